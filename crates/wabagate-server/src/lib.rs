@@ -1,1 +1,121 @@
-//! placeholder
+//! wabagate's HTTP server: the control API (`/connections`), the authenticated streaming
+//! gateway (`/whatsapp-business/…`), health and metrics.
+//!
+//! [`App::bind`] binds the listener first and reports its address, [`App::serve`] serves
+//! until a shutdown future resolves: the seam tests and the binary share.
+//!
+//! Module map: [`state`] (what handlers share), [`auth`] (API key extractor), [`gateway`]
+//! (the proxy), [`control`] (connections API), [`observe`] (request id, metrics, access log),
+//! [`error`] (the one error type and its body), [`discovery`] (finding a token's WABA and
+//! numbers upstream).
+
+mod auth;
+mod cache;
+pub mod config;
+mod connect_page;
+pub mod control;
+pub mod discovery;
+pub mod error;
+mod gateway;
+mod health;
+mod metrics;
+mod observe;
+mod rate_limit;
+pub mod state;
+mod upstream;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use axum::middleware;
+use axum::routing::get;
+use tokio::net::TcpListener;
+
+pub use config::ServerConfig;
+pub use error::ApiError;
+pub use state::AppState;
+
+/// The whole HTTP surface of the gateway.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(control::router())
+        .merge(gateway::router())
+        .route("/connect", get(connect_page::page))
+        .route("/healthz", get(health::live))
+        .route("/readyz", get(health::ready))
+        .route("/metrics", get(health::metrics))
+        .fallback(|| async { ApiError::UnknownRoute })
+        // Outermost, so every answer (errors and the fallback included) gets a request id,
+        // a metric and a log line.
+        .layer(middleware::from_fn_with_state(state.clone(), observe::observe))
+        .with_state(state)
+}
+
+/// A bound, not yet serving, gateway.
+pub struct App {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl App {
+    /// Binds `listen` (port 0 picks a free port).
+    pub async fn bind(listen: SocketAddr, state: AppState) -> std::io::Result<Self> {
+        Ok(Self::new(TcpListener::bind(listen).await?, state))
+    }
+
+    /// Serves on a listener bound by the caller (who may need its address first, e.g. for
+    /// the public URL).
+    pub fn new(listener: TcpListener, state: AppState) -> Self {
+        Self { listener, state }
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves, then stops accepting, gives requests in flight the
+    /// configured grace to finish, and closes the store.
+    pub async fn serve(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let state = self.state;
+        let grace = state.config().shutdown_grace;
+        let (stopping_tx, stopping) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown.await;
+            let _ = stopping_tx.send(true);
+        });
+        let forget_idle = tokio::spawn(forget_idle_rate_limits(state.clone()));
+
+        let mut graceful = stopping.clone();
+        let server = axum::serve(self.listener, router(state.clone())).with_graceful_shutdown(async move {
+            let _ = graceful.wait_for(|stopping| *stopping).await;
+        });
+        let mut deadline = stopping;
+        let outcome = tokio::select! {
+            outcome = server => outcome,
+            () = async move {
+                let _ = deadline.wait_for(|stopping| *stopping).await;
+                tokio::time::sleep(grace).await;
+            } => {
+                tracing::warn!(grace_seconds = grace.as_secs(), "requests still in flight after the shutdown grace; closing");
+                Ok(())
+            }
+        };
+        forget_idle.abort();
+        state.store().close().await;
+        outcome
+    }
+}
+
+async fn forget_idle_rate_limits(state: AppState) {
+    let mut every_minute = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        every_minute.tick().await;
+        state.rate_limit().forget_idle_accounts();
+    }
+}

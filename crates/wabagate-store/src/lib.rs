@@ -1,1 +1,104 @@
-//! placeholder
+//! wabagate's persistent state: accounts, API keys and connections.
+//!
+//! Handlers see one [`Store`] with domain verbs (`create_connection`, `account_for_key`,
+//! …) and never SQL. Meta tokens are sealed and opened here ([`sealed_token`]), so nothing
+//! above this crate handles ciphertext, and nothing below the gateway sees a plain token
+//! except the upstream `Authorization` header.
+//!
+//! The backend is SQLite (WAL) today. PostgreSQL will become a second pool inside `Store`
+//! with its own migrations folder; callers will not change.
+
+mod accounts;
+pub mod api_key;
+mod api_keys;
+mod connections;
+mod records;
+pub mod sealed_token;
+mod timestamp;
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+pub use api_key::{ApiKey, ApiKeyHash, MalformedKey};
+pub use records::{Account, ApiKeyInfo, Connection, ConnectionStatus, GatewayConnection};
+pub use sealed_token::{AccessToken, Keyring, KeyringError};
+pub use timestamp::Timestamp;
+
+/// What can go wrong in the store, already sorted by what a caller does about it.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("unsupported database URL: {0}")]
+    UnsupportedUrl(String),
+    #[error(transparent)]
+    Keyring(#[from] KeyringError),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    /// Whether the database could not be reached at all (as opposed to a bad query or row).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Database(sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)))
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The gateway's store: a connection pool and the keyring that seals tokens.
+/// Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+    keyring: Arc<Keyring>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `url` and brings its schema up to date.
+    ///
+    /// `url` is `sqlite://PATH` (or `sqlite::memory:`); other schemes are refused with
+    /// [`StoreError::UnsupportedUrl`].
+    pub async fn open(url: &str, keyring: Keyring) -> StoreResult<Self> {
+        if !url.starts_with("sqlite:") {
+            let scheme = url.split(':').next().unwrap_or_default();
+            return Err(StoreError::UnsupportedUrl(format!(
+                "`{scheme}:` is not supported yet; wabagate stores in SQLite (`sqlite://PATH`)"
+            )));
+        }
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            // WAL lets the gateway read while an admin command writes.
+            .journal_mode(SqliteJournalMode::Wal)
+            // With WAL, NORMAL is durable across application crashes and much faster than FULL.
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(Self { pool, keyring: Arc::new(keyring) })
+    }
+
+    /// Answers when the database does: what `/readyz` checks.
+    pub async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Waits for queries in flight and closes the database cleanly (checkpointing the WAL).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// A unique-constraint violation, which callers report as a conflict rather than an outage.
+fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
+}

@@ -1,0 +1,101 @@
+//! The proxy itself: `ANY /whatsapp-business/{graph path}` forwarded to the upstream with
+//! the connection's token, bodies streamed both ways, the upstream's answer returned as it
+//! came (status, headers and body), Meta's errors included.
+
+use std::time::Instant;
+
+use axum::Extension;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Uri, Version};
+use axum::response::Response;
+use wabagate_store::{Account, GatewayConnection};
+
+use super::{headers, path_guard, pick_connection};
+use crate::auth::Authenticated;
+use crate::error::ApiError;
+use crate::observe::AccessNote;
+use crate::state::AppState;
+
+/// The path prefix that names the app, as in the hosted product.
+pub(crate) const APP_PREFIX: &str = "/whatsapp-business";
+
+pub(crate) async fn forward(
+    State(state): State<AppState>,
+    Authenticated(account): Authenticated,
+    Extension(note): Extension<AccessNote>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    // An absolute-form request target (`GET http://host/…`) names an origin of its own.
+    if request.uri().authority().is_some() {
+        return Err(ApiError::InvalidPath("absolute URIs are not allowed"));
+    }
+    let graph_path = request.uri().path().strip_prefix(APP_PREFIX).unwrap_or_default();
+    path_guard::check(graph_path).map_err(ApiError::InvalidPath)?;
+    enforce_rate_limit(&state, &account)?;
+
+    let connections = state.gateway_connections(account.account_id).await?;
+    let connection =
+        pick_connection::pick(&connections, request.headers().get(&headers::MATON_CONNECTION), graph_path)?;
+    note.set_connection(connection.connection_id);
+
+    let uri = upstream_uri(&state, graph_path, request.uri().query())?;
+    let (mut parts, body) = request.into_parts();
+    headers::to_upstream(&mut parts.headers, bearer(connection)?);
+    parts.uri = uri;
+    parts.version = Version::HTTP_11;
+    parts.extensions = Default::default();
+    let response = send(&state, Request::from_parts(parts, body)).await?;
+    note.set_upstream_status(response.status().as_u16());
+    Ok(response)
+}
+
+pub(crate) fn enforce_rate_limit(state: &AppState, account: &Account) -> Result<(), ApiError> {
+    state.rate_limit().check(account.account_id).map_err(|wait| {
+        state.metrics().rate_limited.inc();
+        ApiError::RateLimited {
+            limit: state.rate_limit().limit(),
+            retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+        }
+    })
+}
+
+/// `Authorization: Bearer <token>`, marked sensitive so no layer ever logs it.
+pub(crate) fn bearer(connection: &GatewayConnection) -> Result<HeaderValue, ApiError> {
+    let token = connection.token.as_ref().ok_or_else(|| {
+        ApiError::Internal(anyhow::anyhow!("ACTIVE connection {} has no token", connection.connection_id))
+    })?;
+    let mut value = HeaderValue::try_from(format!("Bearer {}", token.expose())).map_err(|_| {
+        ApiError::Internal(anyhow::anyhow!("connection {} has an unusable token", connection.connection_id))
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// The upstream origin followed by the guarded path and the query string, unchanged.
+pub(crate) fn upstream_uri(state: &AppState, graph_path: &str, query: Option<&str>) -> Result<Uri, ApiError> {
+    let origin = state.config().upstream.as_str().trim_end_matches('/');
+    let uri = match query {
+        Some(query) => format!("{origin}{graph_path}?{query}"),
+        None => format!("{origin}{graph_path}"),
+    };
+    Uri::try_from(uri).map_err(|_| ApiError::InvalidPath("the path or query string is not a valid URI"))
+}
+
+/// Sends a request upstream and returns its response with the body still streaming.
+/// Only the response head is awaited under the upstream timeout; bodies have no deadline,
+/// since a large media download may take minutes.
+pub(crate) async fn send(state: &AppState, request: Request) -> Result<Response, ApiError> {
+    let started = Instant::now();
+    let response = tokio::time::timeout(state.config().upstream_timeout, state.upstream().request(request))
+        .await
+        .map_err(|_| ApiError::UpstreamTimeout)?
+        .map_err(|error| {
+            tracing::warn!(error = %error, "upstream request failed");
+            ApiError::UpstreamUnreachable
+        })?;
+    state.metrics().upstream_latency.observe(started.elapsed().as_secs_f64());
+    let (mut parts, body) = response.into_parts();
+    headers::to_caller(&mut parts.headers);
+    Ok(Response::from_parts(parts, Body::new(body)))
+}

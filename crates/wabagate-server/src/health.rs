@@ -1,0 +1,24 @@
+//! Liveness, readiness and metrics endpoints for operators and orchestrators.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// `GET /healthz`: the process is up and serving.
+pub(crate) async fn live() -> &'static str {
+    "ok\n"
+}
+
+/// `GET /readyz`: the store answers, so requests can be served.
+pub(crate) async fn ready(State(state): State<AppState>) -> Result<&'static str, ApiError> {
+    state.store().ping().await.map_err(|_| ApiError::StoreUnavailable)?;
+    Ok("ready\n")
+}
+
+/// `GET /metrics`: Prometheus text exposition.
+pub(crate) async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], state.metrics().render())
+}

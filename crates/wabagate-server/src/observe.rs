@@ -1,0 +1,105 @@
+//! Observing each request: its id, its metrics and its one access log line.
+//!
+//! The request id is taken from `X-Request-Id` when the client sent a sane one and made up
+//! otherwise; it is echoed on every response. Handlers note the account and connection a
+//! request used in an [`AccessNote`]; the log line names them, the route template, the
+//! status and the latency: never a header, a body or a secret.
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+use uuid::Uuid;
+
+use crate::error::InternalCause;
+use crate::metrics::RequestLabels;
+use crate::state::AppState;
+
+pub(crate) static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// What a handler learned about a request that its log line should name.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct AccessNote(Arc<Mutex<AccessFields>>);
+
+#[derive(Debug, Default, Clone, Copy)]
+struct AccessFields {
+    account_id: Option<Uuid>,
+    connection_id: Option<Uuid>,
+    upstream_status: Option<u16>,
+}
+
+impl AccessNote {
+    pub(crate) fn set_account(&self, account_id: Uuid) {
+        self.update(|fields| fields.account_id = Some(account_id));
+    }
+
+    pub(crate) fn set_connection(&self, connection_id: Uuid) {
+        self.update(|fields| fields.connection_id = Some(connection_id));
+    }
+
+    pub(crate) fn set_upstream_status(&self, status: u16) {
+        self.update(|fields| fields.upstream_status = Some(status));
+    }
+
+    fn update(&self, change: impl FnOnce(&mut AccessFields)) {
+        change(&mut self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+    }
+
+    fn fields(&self) -> AccessFields {
+        *self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The middleware: wraps every route, the fallback included.
+pub(crate) async fn observe(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let request_id =
+        request.headers().get(&X_REQUEST_ID).filter(|value| is_sane_request_id(value)).cloned().unwrap_or_else(|| {
+            HeaderValue::try_from(Uuid::new_v4().to_string()).expect("a UUID is a valid header value")
+        });
+    request.headers_mut().insert(X_REQUEST_ID.clone(), request_id.clone());
+    let note = AccessNote::default();
+    request.extensions_mut().insert(note.clone());
+    let route = request.extensions().get::<MatchedPath>().map_or("unmatched", |path| path.as_str()).to_owned();
+    let method = request.method().clone();
+
+    let mut response = next.run(request).await;
+
+    let status = response.status().as_u16();
+    response.headers_mut().insert(X_REQUEST_ID.clone(), request_id.clone());
+    state
+        .metrics()
+        .requests
+        .get_or_create(&RequestLabels { route: route.clone(), method: method.to_string(), status })
+        .inc();
+
+    let fields = note.fields();
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let request_id = request_id.to_str().unwrap_or_default();
+    let account_id = fields.account_id.map(tracing::field::display);
+    let connection_id = fields.connection_id.map(tracing::field::display);
+    match response.extensions().get::<InternalCause>() {
+        Some(InternalCause(cause)) => tracing::error!(
+            target: "wabagate::access",
+            request_id, %method, route, status, account_id, connection_id, latency_ms, cause = %cause,
+            "request failed"
+        ),
+        None => tracing::info!(
+            target: "wabagate::access",
+            request_id, %method, route, status, account_id, connection_id,
+            upstream_status = fields.upstream_status, latency_ms,
+            "request"
+        ),
+    }
+    response
+}
+
+/// A client's request id is kept only if it is short and plain, so it cannot forge log lines.
+fn is_sane_request_id(value: &HeaderValue) -> bool {
+    let bytes = value.as_bytes();
+    (1..=128).contains(&bytes.len())
+        && bytes.iter().all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b':'))
+}

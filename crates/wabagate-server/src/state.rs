@@ -1,0 +1,102 @@
+//! `AppState`: what every handler shares, built once per server and cheap to clone.
+
+use std::sync::Arc;
+
+use uuid::Uuid;
+use wabagate_store::{Account, ApiKeyHash, GatewayConnection, Store};
+
+use crate::cache::TtlCache;
+use crate::config::ServerConfig;
+use crate::metrics::Metrics;
+use crate::rate_limit::AccountRateLimit;
+use crate::upstream::{UpstreamClient, build_client};
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    config: ServerConfig,
+    store: Store,
+    /// Key hash → its account (or `None` for a key the store does not know), so the hot
+    /// path does not query the store per request.
+    accounts_by_key: TtlCache<ApiKeyHash, Option<Account>>,
+    /// Account → all its connections with tokens opened.
+    connections: TtlCache<Uuid, Arc<[GatewayConnection]>>,
+    rate_limit: AccountRateLimit,
+    upstream: UpstreamClient,
+    metrics: Metrics,
+}
+
+impl AppState {
+    pub fn new(config: ServerConfig, store: Store) -> Self {
+        let inner = Inner {
+            accounts_by_key: TtlCache::new(config.cache_ttl),
+            connections: TtlCache::new(config.cache_ttl),
+            rate_limit: AccountRateLimit::new(config.rate_limit_per_second),
+            upstream: build_client(),
+            metrics: Metrics::new(),
+            config,
+            store,
+        };
+        Self { inner: Arc::new(inner) }
+    }
+
+    pub fn config(&self) -> &ServerConfig {
+        &self.inner.config
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub(crate) fn upstream(&self) -> &UpstreamClient {
+        &self.inner.upstream
+    }
+
+    pub(crate) fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    pub(crate) fn rate_limit(&self) -> &AccountRateLimit {
+        &self.inner.rate_limit
+    }
+
+    /// The account a key belongs to, from the cache when fresh.
+    pub(crate) async fn account_for_key(
+        &self,
+        hash: ApiKeyHash,
+    ) -> Result<Option<Account>, wabagate_store::StoreError> {
+        if let Some(cached) = self.inner.accounts_by_key.get(&hash) {
+            return Ok(cached);
+        }
+        let account = self.inner.store.account_for_key(&hash).await?;
+        self.inner.accounts_by_key.insert(hash, account.clone());
+        Ok(account)
+    }
+
+    /// An account's connections (tokens opened), from the cache when fresh.
+    pub(crate) async fn gateway_connections(
+        &self,
+        account_id: Uuid,
+    ) -> Result<Arc<[GatewayConnection]>, wabagate_store::StoreError> {
+        if let Some(cached) = self.inner.connections.get(&account_id) {
+            return Ok(cached);
+        }
+        let connections: Arc<[GatewayConnection]> = self.inner.store.gateway_connections(account_id).await?.into();
+        self.inner.connections.insert(account_id, connections.clone());
+        Ok(connections)
+    }
+
+    /// Call after changing an account's connections, so this process sees it at once.
+    pub(crate) fn forget_connections(&self, account_id: Uuid) {
+        self.inner.connections.remove(&account_id);
+    }
+
+    /// Call after revoking a key in this process.
+    pub fn forget_keys(&self) {
+        self.inner.accounts_by_key.clear();
+    }
+}

@@ -1,0 +1,62 @@
+use crate::support::{EchoUpstream, TestApp, assert_gateway_error};
+
+#[tokio::test]
+async fn a_request_without_a_key_is_refused_with_401() {
+    let upstream = EchoUpstream::start().await;
+    let app = TestApp::spawn(&upstream.url).await;
+    let response = app.client.get(app.url("/whatsapp-business/v21.0/me")).send().await.unwrap();
+    assert_eq!(response.headers()["www-authenticate"], "Bearer");
+    assert_gateway_error(response, 401, "missing_api_key").await;
+    let response = app.client.get(app.url("/connections")).send().await.unwrap();
+    assert_gateway_error(response, 401, "missing_api_key").await;
+    assert!(upstream.requests().is_empty());
+}
+
+#[tokio::test]
+async fn malformed_mistyped_and_unknown_keys_are_refused_with_401() {
+    let upstream = EchoUpstream::start().await;
+    let app = TestApp::spawn(&upstream.url).await;
+    let (_, key) = app.account_with_key("acme").await;
+    let mut mistyped = key.clone().into_bytes();
+    mistyped[8] = if mistyped[8] == b'a' { b'b' } else { b'a' };
+    let mistyped = String::from_utf8(mistyped).unwrap();
+    let unknown = wabagate_store::ApiKey::generate();
+
+    for (key, expected) in [
+        ("not-a-key", "not a wabagate API key"),
+        (mistyped.as_str(), "checksum"),
+        (unknown.expose(), "unknown or has been revoked"),
+    ] {
+        let response = app.get("/whatsapp-business/v21.0/me", key).send().await.unwrap();
+        let message = assert_gateway_error(response, 401, "invalid_api_key").await;
+        assert!(message.contains(expected), "{message}");
+    }
+    let response =
+        app.client.get(app.url("/connections")).header("authorization", "Basic Zm9vOmJhcg==").send().await.unwrap();
+    assert_gateway_error(response, 401, "invalid_api_key").await;
+    assert!(upstream.requests().is_empty());
+}
+
+#[tokio::test]
+async fn a_revoked_key_stops_working_within_a_second() {
+    let upstream = EchoUpstream::start().await;
+    let app = TestApp::spawn(&upstream.url).await;
+    let account = app.store.create_account("acme").await.unwrap();
+    let (info, key) = app.store.create_api_key(account.account_id).await.unwrap();
+    app.active_connection(&account, &[]).await;
+    let key = key.expose().to_owned();
+    assert_eq!(app.get("/connections", &key).send().await.unwrap().status(), 200);
+
+    // Revoked through the store directly, as `wabagate admin keys revoke` does from another process.
+    app.store.revoke_api_key(info.key_id).await.unwrap();
+    let revoked_at = std::time::Instant::now();
+    loop {
+        let status = app.get("/whatsapp-business/v21.0/me", &key).send().await.unwrap().status();
+        if status == 401 {
+            break;
+        }
+        assert!(revoked_at.elapsed() < std::time::Duration::from_millis(1100), "still {status} after a second");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(app.get("/connections", &key).send().await.unwrap().status(), 401);
+}

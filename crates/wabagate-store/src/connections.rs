@@ -1,0 +1,196 @@
+//! Connections: an account's link to one WhatsApp Business Account, with its sealed token.
+
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+use uuid::Uuid;
+
+use crate::accounts::parse_uuid;
+use crate::sealed_token::SealedToken;
+use crate::{AccessToken, Connection, ConnectionStatus, GatewayConnection, Store, StoreError, StoreResult, Timestamp};
+
+const CONNECTION_COLUMNS: &str = "id, account_id, app, status, metadata, created_at, updated_at";
+
+impl Store {
+    /// A new PENDING connection, waiting for its business to finish the connect flow.
+    pub async fn create_connection(&self, account_id: Uuid, app: &str) -> StoreResult<Connection> {
+        self.insert_connection(account_id, app, ConnectionStatus::Pending, serde_json::json!({}), None).await
+    }
+
+    /// A connection that is ACTIVE from birth, for tokens obtained outside the connect flow
+    /// (a System User token imported by an operator, the demo connection).
+    pub async fn create_active_connection(
+        &self,
+        account_id: Uuid,
+        app: &str,
+        token: &AccessToken,
+        metadata: serde_json::Value,
+    ) -> StoreResult<Connection> {
+        self.insert_connection(account_id, app, ConnectionStatus::Active, metadata, Some(token)).await
+    }
+
+    async fn insert_connection(
+        &self,
+        account_id: Uuid,
+        app: &str,
+        status: ConnectionStatus,
+        metadata: serde_json::Value,
+        token: Option<&AccessToken>,
+    ) -> StoreResult<Connection> {
+        let now = Timestamp::now();
+        let connection = Connection {
+            connection_id: Uuid::new_v4(),
+            account_id,
+            app: app.to_owned(),
+            status,
+            metadata,
+            creation_time: now,
+            last_updated_time: now,
+        };
+        let sealed = token.map(|token| self.keyring.seal(token, &connection.connection_id.to_string()));
+        let inserted = sqlx::query(
+            "INSERT INTO connections (id, account_id, app, status, metadata, token_ciphertext, token_nonce, token_key_id, created_at, updated_at)
+             SELECT ?, id, ?, ?, ?, ?, ?, ?, ?, ? FROM accounts WHERE id = ?",
+        )
+        .bind(connection.connection_id.to_string())
+        .bind(&connection.app)
+        .bind(status.as_str())
+        .bind(connection.metadata.to_string())
+        .bind(sealed.as_ref().map(|sealed| sealed.ciphertext.clone()))
+        .bind(sealed.as_ref().map(|sealed| sealed.nonce.clone()))
+        .bind(sealed.as_ref().map(|sealed| sealed.key_id.clone()))
+        .bind(now.unix_micros())
+        .bind(now.unix_micros())
+        .bind(account_id.to_string())
+        .execute(&self.pool)
+        .await?;
+        if inserted.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(connection)
+    }
+
+    /// An account's connections, oldest first, optionally narrowed to one app and one status.
+    pub async fn list_connections(
+        &self,
+        account_id: Uuid,
+        app: Option<&str>,
+        status: Option<ConnectionStatus>,
+    ) -> StoreResult<Vec<Connection>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CONNECTION_COLUMNS} FROM connections
+             WHERE account_id = ?1 AND (?2 IS NULL OR app = ?2) AND (?3 IS NULL OR status = ?3)
+             ORDER BY created_at, id"
+        ))
+        .bind(account_id.to_string())
+        .bind(app)
+        .bind(status.map(ConnectionStatus::as_str))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(connection_from_row).collect()
+    }
+
+    /// One connection of one account. Another account's connection is [`StoreError::NotFound`],
+    /// exactly as a connection that does not exist.
+    pub async fn get_connection(&self, account_id: Uuid, connection_id: Uuid) -> StoreResult<Connection> {
+        let row = sqlx::query(&format!("SELECT {CONNECTION_COLUMNS} FROM connections WHERE id = ? AND account_id = ?"))
+            .bind(connection_id.to_string())
+            .bind(account_id.to_string())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        connection_from_row(&row)
+    }
+
+    /// Deletes a connection (and its sealed token) and returns what it was.
+    pub async fn delete_connection(&self, account_id: Uuid, connection_id: Uuid) -> StoreResult<Connection> {
+        let row = sqlx::query(&format!(
+            "DELETE FROM connections WHERE id = ? AND account_id = ? RETURNING {CONNECTION_COLUMNS}"
+        ))
+        .bind(connection_id.to_string())
+        .bind(account_id.to_string())
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        connection_from_row(&row)
+    }
+
+    /// Stores a token and marks the connection ACTIVE with the given metadata.
+    pub async fn activate_connection(
+        &self,
+        connection_id: Uuid,
+        token: &AccessToken,
+        metadata: serde_json::Value,
+    ) -> StoreResult<Connection> {
+        let sealed = self.keyring.seal(token, &connection_id.to_string());
+        let row = sqlx::query(&format!(
+            "UPDATE connections SET status = 'ACTIVE', metadata = ?, token_ciphertext = ?, token_nonce = ?, token_key_id = ?, updated_at = ?
+             WHERE id = ? RETURNING {CONNECTION_COLUMNS}"
+        ))
+        .bind(metadata.to_string())
+        .bind(sealed.ciphertext)
+        .bind(sealed.nonce)
+        .bind(sealed.key_id)
+        .bind(Timestamp::now().unix_micros())
+        .bind(connection_id.to_string())
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        connection_from_row(&row)
+    }
+
+    /// Every connection of an account with its token opened, oldest first: what the
+    /// gateway caches to route requests without a query per request.
+    pub async fn gateway_connections(&self, account_id: Uuid) -> StoreResult<Vec<GatewayConnection>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CONNECTION_COLUMNS}, token_ciphertext, token_nonce, token_key_id FROM connections
+             WHERE account_id = ? ORDER BY created_at, id"
+        ))
+        .bind(account_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let connection = connection_from_row(row)?;
+                let sealed = sealed_from_row(row)?;
+                let token = match sealed {
+                    Some(sealed) => Some(self.keyring.open(&sealed, &connection.connection_id.to_string())?),
+                    None => None,
+                };
+                Ok(GatewayConnection {
+                    phone_number_ids: connection.phone_number_ids(),
+                    connection_id: connection.connection_id,
+                    app: connection.app,
+                    status: connection.status,
+                    creation_time: connection.creation_time,
+                    token,
+                })
+            })
+            .collect()
+    }
+}
+
+fn connection_from_row(row: &SqliteRow) -> StoreResult<Connection> {
+    let status: String = row.try_get("status")?;
+    let metadata: String = row.try_get("metadata")?;
+    Ok(Connection {
+        connection_id: parse_uuid(row.try_get("id")?)?,
+        account_id: parse_uuid(row.try_get("account_id")?)?,
+        app: row.try_get("app")?,
+        status: ConnectionStatus::parse(&status).ok_or_else(|| {
+            StoreError::Database(sqlx::Error::Protocol(format!("unknown connection status {status}")))
+        })?,
+        metadata: serde_json::from_str(&metadata).unwrap_or_else(|_| serde_json::json!({})),
+        creation_time: Timestamp::from_unix_micros(row.try_get("created_at")?),
+        last_updated_time: Timestamp::from_unix_micros(row.try_get("updated_at")?),
+    })
+}
+
+fn sealed_from_row(row: &SqliteRow) -> StoreResult<Option<SealedToken>> {
+    let ciphertext: Option<Vec<u8>> = row.try_get("token_ciphertext")?;
+    let nonce: Option<Vec<u8>> = row.try_get("token_nonce")?;
+    let key_id: Option<String> = row.try_get("token_key_id")?;
+    Ok(match (ciphertext, nonce, key_id) {
+        (Some(ciphertext), Some(nonce), Some(key_id)) => Some(SealedToken { ciphertext, nonce, key_id }),
+        _ => None,
+    })
+}
