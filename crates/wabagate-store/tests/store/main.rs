@@ -6,6 +6,7 @@ use uuid::Uuid;
 use wabagate_store::{AccessToken, ApiKey, ConnectionStatus, Keyring, Store, StoreError};
 
 const KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
 const OTHER_KEY: &str = "ff0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1eff";
 
 struct TestStore {
@@ -56,7 +57,7 @@ async fn connections_belong_to_one_account() {
     let test = TestStore::open().await;
     let alice = test.store.create_account("alice").await.unwrap();
     let bob = test.store.create_account("bob").await.unwrap();
-    let alices = test.store.create_connection(alice.account_id, "whatsapp-business").await.unwrap();
+    let alices = test.store.create_connection(alice.account_id, "whatsapp-business", HOUR).await.unwrap();
     assert_eq!(alices.status, ConnectionStatus::Pending);
 
     assert!(test.store.list_connections(bob.account_id, None, None).await.unwrap().is_empty());
@@ -71,11 +72,11 @@ async fn connections_belong_to_one_account() {
 async fn activation_stores_a_token_that_the_gateway_gets_back_opened() {
     let test = TestStore::open().await;
     let acme = test.store.create_account("acme").await.unwrap();
-    let pending = test.store.create_connection(acme.account_id, "whatsapp-business").await.unwrap();
+    let pending = test.store.create_connection(acme.account_id, "whatsapp-business", HOUR).await.unwrap();
     let metadata = json!({"waba_ids": ["1"], "phone_numbers": [{"id": "111"}, {"id": "222"}]});
     let active = test
         .store
-        .activate_connection(pending.connection_id, &AccessToken::new("EAAGsecret"), metadata.clone())
+        .activate_connection(pending.connection_id, &AccessToken::new("EAAGsecret"), metadata.clone(), None)
         .await
         .unwrap();
     assert_eq!(active.status, ConnectionStatus::Active);
