@@ -15,12 +15,18 @@
 //! - [`seed`]: the demo business every sandbox starts with.
 //! - [`windows`]: customers' 24-hour service windows.
 //! - [`state`]: the one `SandboxState` every handler shares.
+//! - [`directory`]: the seam through which the Meta side reads which WABAs and numbers exist.
+//! - [`oauth`]: Meta's login dialog, token endpoint and `debug_token`.
+//! - [`webhooks`]: `subscribed_apps`, the verification handshake, signed deliveries, inbound messages.
 
 pub mod clock;
+pub mod directory;
 pub mod events;
+pub mod oauth;
 pub mod seed;
 pub mod state;
 pub mod tokens;
+pub mod webhooks;
 pub mod windows;
 
 pub use clock::Clock;

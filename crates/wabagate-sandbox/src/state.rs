@@ -6,8 +6,11 @@
 use std::sync::Arc;
 
 use crate::clock::Clock;
+use crate::directory::{Directory, SeedDirectory};
 use crate::events::EventBus;
+use crate::oauth::OAuthState;
 use crate::tokens::TokenRegistry;
+use crate::webhooks::WebhookState;
 use crate::windows::CustomerWindows;
 
 /// Shared sandbox state. The Graph-side parts (business, media, templates) and the
@@ -23,6 +26,9 @@ struct Inner {
     tokens: TokenRegistry,
     events: EventBus,
     windows: CustomerWindows,
+    oauth: OAuthState,
+    webhooks: WebhookState,
+    directory: Arc<dyn Directory>,
 }
 
 impl SandboxState {
@@ -33,6 +39,9 @@ impl SandboxState {
                 tokens: TokenRegistry::default(),
                 events,
                 windows: CustomerWindows::default(),
+                oauth: OAuthState::default(),
+                webhooks: WebhookState::default(),
+                directory: Arc::new(SeedDirectory),
             }),
         }
     }
@@ -51,5 +60,20 @@ impl SandboxState {
 
     pub fn windows(&self) -> &CustomerWindows {
         &self.inner.windows
+    }
+
+    /// Apps, authorization codes and token lifetimes of the OAuth side.
+    pub fn oauth(&self) -> &OAuthState {
+        &self.inner.oauth
+    }
+
+    /// Webhook configuration, WABA subscriptions and the delivery log.
+    pub fn webhooks(&self) -> &WebhookState {
+        &self.inner.webhooks
+    }
+
+    /// Which WABAs, numbers and customers exist, as the Meta side sees them.
+    pub fn directory(&self) -> &dyn Directory {
+        &*self.inner.directory
     }
 }
