@@ -5,8 +5,8 @@
 //!
 //! - [`apps`]: registered apps, redirect allow-lists, Login for Business configurations.
 //! - [`codes`]: single-use authorization codes.
-//! - [`dialog`] and its page: consent, denial, Embedded Signup session info.
-//! - [`access_token`], [`debug_token`]: the JSON endpoints.
+//! - `dialog` (with `dialog_page`, `dialog_error`): consent, denial, Embedded Signup session info.
+//! - `access_token`, `debug_token`: the JSON endpoints.
 //! - [`graph_error`]: Meta's error envelope; [`bearer`]: reading the presented token.
 
 pub mod apps;
@@ -19,6 +19,7 @@ pub mod lifetimes;
 mod access_token;
 mod debug_token;
 mod dialog;
+mod dialog_error;
 mod dialog_page;
 mod redirect_uris;
 

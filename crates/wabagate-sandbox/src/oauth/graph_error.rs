@@ -125,16 +125,26 @@ impl GraphError {
         }
     }
 
-    /// 200: the token lacks the permission the call needs.
-    pub fn permission_missing(permission: &str) -> Self {
+    /// 200: the token lacks a permission the call needs (whatsapp-cloud-api.md §9.3).
+    pub fn permission_missing() -> Self {
         Self {
             status: StatusCode::FORBIDDEN,
-            message: format!("(#200) Requires {permission} permission to manage the object"),
+            message: "(#200) Permissions error".into(),
             error_type: "OAuthException",
             code: 200,
             subcode: None,
             www_authenticate: None,
         }
+    }
+
+    /// WhatsApp endpoints answer token errors (190) with HTTP 401, per Meta's WhatsApp
+    /// error table, which the Graph side follows; the OAuth endpoints keep generic
+    /// Graph's 400 (whatsapp-cloud-api.md §9.3 records the disagreement).
+    pub fn on_whatsapp_endpoint(mut self) -> Self {
+        if self.code == 190 {
+            self.status = StatusCode::UNAUTHORIZED;
+        }
+        self
     }
 
     /// 2200: a callback URL failed the verification handshake.

@@ -150,8 +150,7 @@ fn complete_content(message: &mut Map<String, Value>, message_type: &str, number
     let replied_to =
         message.get_mut("context").and_then(Value::as_object_mut).filter(|context| context.contains_key("id"));
     if let Some(context) = replied_to {
-        let business_digits: String = number.display_phone_number.chars().filter(char::is_ascii_digit).collect();
-        context.entry("from").or_insert_with(|| business_digits.into());
+        context.entry("from").or_insert_with(|| super::payload::digits_only(&number.display_phone_number).into());
     }
     let default_mime_type = match message_type {
         "image" => "image/jpeg",

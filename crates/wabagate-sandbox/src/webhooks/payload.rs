@@ -75,17 +75,14 @@ pub struct Metadata {
 }
 
 impl Metadata {
-    /// Webhooks carry the display number as digits only (`+1 555-010-0001` → `15550100001`).
     pub fn new(phone_number_id: &str, display_phone_number: &str) -> Self {
-        Self {
-            display_phone_number: display_phone_number.chars().filter(char::is_ascii_digit).collect(),
-            phone_number_id: phone_number_id.to_owned(),
-        }
+        Self { display_phone_number: digits_only(display_phone_number), phone_number_id: phone_number_id.to_owned() }
     }
+}
 
-    pub fn display_digits(&self) -> &str {
-        &self.display_phone_number
-    }
+/// Webhooks write business numbers as digits only (`+1 555-010-0001` → `15550100001`).
+pub fn digits_only(display_phone_number: &str) -> String {
+    display_phone_number.chars().filter(char::is_ascii_digit).collect()
 }
 
 // === statuses ===

@@ -121,12 +121,12 @@ fn authorize_on_waba(
     method: &str,
 ) -> Result<TokenInfo, GraphError> {
     let presented = bearer::presented_token(headers, params.get("access_token").map(String::as_str));
-    let token = bearer::authorize(state, presented.as_deref())?;
+    let token = bearer::authorize(state, presented.as_deref()).map_err(GraphError::on_whatsapp_endpoint)?;
     if token.kind == TokenKind::App || !state.directory().waba_exists(waba_id) {
         return Err(GraphError::unsupported_request(method, waba_id));
     }
     if !token.scopes.iter().any(|scope| scope == MANAGEMENT) {
-        return Err(GraphError::permission_missing(MANAGEMENT));
+        return Err(GraphError::permission_missing());
     }
     if !token.may_use_waba(waba_id) {
         return Err(GraphError::unsupported_request(method, waba_id));

@@ -131,7 +131,7 @@ async fn token_and_waba_errors_are_metas() {
             reqwest::Method::POST,
             DEMO_WABA_ID,
             Some("EAAGgarbage"),
-            400,
+            401,
             json!({ "message": "Invalid OAuth access token - Cannot parse access token", "type": "OAuthException", "code": 190 }),
         ),
         (
@@ -151,7 +151,7 @@ async fn token_and_waba_errors_are_metas() {
             DEMO_WABA_ID,
             Some("EAAGmessagingOnly"),
             403,
-            json!({ "message": "(#200) Requires whatsapp_business_management permission to manage the object", "type": "OAuthException", "code": 200 }),
+            json!({ "message": "(#200) Permissions error", "type": "OAuthException", "code": 200 }),
         ),
     ];
     for (description, method, waba_id, token, status, expected) in cases {
