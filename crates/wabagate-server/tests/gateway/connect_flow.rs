@@ -311,3 +311,43 @@ async fn embedded_signup_with_a_configuration_connects_with_a_token_that_never_e
     assert_eq!(connection["metadata"]["token_expires_at"], Value::Null, "a system-user token never expires");
     assert_eq!(flow.send_hello(&flow.sandbox.demo().phone_number_id).await.status(), 200);
 }
+
+#[tokio::test]
+async fn a_failed_code_exchange_leaves_the_connection_failed_with_nothing_stored() {
+    let flow = Connectable::start_with(|options| {
+        if let Some(app) = options.meta_app.as_mut() {
+            app.app_secret = "not-the-app-secret".to_owned();
+        }
+    })
+    .await;
+    let pending = flow.create_connection().await;
+    let page = flow.connect(pending["url"].as_str().unwrap()).await;
+    assert_eq!(page.status(), 502);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Connecting failed") && html.contains("Error validating client secret"), "{html}");
+
+    let failed = flow.connection(pending["connection_id"].as_str().unwrap()).await;
+    assert_eq!(failed["status"], "FAILED");
+    assert_eq!(failed["metadata"]["error"]["reason"], "code_exchange_failed");
+    assert!(failed["metadata"].get("phone_numbers").is_none(), "nothing half-stored: {failed}");
+    let account = flow.app.store.find_account("acme").await.unwrap();
+    let stored = flow.app.store.gateway_connections(account.account_id).await.unwrap();
+    assert!(stored.iter().all(|connection| connection.token.is_none()), "no token was stored");
+}
+
+#[tokio::test]
+async fn an_expired_connect_link_is_refused() {
+    let flow = Connectable::start_with(|_| {}).await;
+    let account = flow.app.store.find_account("acme").await.unwrap();
+    let pending = flow
+        .app
+        .store
+        .create_connection(account.account_id, "whatsapp-business", Duration::from_millis(1))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let url = format!("{}/connect?session_token={}", flow.app.base_url, pending.connect_token.unwrap().expose());
+    let page = flow.browser.get(url).send().await.unwrap();
+    assert_eq!(page.status(), 410);
+    assert!(page.text().await.unwrap().contains("has expired"));
+}

@@ -167,3 +167,16 @@ async fn the_upstream_error_body_status_and_headers_come_back_unchanged() {
     let _: Value = serde_json::from_str(&body).unwrap();
     let _ = META_TOKEN;
 }
+
+#[tokio::test]
+async fn media_is_never_fetched_from_a_host_the_upstream_does_not_serve_media_from() {
+    let upstream = EchoUpstream::start().await;
+    let app = TestApp::spawn(&upstream.url).await;
+    let (account, key) = app.account_with_key("acme").await;
+    app.active_connection(&account, &[]).await;
+    let response = app.get("/whatsapp-business/media/foreignmedia/content", &key).send().await.unwrap();
+    let message = assert_gateway_error(response, 502, "bad_upstream_answer").await;
+    assert!(message.contains("host media is not fetched from"), "{message}");
+    let response = app.get("/whatsapp-business/media/..%2fadmin/content", &key).send().await.unwrap();
+    assert_eq!(response.status(), 400);
+}

@@ -85,6 +85,13 @@ async fn echo(State(seen): State<Arc<Mutex<Vec<Seen>>>>, request: Request) -> Re
         });
         return ([("content-type", "application/octet-stream")], Body::from_stream(chunks)).into_response();
     }
+    if path == "/v21.0/foreignmedia" {
+        // A media lookup whose URL points at a host the upstream does not serve media from.
+        return axum::Json(
+            serde_json::json!({"url": "http://evil.example/steal", "mime_type": "image/jpeg", "id": "foreignmedia"}),
+        )
+        .into_response();
+    }
     if path.starts_with("/slow/") {
         tokio::time::sleep(Duration::from_secs(5)).await;
     }
