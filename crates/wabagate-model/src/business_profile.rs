@@ -65,6 +65,11 @@ pub struct BusinessProfileUpdate {
 }
 
 impl BusinessProfileUpdate {
+    /// Reads an update body; errors name the field.
+    pub fn from_json(value: serde_json::Value) -> Result<Self, ValidationError> {
+        crate::message::parse_part(&Field::top(), value)
+    }
+
     /// `messaging_product` is `whatsapp`; about 1–139, address ≤256, description ≤512,
     /// email valid and ≤128, at most 2 websites of ≤256 characters starting with http(s)://,
     /// vertical empty or one of [`VERTICALS`].

@@ -86,10 +86,7 @@ pub fn check_upload(field: &Field, mime: &str, size: u64, head: &[u8]) -> Result
     let kind = MediaKind::of_mime(mime).ok_or_else(|| field.error(Violation::NotAllowed { value: mime.to_owned() }))?;
     let max = kind.max_bytes(kind == MediaKind::Sticker && webp_is_animated(head));
     if size > max {
-        return Err(Field::root("file").error(Violation::TooLong {
-            max: usize::try_from(max).unwrap_or(usize::MAX),
-            actual: usize::try_from(size).unwrap_or(usize::MAX),
-        }));
+        return Err(Field::root("file").error(Violation::TooLarge { max_bytes: max, actual_bytes: size }));
     }
     if size == 0 {
         return Err(Field::root("file").error(Violation::Empty));

@@ -24,6 +24,8 @@ pub enum Violation {
     Empty,
     /// A text is longer than Meta allows (counted in characters, as Meta counts).
     TooLong { max: usize, actual: usize },
+    /// A file is larger than Meta allows for its kind.
+    TooLarge { max_bytes: u64, actual_bytes: u64 },
     /// A list holds more items than Meta allows.
     TooMany { max: usize, actual: usize },
     /// A list holds fewer items than Meta requires.
@@ -58,6 +60,9 @@ impl ValidationError {
             Violation::Missing => format!("The parameter {field} is required."),
             Violation::Empty => format!("Param {field} must not be empty."),
             Violation::TooLong { max, .. } => format!("Param {field} must be at most {max} characters long."),
+            Violation::TooLarge { max_bytes, actual_bytes } => {
+                format!("Param {field} is {actual_bytes} bytes, more than the {max_bytes} bytes allowed.")
+            }
             Violation::TooMany { max, actual } => {
                 format!("Param {field} must have at most {max} items, but has {actual}.")
             }

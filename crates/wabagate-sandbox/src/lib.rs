@@ -8,21 +8,49 @@
 //! our own.
 //!
 //! Module map (each module owns one part of Meta):
+//! - [`server`]: [`spawn`] and [`SandboxHandle`], the entry point for embedding and tests.
+//! - [`router`]: the HTTP surface and its middleware.
+//! - [`graph`]: the Graph API, dispatched by what an id names.
+//! - [`control`]: the `/__sandbox/…` test controls (clock, tokens, inspection).
+//! - [`config`]: the settings of one sandbox.
 //! - [`clock`]: the sandbox's notion of "now", movable forward by tests.
 //! - [`tokens`]: access tokens, their scopes, owners and expiry.
+//! - [`business`], [`templates`], [`media_store`], [`windows`]: what Meta stores.
+//! - [`rate_limit`]: throughput and pair-rate limits.
 //! - [`events`]: what happened (a message accepted, a template approved, an inbound
 //!   message) for the webhook deliverer to turn into Meta's payloads.
+//! - [`recorder`], [`sent_log`]: what "Meta" received, for tests.
 //! - [`seed`]: the demo business every sandbox starts with.
-//! - [`windows`]: customers' 24-hour service windows.
+//! - [`persist`]: the `--state` file.
 //! - [`state`]: the one `SandboxState` every handler shares.
+//! - [`cli`]: `wabagate sandbox`.
 
+pub mod bounded_log;
+pub mod business;
+pub mod cli;
 pub mod clock;
+pub mod config;
+pub mod control;
 pub mod events;
+pub mod graph;
+pub mod ids;
+pub mod media_store;
+pub mod persist;
+pub mod rate_limit;
+pub mod recorder;
+pub mod router;
 pub mod seed;
+pub mod sent_log;
+pub mod server;
 pub mod state;
+pub mod templates;
 pub mod tokens;
 pub mod windows;
 
 pub use clock::Clock;
+pub use config::{PairRate, SandboxConfig};
+pub use recorder::RecordedRequest;
+pub use router::router;
 pub use seed::DemoBusiness;
+pub use server::{SandboxHandle, spawn};
 pub use state::SandboxState;

@@ -3,15 +3,26 @@
 //! Each part guards itself (concurrent maps or per-entry locks), never the whole
 //! sandbox behind one mutex, so sends for different numbers never contend.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
+use rand::Rng;
+
+use crate::bounded_log::BoundedLog;
+use crate::business::Businesses;
 use crate::clock::Clock;
-use crate::events::EventBus;
+use crate::config::SandboxConfig;
+use crate::events::{EventBus, SandboxEvent};
+use crate::ids::IdGenerator;
+use crate::media_store::MediaStore;
+use crate::rate_limit::RateLimiter;
+use crate::recorder::RequestRecorder;
+use crate::seed::DemoBusiness;
+use crate::sent_log::AcceptedMessage;
+use crate::templates::TemplateStore;
 use crate::tokens::TokenRegistry;
 use crate::windows::CustomerWindows;
 
-/// Shared sandbox state. The Graph-side parts (business, media, templates) and the
-/// Meta-side parts (apps, OAuth codes, webhook configuration) are added by their modules.
+/// Shared sandbox state.
 #[derive(Debug, Clone)]
 pub struct SandboxState {
     inner: Arc<Inner>,
@@ -23,18 +34,63 @@ struct Inner {
     tokens: TokenRegistry,
     events: EventBus,
     windows: CustomerWindows,
+    config: SandboxConfig,
+    demo: DemoBusiness,
+    businesses: Businesses,
+    media: MediaStore,
+    templates: TemplateStore,
+    ids: IdGenerator,
+    throughput: RateLimiter<String>,
+    pair_rate: RateLimiter<(String, String)>,
+    recorder: RequestRecorder,
+    sent: BoundedLog<AcceptedMessage>,
+    public_url: OnceLock<String>,
+    media_url_secret: String,
 }
 
 impl SandboxState {
+    /// A sandbox with the default configuration and the demo business seeded.
     pub fn new(events: EventBus) -> Self {
-        Self {
+        Self::with_config(SandboxConfig::default(), events)
+    }
+
+    /// A sandbox seeded with the demo business; with a `state_file` that exists, the
+    /// business's mutable state (tokens, templates, media, profiles, windows, clock) is
+    /// restored from it instead of seeded fresh.
+    pub fn with_config(config: SandboxConfig, events: EventBus) -> Self {
+        let snapshot = config.state_file.as_deref().and_then(crate::persist::load);
+        let ids =
+            snapshot.as_ref().map_or_else(IdGenerator::default, |snapshot| IdGenerator::starting_at(snapshot.next_id));
+        let media_url_secret = snapshot.as_ref().map_or_else(
+            || hex::encode(rand::thread_rng().r#gen::<[u8; 16]>()),
+            |snapshot| snapshot.media_url_secret.clone(),
+        );
+        let state = Self {
             inner: Arc::new(Inner {
                 clock: Clock::default(),
                 tokens: TokenRegistry::default(),
                 events,
                 windows: CustomerWindows::default(),
+                throughput: RateLimiter::per_second(config.throughput_per_second),
+                pair_rate: RateLimiter::new(config.pair_rate.burst, config.pair_rate.period),
+                recorder: RequestRecorder::new(config.recorder_capacity),
+                sent: BoundedLog::new(config.sent_log_capacity),
+                config,
+                demo: DemoBusiness::default(),
+                businesses: Businesses::default(),
+                media: MediaStore::default(),
+                templates: TemplateStore::default(),
+                ids,
+                public_url: OnceLock::new(),
+                media_url_secret,
             }),
+        };
+        crate::seed::seed_business(&state);
+        match snapshot {
+            Some(snapshot) => crate::persist::restore(&state, snapshot),
+            None => crate::seed::seed_activity(&state),
         }
+        state
     }
 
     pub fn clock(&self) -> &Clock {
@@ -51,5 +107,79 @@ impl SandboxState {
 
     pub fn windows(&self) -> &CustomerWindows {
         &self.inner.windows
+    }
+
+    pub fn config(&self) -> &SandboxConfig {
+        &self.inner.config
+    }
+
+    /// The seeded demo business.
+    pub fn demo(&self) -> &DemoBusiness {
+        &self.inner.demo
+    }
+
+    pub fn businesses(&self) -> &Businesses {
+        &self.inner.businesses
+    }
+
+    pub fn media(&self) -> &MediaStore {
+        &self.inner.media
+    }
+
+    pub fn templates(&self) -> &TemplateStore {
+        &self.inner.templates
+    }
+
+    pub fn ids(&self) -> &IdGenerator {
+        &self.inner.ids
+    }
+
+    /// Per business number throughput (130429).
+    pub fn throughput(&self) -> &RateLimiter<String> {
+        &self.inner.throughput
+    }
+
+    /// Per (business number, customer) rate (131056).
+    pub fn pair_rate(&self) -> &RateLimiter<(String, String)> {
+        &self.inner.pair_rate
+    }
+
+    /// What "Meta" received.
+    pub fn recorder(&self) -> &RequestRecorder {
+        &self.inner.recorder
+    }
+
+    /// The sends "Meta" accepted.
+    pub fn sent(&self) -> &BoundedLog<AcceptedMessage> {
+        &self.inner.sent
+    }
+
+    /// The secret that signs media download URLs.
+    pub fn media_url_secret(&self) -> &str {
+        &self.inner.media_url_secret
+    }
+
+    /// The origin in URLs the sandbox hands out (media downloads, paging links).
+    pub fn public_url(&self) -> &str {
+        self.inner.public_url.get().map_or("http://127.0.0.1", String::as_str)
+    }
+
+    /// Fixes the public origin; the first call wins (it is set once when serving starts).
+    pub fn set_public_url(&self, url: String) {
+        let _ = self.inner.public_url.set(url.trim_end_matches('/').to_owned());
+    }
+
+    /// Decides template reviews that are due and announces each outcome.
+    pub fn settle_template_reviews(&self) {
+        for template in self.templates().settle(self.clock().unix()) {
+            self.events().publish(SandboxEvent::TemplateStatusChanged {
+                waba_id: template.waba_id.clone(),
+                template_id: template.id.clone(),
+                name: template.definition.name.clone(),
+                language: template.definition.language.clone(),
+                status: template.status.as_str().to_owned(),
+                reason: template.rejected_reason.clone(),
+            });
+        }
     }
 }

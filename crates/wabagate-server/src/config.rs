@@ -1,6 +1,7 @@
 //! The server's settings, already resolved (flags, environment and config file are merged
 //! by the binary; this crate only consumes the result).
 
+use std::fmt;
 use std::time::Duration;
 
 use url::Url;
@@ -25,6 +26,35 @@ pub struct ServerConfig {
     /// How long a cached API key or connection list may be served before the store is asked
     /// again: the bound on how late a revocation made by another process takes effect.
     pub cache_ttl: Duration,
+    /// The Meta app businesses connect through; `None` leaves the connect flow unavailable.
+    pub meta_app: Option<MetaApp>,
+    /// How long a connection's connect url stays usable.
+    pub connect_session_ttl: Duration,
+    /// How often connections whose token expired are marked EXPIRED.
+    pub expiry_check_interval: Duration,
+}
+
+/// The Meta app of the connect flow (App Dashboard → App settings).
+#[derive(Clone)]
+pub struct MetaApp {
+    pub app_id: String,
+    pub app_secret: String,
+    /// A Facebook Login for Business configuration (Embedded Signup); without it the dialog
+    /// asks for the WhatsApp scopes directly.
+    pub config_id: Option<String>,
+    /// Where the OAuth dialog lives: `https://www.facebook.com`, or the sandbox.
+    pub oauth_base: Url,
+}
+
+impl fmt::Debug for MetaApp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MetaApp")
+            .field("app_id", &self.app_id)
+            .field("app_secret", &"***")
+            .field("config_id", &self.config_id)
+            .field("oauth_base", &self.oauth_base.as_str())
+            .finish()
+    }
 }
 
 impl ServerConfig {
@@ -40,6 +70,9 @@ impl ServerConfig {
             graph_version: "v21.0".to_owned(),
             shutdown_grace: Duration::from_secs(10),
             cache_ttl: Duration::from_millis(900),
+            meta_app: None,
+            connect_session_ttl: Duration::from_secs(60 * 60),
+            expiry_check_interval: Duration::from_secs(30),
         }
     }
 }

@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-use wabagate_store::{Connection, ConnectionStatus, StoreError, Timestamp};
+use wabagate_store::{Connection, ConnectionStatus, FlowSecret, StoreError, Timestamp};
 
 use crate::auth::Authenticated;
 use crate::error::ApiError;
@@ -22,6 +22,7 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/connections", get(list).post(create))
         .route("/connections/{connection_id}", get(show).delete(delete))
+        .route("/connections/{connection_id}/reconnect", axum::routing::post(reconnect))
 }
 
 /// A connection as the hosted product shows it: exactly these fields.
@@ -31,14 +32,16 @@ pub struct ConnectionView {
     pub status: ConnectionStatus,
     pub creation_time: Timestamp,
     pub last_updated_time: Timestamp,
-    pub url: String,
+    /// The connect link, for connections made through the browser flow; `null` for
+    /// connections imported by an operator.
+    pub url: Option<String>,
     pub app: String,
     pub metadata: serde_json::Value,
 }
 
 impl ConnectionView {
     pub fn new(state: &AppState, connection: Connection) -> Self {
-        let url = connect_url(state, connection.connection_id);
+        let url = connection.connect_token.as_ref().map(|token| connect_url(state, token));
         Self {
             connection_id: connection.connection_id,
             status: connection.status,
@@ -52,9 +55,9 @@ impl ConnectionView {
 }
 
 /// Where a person finishes (or redoes) a connection in the browser.
-fn connect_url(state: &AppState, connection_id: Uuid) -> String {
+fn connect_url(state: &AppState, token: &FlowSecret) -> String {
     let mut url = state.config().public_url.join("connect").expect("`connect` is a valid relative URL");
-    url.query_pairs_mut().append_pair("connection_id", &connection_id.to_string());
+    url.query_pairs_mut().append_pair("session_token", token.expose());
     url.into()
 }
 
@@ -118,7 +121,8 @@ async fn create(
         ApiError::bad_request("missing_app", "Name the app to connect: {\"app\":\"whatsapp-business\"}.")
     })?;
     check_app(&app)?;
-    let connection = state.store().create_connection(account.account_id, &app).await?;
+    let connection =
+        state.store().create_connection(account.account_id, &app, state.config().connect_session_ttl).await?;
     note.set_connection(connection.connection_id);
     state.forget_connections(account.account_id);
     Ok((axum::http::StatusCode::OK, Json(OneConnection { connection: ConnectionView::new(&state, connection) })))
@@ -144,6 +148,22 @@ async fn delete(
     let connection =
         state.store().delete_connection(account.account_id, connection_id).await.map_err(not_found(connection_id))?;
     state.forget_connections(account.account_id);
+    Ok(Json(OneConnection { connection: ConnectionView::new(&state, connection) }))
+}
+
+/// `POST /connections/{id}/reconnect`: a fresh connect url for the same connection, so the
+/// business's integrations keep its id. The status stays truthful until the flow completes.
+async fn reconnect(
+    State(state): State<AppState>,
+    Authenticated(account): Authenticated,
+    Path(connection_id): Path<String>,
+) -> Result<Json<OneConnection>, ApiError> {
+    let connection_id = parse_connection_id(&connection_id)?;
+    let connection = state
+        .store()
+        .issue_connect_session(account.account_id, connection_id, state.config().connect_session_ttl)
+        .await
+        .map_err(not_found(connection_id))?;
     Ok(Json(OneConnection { connection: ConnectionView::new(&state, connection) }))
 }
 

@@ -6,17 +6,20 @@
 //!
 //! Module map: [`state`] (what handlers share), [`auth`] (API key extractor), [`gateway`]
 //! (the proxy), [`control`] (connections API), [`observe`] (request id, metrics, access log),
-//! [`error`] (the one error type and its body), [`discovery`] (finding a token's WABA and
-//! numbers upstream).
+//! [`error`] (the one error type and its body), [`connect`] (the browser connect flow),
+//! [`expiry`] (connections whose token Meta stopped honouring), [`graph`] and [`discovery`]
+//! (the gateway's own Graph calls).
 
 mod auth;
 mod cache;
 pub mod config;
-mod connect_page;
+mod connect;
 pub mod control;
 pub mod discovery;
 pub mod error;
+mod expiry;
 mod gateway;
+pub mod graph;
 mod health;
 mod metrics;
 mod observe;
@@ -42,7 +45,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(control::router())
         .merge(gateway::router())
-        .route("/connect", get(connect_page::page))
+        .merge(connect::router())
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/metrics", get(health::metrics))
@@ -90,6 +93,7 @@ impl App {
             let _ = stopping_tx.send(true);
         });
         let forget_idle = tokio::spawn(forget_idle_rate_limits(state.clone()));
+        let expiry_watch = tokio::spawn(expiry::watch(state.clone()));
 
         let mut graceful = stopping.clone();
         let server = axum::serve(self.listener, router(state.clone())).with_graceful_shutdown(async move {
@@ -107,6 +111,7 @@ impl App {
             }
         };
         forget_idle.abort();
+        expiry_watch.abort();
         state.store().close().await;
         outcome
     }

@@ -5,15 +5,28 @@ use sqlx::sqlite::SqliteRow;
 use uuid::Uuid;
 
 use crate::accounts::parse_uuid;
+use crate::connect_session::{FlowSecret, session_aad};
 use crate::sealed_token::SealedToken;
 use crate::{AccessToken, Connection, ConnectionStatus, GatewayConnection, Store, StoreError, StoreResult, Timestamp};
 
-const CONNECTION_COLUMNS: &str = "id, account_id, app, status, metadata, created_at, updated_at";
+const CONNECTION_COLUMNS: &str =
+    "id, account_id, app, status, metadata, created_at, updated_at, session_ciphertext, session_nonce, session_key_id";
+pub(crate) const CONNECTION_COLUMNS_QUALIFIED: &str = "connections.id, connections.account_id, connections.app, \
+    connections.status, connections.metadata, connections.created_at, connections.updated_at, \
+    connections.session_ciphertext, connections.session_nonce, connections.session_key_id";
 
 impl Store {
-    /// A new PENDING connection, waiting for its business to finish the connect flow.
-    pub async fn create_connection(&self, account_id: Uuid, app: &str) -> StoreResult<Connection> {
-        self.insert_connection(account_id, app, ConnectionStatus::Pending, serde_json::json!({}), None).await
+    /// A new PENDING connection with a connect session valid for `session_lifetime`,
+    /// waiting for its business to finish the connect flow.
+    pub async fn create_connection(
+        &self,
+        account_id: Uuid,
+        app: &str,
+        session_lifetime: std::time::Duration,
+    ) -> StoreResult<Connection> {
+        let connection =
+            self.insert_connection(account_id, app, ConnectionStatus::Pending, serde_json::json!({}), None).await?;
+        self.issue_connect_session(account_id, connection.connection_id, session_lifetime).await
     }
 
     /// A connection that is ACTIVE from birth, for tokens obtained outside the connect flow
@@ -45,6 +58,7 @@ impl Store {
             metadata,
             creation_time: now,
             last_updated_time: now,
+            connect_token: None,
         };
         let sealed = token.map(|token| self.keyring.seal(token, &connection.connection_id.to_string()));
         let inserted = sqlx::query(
@@ -86,7 +100,7 @@ impl Store {
         .bind(status.map(ConnectionStatus::as_str))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(connection_from_row).collect()
+        rows.iter().map(|row| connection_from_row(self, row)).collect()
     }
 
     /// One connection of one account. Another account's connection is [`StoreError::NotFound`],
@@ -98,7 +112,7 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?
             .ok_or(StoreError::NotFound)?;
-        connection_from_row(&row)
+        connection_from_row(self, &row)
     }
 
     /// Deletes a connection (and its sealed token) and returns what it was.
@@ -111,31 +125,80 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?
         .ok_or(StoreError::NotFound)?;
-        connection_from_row(&row)
+        connection_from_row(self, &row)
     }
 
     /// Stores a token and marks the connection ACTIVE with the given metadata.
+    /// `token_expires_at` is when Meta stops honouring the token (`None`: never).
     pub async fn activate_connection(
         &self,
         connection_id: Uuid,
         token: &AccessToken,
         metadata: serde_json::Value,
+        token_expires_at: Option<Timestamp>,
     ) -> StoreResult<Connection> {
         let sealed = self.keyring.seal(token, &connection_id.to_string());
         let row = sqlx::query(&format!(
-            "UPDATE connections SET status = 'ACTIVE', metadata = ?, token_ciphertext = ?, token_nonce = ?, token_key_id = ?, updated_at = ?
+            "UPDATE connections SET status = 'ACTIVE', metadata = ?, token_ciphertext = ?, token_nonce = ?, token_key_id = ?,
+             token_expires_at = ?, updated_at = ?
              WHERE id = ? RETURNING {CONNECTION_COLUMNS}"
         ))
         .bind(metadata.to_string())
         .bind(sealed.ciphertext)
         .bind(sealed.nonce)
         .bind(sealed.key_id)
+        .bind(token_expires_at.map(Timestamp::unix_micros))
         .bind(Timestamp::now().unix_micros())
         .bind(connection_id.to_string())
         .fetch_optional(&self.pool)
         .await?
         .ok_or(StoreError::NotFound)?;
-        connection_from_row(&row)
+        connection_from_row(self, &row)
+    }
+
+    /// Marks a connection FAILED, recording why in `metadata.error` (other metadata stays).
+    pub async fn fail_connection(&self, connection_id: Uuid, error: serde_json::Value) -> StoreResult<Connection> {
+        self.set_status_with_error(connection_id, ConnectionStatus::Failed, error).await
+    }
+
+    /// Marks a connection EXPIRED (Meta no longer honours its token), recording why.
+    pub async fn expire_connection(&self, connection_id: Uuid, error: serde_json::Value) -> StoreResult<Connection> {
+        self.set_status_with_error(connection_id, ConnectionStatus::Expired, error).await
+    }
+
+    async fn set_status_with_error(
+        &self,
+        connection_id: Uuid,
+        status: ConnectionStatus,
+        error: serde_json::Value,
+    ) -> StoreResult<Connection> {
+        let row = sqlx::query(&format!(
+            "UPDATE connections SET status = ?, metadata = json_set(metadata, '$.error', json(?)), updated_at = ?
+             WHERE id = ? RETURNING {CONNECTION_COLUMNS}"
+        ))
+        .bind(status.as_str())
+        .bind(error.to_string())
+        .bind(Timestamp::now().unix_micros())
+        .bind(connection_id.to_string())
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        connection_from_row(self, &row)
+    }
+
+    /// Marks EXPIRED every ACTIVE connection whose token's expiry has passed; returns them.
+    pub async fn expire_overdue_connections(&self) -> StoreResult<Vec<Connection>> {
+        let now = Timestamp::now();
+        let error = serde_json::json!({"reason": "token_expired", "description": "The access token expired; reconnect the connection."});
+        let rows = sqlx::query(&format!(
+            "UPDATE connections SET status = 'EXPIRED', metadata = json_set(metadata, '$.error', json(?1)), updated_at = ?2
+             WHERE status = 'ACTIVE' AND token_expires_at IS NOT NULL AND token_expires_at <= ?2 RETURNING {CONNECTION_COLUMNS}"
+        ))
+        .bind(error.to_string())
+        .bind(now.unix_micros())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|row| connection_from_row(self, row)).collect()
     }
 
     /// Every connection of an account with its token opened, oldest first: what the
@@ -150,7 +213,7 @@ impl Store {
         .await?;
         rows.iter()
             .map(|row| {
-                let connection = connection_from_row(row)?;
+                let connection = connection_from_row(self, row)?;
                 let sealed = sealed_from_row(row)?;
                 let token = match sealed {
                     Some(sealed) => Some(self.keyring.open(&sealed, &connection.connection_id.to_string())?),
@@ -169,11 +232,25 @@ impl Store {
     }
 }
 
-fn connection_from_row(row: &SqliteRow) -> StoreResult<Connection> {
+pub(crate) fn connection_from_row(store: &Store, row: &SqliteRow) -> StoreResult<Connection> {
     let status: String = row.try_get("status")?;
     let metadata: String = row.try_get("metadata")?;
+    let connection_id = parse_uuid(row.try_get("id")?)?;
+    let sealed_session = match (
+        row.try_get::<Option<Vec<u8>>, _>("session_ciphertext")?,
+        row.try_get::<Option<Vec<u8>>, _>("session_nonce")?,
+        row.try_get::<Option<String>, _>("session_key_id")?,
+    ) {
+        (Some(ciphertext), Some(nonce), Some(key_id)) => Some(SealedToken { ciphertext, nonce, key_id }),
+        _ => None,
+    };
+    let connect_token = match sealed_session {
+        Some(sealed) => Some(FlowSecret::presented(store.keyring.open(&sealed, &session_aad(connection_id))?.expose())),
+        None => None,
+    };
     Ok(Connection {
-        connection_id: parse_uuid(row.try_get("id")?)?,
+        connection_id,
+        connect_token,
         account_id: parse_uuid(row.try_get("account_id")?)?,
         app: row.try_get("app")?,
         status: ConnectionStatus::parse(&status).ok_or_else(|| {

@@ -11,6 +11,7 @@
 mod accounts;
 pub mod api_key;
 mod api_keys;
+mod connect_session;
 mod connections;
 mod records;
 pub mod sealed_token;
@@ -23,6 +24,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 pub use api_key::{ApiKey, ApiKeyHash, MalformedKey};
+pub use connect_session::{ConnectSessionError, FlowSecret, SessionConnection};
 pub use records::{Account, ApiKeyInfo, Connection, ConnectionStatus, GatewayConnection};
 pub use sealed_token::{AccessToken, Keyring, KeyringError};
 pub use timestamp::Timestamp;

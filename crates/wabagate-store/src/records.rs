@@ -4,6 +4,7 @@
 use serde::Serialize;
 use uuid::Uuid;
 
+use crate::connect_session::FlowSecret;
 use crate::sealed_token::AccessToken;
 use crate::timestamp::Timestamp;
 
@@ -66,6 +67,9 @@ pub struct Connection {
     pub metadata: serde_json::Value,
     pub creation_time: Timestamp,
     pub last_updated_time: Timestamp,
+    /// The token of the connection's current connect session (what its `url` carries), if
+    /// it was ever issued one; imported connections have none.
+    pub connect_token: Option<FlowSecret>,
 }
 
 /// A connection as the gateway needs it on the hot path: its token already opened.

@@ -176,6 +176,11 @@ fn within(part: TemplatePart) -> impl Fn(ValidationError) -> TemplateError {
 }
 
 impl TemplateDefinition {
+    /// Reads a create body; errors name the field (`components[0]['type']`).
+    pub fn from_json(value: Value) -> Result<Self, ValidationError> {
+        crate::message::parse_part(&Field::top(), value)
+    }
+
     /// The template's category once every creation rule holds: name `^[a-z0-9_]+$` of at
     /// most 512 characters, a supported language, one of the three categories, exactly one
     /// `BODY` and at most one `HEADER`, `FOOTER` and `BUTTONS`, and each component's limits.

@@ -14,6 +14,7 @@ use wabagate_store::{Account, GatewayConnection};
 use super::{headers, path_guard, pick_connection};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
+use crate::expiry;
 use crate::observe::AccessNote;
 use crate::state::AppState;
 
@@ -47,7 +48,7 @@ pub(crate) async fn forward(
     parts.extensions = Default::default();
     let response = send(&state, Request::from_parts(parts, body)).await?;
     note.set_upstream_status(response.status().as_u16());
-    Ok(response)
+    Ok(expiry::watch_for_rejected_token(&state, account.account_id, connection, response).await)
 }
 
 pub(crate) fn enforce_rate_limit(state: &AppState, account: &Account) -> Result<(), ApiError> {

@@ -11,6 +11,5 @@ mod observability;
 mod persistence;
 mod rate_limit;
 mod routing;
-mod secrets;
 mod transparency;
 mod upstream_failures;

@@ -7,7 +7,10 @@ async fn without_a_header_the_oldest_active_connection_carries_the_request() {
     let upstream = EchoUpstream::start().await;
     let app = TestApp::spawn(&upstream.url).await;
     let (account, key) = app.account_with_key("acme").await;
-    app.store.create_connection(account.account_id, "whatsapp-business").await.unwrap();
+    app.store
+        .create_connection(account.account_id, "whatsapp-business", std::time::Duration::from_secs(3600))
+        .await
+        .unwrap();
     app.active_connection_with_token(&account, &[], "EAAGoldest").await;
     app.active_connection_with_token(&account, &[], "EAAGnewer").await;
 
@@ -52,7 +55,7 @@ async fn a_phone_number_in_the_path_routes_to_the_connection_that_owns_it() {
 async fn connections_that_cannot_carry_requests_are_named_with_what_to_do() {
     let upstream = EchoUpstream::start().await;
     let app = TestApp::spawn(&upstream.url).await;
-    let (account, key) = app.account_with_key("acme").await;
+    let (_, key) = app.account_with_key("acme").await;
 
     let response = app.get("/whatsapp-business/v21.0/me", &key).send().await.unwrap();
     let message = assert_gateway_error(response, 400, "missing_connection").await;

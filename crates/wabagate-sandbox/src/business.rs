@@ -1,0 +1,177 @@
+//! The businesses Meta knows: WhatsApp Business Accounts, their phone numbers and each
+//! number's business profile. Fields are Meta's (whatsapp-cloud-api.md §5, §6).
+
+use dashmap::DashMap;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// A WhatsApp Business Account.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Waba {
+    pub id: String,
+    pub name: String,
+    pub currency: String,
+    pub timezone_id: String,
+    pub message_template_namespace: String,
+}
+
+/// A business phone number registered for the Cloud API.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PhoneNumber {
+    pub id: String,
+    pub waba_id: String,
+    pub display_phone_number: String,
+    pub verified_name: String,
+    /// The country calling code, digits only (`"1"`): prepended to national numbers.
+    pub country_dial_code: String,
+    pub country_code: String,
+    pub quality_rating: String,
+    pub last_onboarded_time: String,
+}
+
+/// The node type name Graph reports for unknown `fields`.
+pub const PHONE_NUMBER_NODE: &str = "WhatsAppBusinessPhoneNumber";
+
+/// What `GET /{phone_number_id}` returns without `fields`.
+pub const PHONE_NUMBER_DEFAULT_FIELDS: &[&str] =
+    &["verified_name", "code_verification_status", "display_phone_number", "quality_rating", "id"];
+
+/// What `GET /{waba_id}/phone_numbers` returns per number without `fields`.
+pub const PHONE_NUMBER_LIST_DEFAULT_FIELDS: &[&str] =
+    &["verified_name", "display_phone_number", "id", "quality_rating"];
+
+impl PhoneNumber {
+    /// The number as a `wa_id` (digits only), to recognise a send to itself.
+    pub fn wa_id(&self) -> String {
+        self.display_phone_number.chars().filter(char::is_ascii_digit).collect()
+    }
+
+    /// The value of one Graph field, or `None` for a field this node does not have.
+    pub fn field(&self, name: &str) -> Option<Value> {
+        Some(match name {
+            "id" => json!(self.id),
+            "display_phone_number" => json!(self.display_phone_number),
+            "verified_name" => json!(self.verified_name),
+            "quality_rating" => json!(self.quality_rating),
+            "code_verification_status" => json!("VERIFIED"),
+            "name_status" => json!("APPROVED"),
+            "new_name_status" => json!("NONE"),
+            "status" => json!("CONNECTED"),
+            "platform_type" => json!("CLOUD_API"),
+            "throughput" => json!({"level": "STANDARD"}),
+            "account_mode" => json!("LIVE"),
+            "messaging_limit_tier" => json!("TIER_1K"),
+            "is_official_business_account" => json!(false),
+            "is_pin_enabled" => json!(false),
+            "is_preverified_number" => json!(false),
+            "is_on_biz_app" => json!(false),
+            "country_code" => json!(self.country_code),
+            "country_dial_code" => json!(self.country_dial_code),
+            "last_onboarded_time" => json!(self.last_onboarded_time),
+            "search_visibility" => json!("VISIBLE"),
+            "health_status" => json!({"can_send_message": "AVAILABLE", "entities": []}),
+            "quality_score" => json!({"score": self.quality_rating}),
+            _ => return None,
+        })
+    }
+}
+
+/// A number's WhatsApp business profile; unset texts are omitted on GET.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct BusinessProfile {
+    pub about: Option<String>,
+    pub address: Option<String>,
+    pub description: Option<String>,
+    pub email: Option<String>,
+    pub profile_picture_url: Option<String>,
+    pub websites: Vec<String>,
+    pub vertical: Option<String>,
+}
+
+impl BusinessProfile {
+    /// The value of one profile field (`None` when unset; `vertical` reads `UNDEFINED` then).
+    pub fn field(&self, name: &str) -> Option<Value> {
+        match name {
+            "about" => self.about.as_ref().map(|value| json!(value)),
+            "address" => self.address.as_ref().map(|value| json!(value)),
+            "description" => self.description.as_ref().map(|value| json!(value)),
+            "email" => self.email.as_ref().map(|value| json!(value)),
+            "profile_picture_url" => self.profile_picture_url.as_ref().map(|value| json!(value)),
+            "websites" => (!self.websites.is_empty()).then(|| json!(self.websites)),
+            "vertical" => {
+                Some(json!(self.vertical.as_deref().filter(|vertical| !vertical.is_empty()).unwrap_or("UNDEFINED")))
+            }
+            "messaging_product" => Some(json!("whatsapp")),
+            _ => None,
+        }
+    }
+
+    /// Applies an update; absent fields stay, empty strings clear.
+    pub fn apply(&mut self, update: wabagate_model::business_profile::BusinessProfileUpdate) {
+        let clear_empty = |value: String| (!value.is_empty()).then_some(value);
+        if let Some(about) = update.about {
+            self.about = Some(about);
+        }
+        if let Some(address) = update.address {
+            self.address = clear_empty(address);
+        }
+        if let Some(description) = update.description {
+            self.description = clear_empty(description);
+        }
+        if let Some(email) = update.email {
+            self.email = clear_empty(email);
+        }
+        if let Some(websites) = update.websites {
+            self.websites = websites;
+        }
+        if let Some(vertical) = update.vertical {
+            self.vertical = clear_empty(vertical);
+        }
+    }
+}
+
+/// Every WABA, phone number and profile, each map guarding itself.
+#[derive(Debug, Default)]
+pub struct Businesses {
+    wabas: DashMap<String, Waba>,
+    phone_numbers: DashMap<String, PhoneNumber>,
+    profiles: DashMap<String, BusinessProfile>,
+}
+
+impl Businesses {
+    pub fn insert_waba(&self, waba: Waba) {
+        self.wabas.insert(waba.id.clone(), waba);
+    }
+
+    pub fn insert_phone_number(&self, phone_number: PhoneNumber) {
+        self.phone_numbers.insert(phone_number.id.clone(), phone_number);
+    }
+
+    pub fn waba(&self, id: &str) -> Option<Waba> {
+        self.wabas.get(id).map(|entry| entry.clone())
+    }
+
+    pub fn phone_number(&self, id: &str) -> Option<PhoneNumber> {
+        self.phone_numbers.get(id).map(|entry| entry.clone())
+    }
+
+    /// The numbers of a WABA, in id order.
+    pub fn phone_numbers_of(&self, waba_id: &str) -> Vec<PhoneNumber> {
+        let mut numbers: Vec<PhoneNumber> =
+            self.phone_numbers.iter().filter(|entry| entry.waba_id == waba_id).map(|entry| entry.clone()).collect();
+        numbers.sort_by(|left, right| left.id.cmp(&right.id));
+        numbers
+    }
+
+    pub fn profile(&self, phone_number_id: &str) -> BusinessProfile {
+        self.profiles.get(phone_number_id).map(|entry| entry.clone()).unwrap_or_default()
+    }
+
+    pub fn update_profile(&self, phone_number_id: &str, update: impl FnOnce(&mut BusinessProfile)) {
+        update(&mut self.profiles.entry(phone_number_id.to_owned()).or_default());
+    }
+
+    pub fn snapshot_profiles(&self) -> Vec<(String, BusinessProfile)> {
+        self.profiles.iter().map(|entry| (entry.key().clone(), entry.value().clone())).collect()
+    }
+}

@@ -1,0 +1,13 @@
+//! Integration tests of the sandbox over real HTTP: each test starts its own sandbox on
+//! 127.0.0.1:0 and talks to it as a Graph client would.
+
+mod auth;
+
+mod control;
+mod media;
+mod messages;
+mod phone_numbers;
+mod profile;
+mod rate_limits;
+mod support;
+mod templates;

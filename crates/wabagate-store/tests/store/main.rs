@@ -1,0 +1,127 @@
+//! The store's behaviour over a real SQLite file. Written against `Store` only, so the same
+//! suite will run against PostgreSQL when it arrives.
+
+use serde_json::json;
+use uuid::Uuid;
+use wabagate_store::{AccessToken, ApiKey, ConnectionStatus, Keyring, Store, StoreError};
+
+const KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
+const OTHER_KEY: &str = "ff0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1eff";
+
+struct TestStore {
+    store: Store,
+    dir: tempfile::TempDir,
+}
+
+impl TestStore {
+    async fn open() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&url(&dir), Keyring::from_hex(KEY, &[]).unwrap()).await.unwrap();
+        Self { store, dir }
+    }
+}
+
+fn url(dir: &tempfile::TempDir) -> String {
+    format!("sqlite://{}", dir.path().join("wabagate.db").display())
+}
+
+#[tokio::test]
+async fn account_names_are_unique_and_found_by_name_or_id() {
+    let test = TestStore::open().await;
+    let acme = test.store.create_account("acme").await.unwrap();
+    assert!(matches!(test.store.create_account("acme").await, Err(StoreError::Conflict(_))));
+    assert_eq!(test.store.find_account("acme").await.unwrap(), acme);
+    assert_eq!(test.store.find_account(&acme.account_id.to_string()).await.unwrap(), acme);
+    assert!(matches!(test.store.find_account("nobody").await, Err(StoreError::NotFound)));
+}
+
+#[tokio::test]
+async fn a_key_finds_its_account_until_it_is_revoked() {
+    let test = TestStore::open().await;
+    let acme = test.store.create_account("acme").await.unwrap();
+    let (info, key) = test.store.create_api_key(acme.account_id).await.unwrap();
+    assert_eq!(test.store.account_for_key(&key.hash()).await.unwrap(), Some(acme.clone()));
+    assert_eq!(test.store.account_for_key(&ApiKey::generate().hash()).await.unwrap(), None);
+
+    let revoked = test.store.revoke_api_key(info.key_id).await.unwrap();
+    assert!(revoked.revoked_time.is_some());
+    assert_eq!(test.store.account_for_key(&key.hash()).await.unwrap(), None);
+    let again = test.store.revoke_api_key(info.key_id).await.unwrap();
+    assert_eq!(again.revoked_time, revoked.revoked_time, "revoking twice keeps the first time");
+    assert!(matches!(test.store.create_api_key(Uuid::new_v4()).await, Err(StoreError::NotFound)));
+}
+
+#[tokio::test]
+async fn connections_belong_to_one_account() {
+    let test = TestStore::open().await;
+    let alice = test.store.create_account("alice").await.unwrap();
+    let bob = test.store.create_account("bob").await.unwrap();
+    let alices = test.store.create_connection(alice.account_id, "whatsapp-business", HOUR).await.unwrap();
+    assert_eq!(alices.status, ConnectionStatus::Pending);
+
+    assert!(test.store.list_connections(bob.account_id, None, None).await.unwrap().is_empty());
+    let not_bobs = test.store.get_connection(bob.account_id, alices.connection_id).await;
+    assert!(matches!(not_bobs, Err(StoreError::NotFound)));
+    let not_deleted = test.store.delete_connection(bob.account_id, alices.connection_id).await;
+    assert!(matches!(not_deleted, Err(StoreError::NotFound)));
+    assert_eq!(test.store.get_connection(alice.account_id, alices.connection_id).await.unwrap(), alices);
+}
+
+#[tokio::test]
+async fn activation_stores_a_token_that_the_gateway_gets_back_opened() {
+    let test = TestStore::open().await;
+    let acme = test.store.create_account("acme").await.unwrap();
+    let pending = test.store.create_connection(acme.account_id, "whatsapp-business", HOUR).await.unwrap();
+    let metadata = json!({"waba_ids": ["1"], "phone_numbers": [{"id": "111"}, {"id": "222"}]});
+    let active = test
+        .store
+        .activate_connection(pending.connection_id, &AccessToken::new("EAAGsecret"), metadata.clone(), None)
+        .await
+        .unwrap();
+    assert_eq!(active.status, ConnectionStatus::Active);
+    assert_eq!(active.metadata, metadata);
+    assert!(active.last_updated_time >= pending.last_updated_time);
+
+    let for_gateway = test.store.gateway_connections(acme.account_id).await.unwrap();
+    assert_eq!(for_gateway.len(), 1);
+    assert_eq!(for_gateway[0].token.as_ref().unwrap().expose(), "EAAGsecret");
+    assert_eq!(for_gateway[0].phone_number_ids, ["111", "222"]);
+
+    let filtered =
+        test.store.list_connections(acme.account_id, Some("whatsapp-business"), Some(ConnectionStatus::Active));
+    assert_eq!(filtered.await.unwrap().len(), 1);
+    let none = test.store.list_connections(acme.account_id, None, Some(ConnectionStatus::Expired)).await.unwrap();
+    assert!(none.is_empty());
+}
+
+#[tokio::test]
+async fn a_reopened_store_keeps_everything_and_needs_the_same_master_key() {
+    let test = TestStore::open().await;
+    let acme = test.store.create_account("acme").await.unwrap();
+    test.store
+        .create_active_connection(acme.account_id, "whatsapp-business", &AccessToken::new("EAAGsecret"), json!({}))
+        .await
+        .unwrap();
+    test.store.close().await;
+
+    let reopened = Store::open(&url(&test.dir), Keyring::from_hex(KEY, &[]).unwrap()).await.unwrap();
+    let connections = reopened.gateway_connections(acme.account_id).await.unwrap();
+    assert_eq!(connections[0].token.as_ref().unwrap().expose(), "EAAGsecret");
+    reopened.close().await;
+
+    let wrong_key = Store::open(&url(&test.dir), Keyring::from_hex(OTHER_KEY, &[]).unwrap()).await.unwrap();
+    let refused = wrong_key.gateway_connections(acme.account_id).await;
+    assert!(matches!(refused, Err(StoreError::Keyring(_))), "{refused:?}");
+    let message = refused.unwrap_err().to_string();
+    assert!(!message.contains("EAAGsecret"));
+
+    let rotated = Store::open(&url(&test.dir), Keyring::from_hex(OTHER_KEY, &[KEY]).unwrap()).await.unwrap();
+    assert!(rotated.gateway_connections(acme.account_id).await.is_ok(), "old keys still open old tokens");
+}
+
+#[tokio::test]
+async fn only_sqlite_urls_are_accepted_for_now() {
+    let refused = Store::open("postgres://localhost/wabagate", Keyring::from_hex(KEY, &[]).unwrap()).await;
+    assert!(matches!(refused, Err(StoreError::UnsupportedUrl(_))));
+}
