@@ -34,7 +34,7 @@ pub enum Error {
     #[error("unexpected response body (HTTP {status}): {reason}")]
     UnexpectedBody { status: u16, reason: String, body: Bytes },
     /// The gateway could not be reached, or the connection broke mid-answer.
-    #[error("could not talk to the gateway at {url}: {source}")]
+    #[error("could not talk to the gateway at {url}: {}", root_cause(.source))]
     Transport {
         url: String,
         #[source]
@@ -213,6 +213,15 @@ fn graph_line(error: &GraphApiError) -> String {
     }
     line.push(')');
     line
+}
+
+/// The innermost cause (`Connection refused`), which is what a user can act on.
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = error;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    cause.to_string()
 }
 
 fn body_snippet(body: &Bytes) -> String {
