@@ -1,19 +1,53 @@
-//! The command line: one `Command` enum whose doc comments are the help.
+//! The command line: one `Command` enum whose doc comments are the `--help` text.
 
-use clap::{Parser, Subcommand};
+use std::process::ExitCode;
 
-use crate::client::ClientCommand;
+use clap::{CommandFactory, Parser, Subcommand};
 
-/// Self-hosted gateway for the WhatsApp Business Platform.
+use crate::{admin, client, serve};
+
+/// A self-hosted gateway for the WhatsApp Business Platform.
 #[derive(Debug, Parser)]
-#[command(name = "wabagate", version, about)]
+#[command(name = "wabagate", version, about, propagate_version = true)]
 pub(crate) struct Cli {
     #[command(subcommand)]
-    pub(crate) command: Command,
+    command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub(crate) enum Command {
+enum Command {
+    /// Run the gateway: control API, /whatsapp-business/ proxy, health and metrics.
+    ///
+    /// Example: wabagate serve --demo
+    Serve(serve::ServeArgs),
+    /// Run the sandbox alone: an offline emulator of Meta's WhatsApp Cloud API.
+    ///
+    /// Example: wabagate sandbox --listen 127.0.0.1:8090
+    Sandbox(wabagate_sandbox::cli::SandboxArgs),
+    /// Operator commands that work on the store directly (accounts, API keys, connections).
+    ///
+    /// Example: wabagate admin accounts create acme
+    Admin(admin::AdminArgs),
     #[command(flatten)]
-    Client(ClientCommand),
+    Client(client::ClientCommand),
+}
+
+/// Runs the command; client commands choose their own exit code (0, 1 or 2).
+pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve(args) => serve::run(args).await.map(|()| ExitCode::SUCCESS),
+        Command::Sandbox(args) => {
+            init_logging();
+            wabagate_sandbox::cli::run(args).await.map(|()| ExitCode::SUCCESS)
+        }
+        Command::Admin(args) => admin::run(args).await.map(|()| ExitCode::SUCCESS),
+        Command::Client(command) => Ok(client::run(command, Cli::command()).await),
+    }
+}
+
+/// Logs go to stderr, filtered by `WABAGATE_LOG` (default `info`), e.g. `WABAGATE_LOG=debug`.
+pub(crate) fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("WABAGATE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }

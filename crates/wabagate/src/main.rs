@@ -1,18 +1,30 @@
-//! The `wabagate` binary: parse the command line, run the command, exit with its code.
+//! `wabagate`: the one binary. Parses the command line and hands each command to its module.
 
+mod admin;
 mod cli;
 mod client;
+mod demo;
+mod serve;
+mod settings;
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
-
-use cli::{Cli, Command};
+use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
-    match cli.command {
-        Command::Client(command) => runtime.block_on(client::run(command, Cli::command())),
+    let cli = cli::Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(cli::run(cli)) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
     }
 }

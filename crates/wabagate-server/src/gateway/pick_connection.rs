@@ -33,13 +33,28 @@ pub(crate) fn pick<'a>(
             status => Err(ApiError::ConnectionNotActive { connection_id, status }),
         };
     }
+    let of_app: Vec<&GatewayConnection> = of_app.collect();
     let active: Vec<&GatewayConnection> =
-        of_app.filter(|connection| connection.status == ConnectionStatus::Active).collect();
+        of_app.iter().copied().filter(|connection| connection.status == ConnectionStatus::Active).collect();
     let node = graph_node(graph_path);
     let owner = node.and_then(|node| {
         active.iter().find(|connection| connection.phone_number_ids.iter().any(|id| id == node)).copied()
     });
-    owner.or_else(|| active.first().copied()).ok_or(ApiError::MissingConnection)
+    owner.or_else(|| active.first().copied()).ok_or_else(|| no_active_connection(&of_app))
+}
+
+/// With no ACTIVE connection, the most useful thing to say: which connection could carry the
+/// request once fixed (an EXPIRED one to reconnect first, then one still PENDING, then a
+/// FAILED one), or that there is none at all.
+fn no_active_connection(of_app: &[&GatewayConnection]) -> ApiError {
+    let by_priority = [ConnectionStatus::Expired, ConnectionStatus::Pending, ConnectionStatus::Failed];
+    by_priority.into_iter().find_map(|status| of_app.iter().find(|connection| connection.status == status)).map_or(
+        ApiError::MissingConnection,
+        |connection| ApiError::ConnectionNotActive {
+            connection_id: connection.connection_id,
+            status: connection.status,
+        },
+    )
 }
 
 /// The Graph node a path addresses: its first segment after an optional version
@@ -105,8 +120,23 @@ mod tests {
     }
 
     #[test]
-    fn no_active_connection_is_a_missing_connection() {
-        let connections = [connection(ConnectionStatus::Failed, 1, &[])];
-        assert!(matches!(pick(&connections, None, "/x"), Err(ApiError::MissingConnection)));
+    fn no_connection_at_all_is_a_missing_connection() {
+        assert!(matches!(pick(&[], None, "/x"), Err(ApiError::MissingConnection)));
+    }
+
+    #[test]
+    fn without_an_active_connection_the_one_to_fix_is_named() {
+        let connections = [
+            connection(ConnectionStatus::Failed, 1, &[]),
+            connection(ConnectionStatus::Pending, 2, &[]),
+            connection(ConnectionStatus::Expired, 3, &[]),
+        ];
+        let named = |connections: &[GatewayConnection]| match pick(connections, None, "/x") {
+            Err(ApiError::ConnectionNotActive { status, .. }) => status,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(named(&connections), ConnectionStatus::Expired);
+        assert_eq!(named(&connections[..2]), ConnectionStatus::Pending);
+        assert_eq!(named(&connections[..1]), ConnectionStatus::Failed);
     }
 }

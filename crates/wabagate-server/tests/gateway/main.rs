@@ -6,6 +6,7 @@
 mod support;
 
 mod authentication;
+mod connect_flow;
 mod connections_api;
 mod observability;
 mod persistence;

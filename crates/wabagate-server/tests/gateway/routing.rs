@@ -78,6 +78,10 @@ async fn connections_that_cannot_carry_requests_are_named_with_what_to_do() {
         .unwrap();
     let message = assert_gateway_error(response, 400, "connection_not_active").await;
     assert!(message.contains("is PENDING") && message.contains("open the connection's url"), "{message}");
+    // Without the header, the only connection is named all the same: it is the one to finish.
+    let response = app.get("/whatsapp-business/v21.0/me", &key).send().await.unwrap();
+    let message = assert_gateway_error(response, 400, "connection_not_active").await;
+    assert!(message.contains("is PENDING"), "{message}");
 
     let response =
         app.get("/whatsapp-business/v21.0/me", &key).header("Maton-Connection", "nope").send().await.unwrap();

@@ -173,6 +173,8 @@ impl TestApp {
         config.rate_limit_per_second = options.rate_limit;
         config.upstream_timeout = options.upstream_timeout;
         config.shutdown_grace = Duration::from_secs(2);
+        config.meta_app = options.meta_app;
+        config.expiry_check_interval = options.expiry_check_interval;
         let state = AppState::new(config, store.clone());
         let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(App::new(listener, state.clone()).serve(async move {

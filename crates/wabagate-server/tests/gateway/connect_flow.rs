@@ -1,0 +1,300 @@
+//! The browser connect flow, driven over plain HTTP exactly as a browser would (follow the
+//! connect link, submit Meta's dialog form, follow the redirect), against the sandbox as Meta.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use url::Url;
+use wabagate_sandbox::{SandboxConfig, SandboxHandle};
+use wabagate_server::config::MetaApp;
+
+use crate::support::{Options, TestApp, assert_gateway_error};
+
+/// A gateway whose upstream and OAuth dialog are a fresh sandbox.
+struct Connectable {
+    sandbox: SandboxHandle,
+    app: TestApp,
+    key: String,
+    /// A client that does not follow redirects, to see each step.
+    browser: reqwest::Client,
+}
+
+impl Connectable {
+    async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    async fn start_with(adjust: impl FnOnce(&mut Options)) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let sandbox = wabagate_sandbox::spawn(SandboxConfig::default(), listener).await.unwrap();
+        let base = Url::parse(&sandbox.base_url()).unwrap();
+        let demo = sandbox.demo().clone();
+        let mut options = Options::new(&base);
+        options.meta_app = Some(MetaApp {
+            app_id: demo.app_id,
+            app_secret: demo.app_secret,
+            config_id: None,
+            oauth_base: base.clone(),
+        });
+        adjust(&mut options);
+        let app = TestApp::spawn_with(options).await;
+        let (_, key) = app.account_with_key("acme").await;
+        let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Self { sandbox, app, key, browser }
+    }
+
+    async fn create_connection(&self) -> Value {
+        let created: Value = self
+            .app
+            .post("/connections", &self.key)
+            .json(&json!({"app": "whatsapp-business"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        created["connection"].clone()
+    }
+
+    async fn connection(&self, id: &str) -> Value {
+        let fetched: Value =
+            self.app.get(&format!("/connections/{id}"), &self.key).send().await.unwrap().json().await.unwrap();
+        fetched["connection"].clone()
+    }
+
+    /// Opens the connect page and returns the dialog link of its Connect button.
+    async fn open_connect_page(&self, url: &str) -> String {
+        let page = self.browser.get(url).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("Connect WhatsApp Business") && html.contains("acme"), "{html}");
+        attribute_after(&html, r#"id="connect" href=""#).replace("&amp;", "&")
+    }
+
+    /// Shows Meta's dialog, presses `decision` (continue or cancel) and returns where Meta
+    /// sends the browser back to.
+    async fn answer_dialog(&self, dialog_url: &str, decision: &str) -> String {
+        let dialog = self.browser.get(dialog_url).send().await.unwrap();
+        assert_eq!(dialog.status(), 200);
+        let html = dialog.text().await.unwrap();
+        let action = attribute_after(&html, r#"<form method="post" action=""#).replace("&amp;", "&");
+        let mut fields: Vec<(String, String)> = hidden_inputs(&html);
+        if let Some(start) = html.find("<option value=\"") {
+            fields.push(("asset".into(), attribute_after(&html[start..], "<option value=\"").replace("&amp;", "&")));
+        }
+        fields.push(("decision".into(), decision.into()));
+        let action = Url::parse(dialog_url).unwrap().join(&action).unwrap();
+        let answer = self.browser.post(action).form(&fields).send().await.unwrap();
+        assert_eq!(answer.status(), 302, "{}", answer.text().await.unwrap());
+        let location = answer.headers()["location"].to_str().unwrap().to_owned();
+        location.split('#').next().unwrap().to_owned()
+    }
+
+    /// Goes all the way through: connect page → dialog → Continue → callback.
+    async fn connect(&self, url: &str) -> reqwest::Response {
+        let dialog = self.open_connect_page(url).await;
+        let callback = self.answer_dialog(&dialog, "continue").await;
+        self.browser.get(callback).send().await.unwrap()
+    }
+
+    async fn send_hello(&self, phone_number_id: &str) -> reqwest::Response {
+        self.app
+            .post(&format!("/whatsapp-business/v21.0/{phone_number_id}/messages"), &self.key)
+            .json(&json!({"messaging_product": "whatsapp", "to": "1234567890", "type": "text", "text": {"body": "hi"}}))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn advance_sandbox_clock(&self, seconds: u64) {
+        self.sandbox.state().clock().advance(seconds);
+    }
+}
+
+fn attribute_after(html: &str, marker: &str) -> String {
+    let start = html.find(marker).unwrap_or_else(|| panic!("{marker} not in {html}")) + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+fn hidden_inputs(html: &str) -> Vec<(String, String)> {
+    html.split(r#"<input type="hidden" name=""#)
+        .skip(1)
+        .map(|rest| {
+            let name = rest.split('"').next().unwrap().to_owned();
+            let value = attribute_after(rest, r#"value=""#).replace("&amp;", "&").replace("&quot;", "\"");
+            (name, value)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_business_connects_through_the_dialog_and_the_connection_carries_messages() {
+    let flow = Connectable::start().await;
+    let pending = flow.create_connection().await;
+    assert_eq!(pending["status"], "PENDING");
+    let url = pending["url"].as_str().unwrap();
+    assert!(url.starts_with(&format!("{}/connect?session_token=", flow.app.base_url)), "{url}");
+
+    let done = flow.connect(url).await;
+    assert_eq!(done.status(), 200);
+    let html = done.text().await.unwrap();
+    assert!(html.contains("WhatsApp Business connected"), "{html}");
+
+    let id = pending["connection_id"].as_str().unwrap();
+    let connection = flow.connection(id).await;
+    assert_eq!(connection["status"], "ACTIVE", "{connection}");
+    let demo = flow.sandbox.demo();
+    assert_eq!(connection["metadata"]["waba_ids"], json!([demo.waba_id]));
+    let numbers: Vec<&str> =
+        connection["metadata"]["phone_numbers"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap()).collect();
+    assert!(numbers.contains(&demo.phone_number_id.as_str()), "{connection}");
+    assert!(connection["metadata"]["scopes"].as_array().unwrap().contains(&json!("whatsapp_business_messaging")));
+    assert!(connection["metadata"]["token_expires_at"].is_string(), "a user token expires: {connection}");
+
+    let sent = flow.send_hello(&demo.phone_number_id).await;
+    assert_eq!(sent.status(), 200);
+    let body: Value = sent.json().await.unwrap();
+    assert!(body["messages"][0]["id"].as_str().unwrap().starts_with("wamid."));
+}
+
+#[tokio::test]
+async fn cancelling_at_the_dialog_fails_the_connection_with_the_reason() {
+    let flow = Connectable::start().await;
+    let pending = flow.create_connection().await;
+    let dialog = flow.open_connect_page(pending["url"].as_str().unwrap()).await;
+    let callback = flow.answer_dialog(&dialog, "cancel").await;
+    assert!(callback.contains("error=access_denied"), "{callback}");
+    let page = flow.browser.get(callback).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("You did not connect WhatsApp Business"), "{html}");
+
+    let connection = flow.connection(pending["connection_id"].as_str().unwrap()).await;
+    assert_eq!(connection["status"], "FAILED");
+    assert_eq!(connection["metadata"]["error"]["reason"], "access_denied");
+}
+
+#[tokio::test]
+async fn a_connect_link_works_once() {
+    let flow = Connectable::start().await;
+    let pending = flow.create_connection().await;
+    let url = pending["url"].as_str().unwrap();
+    flow.open_connect_page(url).await;
+    let again = flow.browser.get(url).send().await.unwrap();
+    assert_eq!(again.status(), 409);
+    assert!(again.text().await.unwrap().contains("already used"));
+    let unknown = flow.browser.get(flow.app.url("/connect?session_token=made-up")).send().await.unwrap();
+    assert_eq!(unknown.status(), 404);
+}
+
+#[tokio::test]
+async fn a_forged_or_replayed_state_is_refused_and_changes_nothing() {
+    let flow = Connectable::start().await;
+    let pending = flow.create_connection().await;
+    let dialog = flow.open_connect_page(pending["url"].as_str().unwrap()).await;
+    let callback = flow.answer_dialog(&dialog, "continue").await;
+
+    let mut forged = Url::parse(&callback).unwrap();
+    let pairs: Vec<(String, String)> = forged
+        .query_pairs()
+        .map(|(name, value)| {
+            (name.into_owned(), if name == "state" { format!("{value}x") } else { value.into_owned() })
+        })
+        .collect();
+    forged.query_pairs_mut().clear().extend_pairs(pairs);
+    let refused = flow.browser.get(forged).send().await.unwrap();
+    assert_eq!(refused.status(), 400);
+    assert!(refused.text().await.unwrap().contains("may have been forged"));
+    let id = pending["connection_id"].as_str().unwrap();
+    assert_eq!(flow.connection(id).await["status"], "PENDING", "a forged state changes nothing");
+
+    assert_eq!(flow.browser.get(&callback).send().await.unwrap().status(), 200);
+    let replayed = flow.browser.get(&callback).send().await.unwrap();
+    assert_eq!(replayed.status(), 409);
+    assert_eq!(flow.connection(id).await["status"], "ACTIVE");
+}
+
+#[tokio::test]
+async fn an_expired_token_turns_the_connection_expired_and_reconnect_revives_the_same_id() {
+    let flow = Connectable::start().await;
+    let pending = flow.create_connection().await;
+    let id = pending["connection_id"].as_str().unwrap().to_owned();
+    flow.connect(pending["url"].as_str().unwrap()).await;
+    let phone = flow.sandbox.demo().phone_number_id.clone();
+    assert_eq!(flow.send_hello(&phone).await.status(), 200);
+
+    // Past the long-lived token's 60 days: Meta answers 190 / 463.
+    flow.advance_sandbox_clock(61 * 24 * 60 * 60).await;
+    let rejected = flow.send_hello(&phone).await;
+    assert_eq!(rejected.headers()["wabagate-connection-status"], "EXPIRED");
+    let body: Value = rejected.json().await.unwrap();
+    assert_eq!(
+        (body["error"]["code"].as_i64(), body["error"]["error_subcode"].as_i64()),
+        (Some(190), Some(463)),
+        "{body}"
+    );
+    let expired = flow.connection(&id).await;
+    assert_eq!(expired["status"], "EXPIRED");
+    assert_eq!(expired["metadata"]["error"]["reason"], "token_rejected");
+
+    let next = flow.send_hello(&phone).await;
+    let message = assert_gateway_error(next, 400, "connection_not_active").await;
+    assert!(message.contains("is EXPIRED") && message.contains(&format!("/connections/{id}/reconnect")), "{message}");
+    let named = flow
+        .app
+        .post(&format!("/whatsapp-business/v21.0/{phone}/messages"), &flow.key)
+        .header("Maton-Connection", &id)
+        .send()
+        .await
+        .unwrap();
+    let message = assert_gateway_error(named, 400, "connection_not_active").await;
+    assert!(message.contains("EXPIRED") && message.contains("reconnect"), "{message}");
+
+    let reconnected: Value =
+        flow.app.post(&format!("/connections/{id}/reconnect"), &flow.key).send().await.unwrap().json().await.unwrap();
+    let new_url = reconnected["connection"]["url"].as_str().unwrap();
+    assert_ne!(new_url, pending["url"].as_str().unwrap());
+    assert_eq!(reconnected["connection"]["connection_id"], id.as_str());
+    assert_eq!(flow.connect(new_url).await.status(), 200);
+    assert_eq!(flow.connection(&id).await["status"], "ACTIVE");
+    assert_eq!(flow.send_hello(&phone).await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_connection_whose_token_expiry_passes_is_marked_expired_by_the_watcher() {
+    let flow = Connectable::start_with(|options| options.expiry_check_interval = Duration::from_millis(50)).await;
+    let account = flow.app.store.find_account("acme").await.unwrap();
+    let pending = flow
+        .app
+        .store
+        .create_connection(account.account_id, "whatsapp-business", Duration::from_secs(60))
+        .await
+        .unwrap();
+    let already_past = wabagate_store::Timestamp::from_unix_micros(wabagate_store::Timestamp::now().unix_micros() - 1);
+    flow.app
+        .store
+        .activate_connection(
+            pending.connection_id,
+            &wabagate_store::AccessToken::new("EAAGold"),
+            json!({}),
+            Some(already_past),
+        )
+        .await
+        .unwrap();
+    let id = pending.connection_id.to_string();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while flow.connection(&id).await["status"] != "EXPIRED" {
+        assert!(std::time::Instant::now() < deadline, "the watcher never marked the connection EXPIRED");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+#[tokio::test]
+async fn without_a_meta_app_the_connect_page_says_connecting_is_not_set_up() {
+    let flow = Connectable::start_with(|options| options.meta_app = None).await;
+    let pending = flow.create_connection().await;
+    let page = flow.browser.get(pending["url"].as_str().unwrap()).send().await.unwrap();
+    assert_eq!(page.status(), 503);
+    assert!(page.text().await.unwrap().contains("not set up"));
+}

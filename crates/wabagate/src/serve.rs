@@ -1,0 +1,219 @@
+//! `wabagate serve`: resolve the settings, open the store, start the sandbox when it is the
+//! upstream, prepare the demo if asked, then serve until Ctrl-C or SIGTERM.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use url::Url;
+use wabagate_sandbox::{SandboxConfig, SandboxHandle};
+use wabagate_server::config::MetaApp;
+use wabagate_server::{App, AppState, ServerConfig};
+
+use crate::demo;
+use crate::settings::{FileConfig, StoreArgs, StoreSettings};
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ServeArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Address to listen on. [default: 127.0.0.1:8080]
+    #[arg(long, env = "WABAGATE_LISTEN")]
+    listen: Option<SocketAddr>,
+    /// Graph API upstream: `sandbox` (the built-in emulator, started in-process on a loopback
+    /// port) or an origin such as https://graph.facebook.com. [default: sandbox]
+    #[arg(long, env = "WABAGATE_UPSTREAM")]
+    upstream: Option<String>,
+    /// The base URL the gateway's own links use (connection urls). [default: http://LISTEN]
+    #[arg(long, env = "WABAGATE_PUBLIC_URL")]
+    public_url: Option<Url>,
+    /// Gateway requests per second per account; 0 turns the limit off. [default: 10]
+    #[arg(long, env = "WABAGATE_RATE_LIMIT")]
+    rate_limit: Option<u32>,
+    /// Seconds to wait for the upstream's response headers. [default: 30]
+    #[arg(long, env = "WABAGATE_UPSTREAM_TIMEOUT")]
+    upstream_timeout: Option<u64>,
+    /// Extra hosts (host or host:port) media may be downloaded from, besides the upstream's own.
+    #[arg(long = "media-host", env = "WABAGATE_MEDIA_HOSTS", value_delimiter = ',')]
+    media_hosts: Vec<String>,
+    /// Make sure a demo account, API key and ACTIVE connection exist, and print how to use them.
+    #[arg(long)]
+    demo: bool,
+    /// Where --demo writes its JSON (base_url, api_key, connection_id, phone_number_id, waba_id).
+    /// [default: DATA_DIR/demo.json]
+    #[arg(long, env = "WABAGATE_DEMO_FILE")]
+    demo_file: Option<PathBuf>,
+    #[command(flatten)]
+    meta: MetaAppArgs,
+}
+
+/// The Meta app businesses connect through (the browser connect flow). With the sandbox as
+/// upstream, the sandbox's demo app is used unless these are given.
+#[derive(Debug, clap::Args)]
+struct MetaAppArgs {
+    /// The Meta app's id (App Dashboard → App settings → Basic).
+    #[arg(long, env = "WABAGATE_META_APP_ID")]
+    meta_app_id: Option<String>,
+    /// The Meta app's secret. Prefer the environment variable: flags show in process lists.
+    #[arg(long, env = "WABAGATE_META_APP_SECRET", hide_env_values = true)]
+    meta_app_secret: Option<String>,
+    /// A Facebook Login for Business configuration id (Embedded Signup); without it the dialog
+    /// asks for the WhatsApp permissions directly.
+    #[arg(long, env = "WABAGATE_META_CONFIG_ID")]
+    meta_config_id: Option<String>,
+    /// Where Meta's OAuth dialog lives. [default: https://www.facebook.com; the sandbox's own
+    /// address when it is the upstream]
+    #[arg(long, env = "WABAGATE_OAUTH_BASE")]
+    oauth_base: Option<Url>,
+    /// Minutes a connection's connect link stays usable. [default: 60]
+    #[arg(long, env = "WABAGATE_CONNECT_LINK_MINUTES")]
+    connect_link_minutes: Option<u64>,
+}
+
+/// The upstream as configured: the in-process sandbox, or a URL.
+pub(crate) enum UpstreamChoice {
+    Sandbox,
+    Url(Url),
+}
+
+impl UpstreamChoice {
+    pub(crate) fn parse(text: &str) -> anyhow::Result<Self> {
+        if text == "sandbox" {
+            return Ok(Self::Sandbox);
+        }
+        let url = Url::parse(text).with_context(|| format!("--upstream {text:?} is neither `sandbox` nor a URL"))?;
+        anyhow::ensure!(
+            matches!(url.scheme(), "http" | "https") && url.host().is_some(),
+            "--upstream must be `sandbox` or http(s)://host[:port], not {text:?}"
+        );
+        Ok(Self::Url(url))
+    }
+
+    /// The upstream's URL, starting the sandbox on a loopback port when it is the upstream.
+    pub(crate) async fn start(self) -> anyhow::Result<(Url, Option<SandboxHandle>)> {
+        match self {
+            Self::Url(url) => Ok((url, None)),
+            Self::Sandbox => {
+                let listener = TcpListener::bind("127.0.0.1:0").await.context("binding the sandbox's port")?;
+                let sandbox = wabagate_sandbox::spawn(SandboxConfig::default(), listener).await?;
+                let url = Url::parse(&sandbox.base_url()).context("the sandbox's address")?;
+                Ok((url, Some(sandbox)))
+            }
+        }
+    }
+}
+
+pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    crate::cli::init_logging();
+    let file = FileConfig::load(args.store.config.as_deref())?;
+    let store_settings = StoreSettings::resolve(&args.store, &file);
+    let listen = match (args.listen, &file.listen) {
+        (Some(listen), _) => listen,
+        (None, Some(text)) => text.parse().with_context(|| format!("`listen = {text:?}` in the config file"))?,
+        (None, None) => SocketAddr::from(([127, 0, 0, 1], 8080)),
+    };
+    let upstream = FileConfig::under(args.upstream, file.upstream.clone(), || "sandbox".to_owned());
+    let upstream = UpstreamChoice::parse(&upstream)?;
+
+    let store = store_settings.open_store().await?;
+    let listener = TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
+    let local_addr = listener.local_addr()?;
+    let (upstream_url, sandbox) = upstream.start().await?;
+
+    let public_url = match (args.public_url, &file.public_url) {
+        (Some(url), _) => url,
+        (None, Some(text)) => {
+            Url::parse(text).with_context(|| format!("`public_url = {text:?}` in the config file"))?
+        }
+        (None, None) => Url::parse(&format!("http://{local_addr}"))?,
+    };
+    let mut config = ServerConfig::new(public_url.clone(), upstream_url.clone());
+    config.rate_limit_per_second = FileConfig::under(args.rate_limit, file.rate_limit, || config.rate_limit_per_second);
+    if let Some(seconds) = args.upstream_timeout.or(file.upstream_timeout_secs) {
+        config.upstream_timeout = Duration::from_secs(seconds);
+    }
+    config.media_hosts.extend(file.media_hosts.clone().unwrap_or_default());
+    config.media_hosts.extend(args.media_hosts);
+    config.meta_app = meta_app(&args.meta, &file, sandbox.as_ref())?;
+    if let Some(minutes) = args.meta.connect_link_minutes.or(file.connect_link_minutes) {
+        config.connect_session_ttl = Duration::from_secs(minutes * 60);
+    }
+    let state = AppState::new(config, store);
+
+    if args.demo {
+        let demo_file =
+            FileConfig::under(args.demo_file, file.demo_file.clone(), || store_settings.data_dir.join("demo.json"));
+        let demo = demo::prepare(&state, sandbox.as_ref().map(|sandbox| sandbox.demo()), &demo_file).await?;
+        demo::print_how_to(&demo, &demo_file);
+    }
+
+    // Tests and scripts read the address from this line (it matters with --listen …:0).
+    println!("wabagate listening on http://{local_addr} (upstream {upstream_url})");
+    tracing::info!(listen = %local_addr, upstream = %upstream_url, "serving");
+    App::new(listener, state).serve(shutdown_signal()).await?;
+    if let Some(sandbox) = sandbox {
+        sandbox.shutdown().await;
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// The Meta app of the connect flow: as configured, else the sandbox's demo app when the
+/// sandbox is the upstream, else none (the connect page then says it is not set up).
+fn meta_app(args: &MetaAppArgs, file: &FileConfig, sandbox: Option<&SandboxHandle>) -> anyhow::Result<Option<MetaApp>> {
+    let app_id = args.meta_app_id.clone().or_else(|| file.meta_app_id.clone());
+    let app_secret = args.meta_app_secret.clone().or_else(|| file.meta_app_secret.clone());
+    let config_id = args.meta_config_id.clone().or_else(|| file.meta_config_id.clone());
+    let oauth_base = match (&args.oauth_base, &file.oauth_base) {
+        (Some(url), _) => Some(url.clone()),
+        (None, Some(text)) => {
+            Some(Url::parse(text).with_context(|| format!("`oauth_base = {text:?}` in the config file"))?)
+        }
+        (None, None) => None,
+    };
+    match (app_id, app_secret, sandbox) {
+        (Some(app_id), Some(app_secret), _) => {
+            let default_base = match sandbox {
+                Some(sandbox) => Url::parse(&sandbox.base_url())?,
+                None => Url::parse("https://www.facebook.com")?,
+            };
+            Ok(Some(MetaApp { app_id, app_secret, config_id, oauth_base: oauth_base.unwrap_or(default_base) }))
+        }
+        (None, None, Some(sandbox)) => {
+            let demo = sandbox.demo();
+            Ok(Some(MetaApp {
+                app_id: demo.app_id.clone(),
+                app_secret: demo.app_secret.clone(),
+                config_id,
+                oauth_base: oauth_base.unwrap_or(Url::parse(&sandbox.base_url())?),
+            }))
+        }
+        (None, None, None) => Ok(None),
+        _ => anyhow::bail!("--meta-app-id and --meta-app-secret go together: set both or neither"),
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub(crate) async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down");
+}

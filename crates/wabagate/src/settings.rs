@@ -1,0 +1,123 @@
+//! Settings shared by `serve` and `admin`, layered flags > environment > config file >
+//! defaults. clap gives flags precedence over the environment; the TOML file fills what
+//! neither set, in [`FileConfig::under`], a pure function tested without touching the
+//! process environment.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::Deserialize;
+use wabagate_store::{Keyring, Store};
+
+/// Where the store lives; shared by every command that opens it.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct StoreArgs {
+    /// Directory for wabagate's data: the SQLite database, the generated master key, demo.json.
+    /// [default: ./wabagate-data]
+    #[arg(long, env = "WABAGATE_DATA_DIR", global = true)]
+    pub(crate) data_dir: Option<PathBuf>,
+    /// Database URL. [default: an SQLite file in the data dir]
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
+    pub(crate) database_url: Option<String>,
+    /// A TOML config file; flags and environment variables override what it sets.
+    #[arg(long, env = "WABAGATE_CONFIG", global = true)]
+    pub(crate) config: Option<PathBuf>,
+}
+
+/// The TOML config file: every key optional, names as the long flags with `_`.
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FileConfig {
+    pub(crate) listen: Option<String>,
+    pub(crate) data_dir: Option<PathBuf>,
+    pub(crate) database_url: Option<String>,
+    pub(crate) upstream: Option<String>,
+    pub(crate) public_url: Option<String>,
+    pub(crate) rate_limit: Option<u32>,
+    pub(crate) upstream_timeout_secs: Option<u64>,
+    pub(crate) media_hosts: Option<Vec<String>>,
+    pub(crate) demo_file: Option<PathBuf>,
+    pub(crate) meta_app_id: Option<String>,
+    pub(crate) meta_app_secret: Option<String>,
+    pub(crate) meta_config_id: Option<String>,
+    pub(crate) oauth_base: Option<String>,
+    pub(crate) connect_link_minutes: Option<u64>,
+}
+
+impl FileConfig {
+    pub(crate) fn load(path: Option<&Path>) -> anyhow::Result<Self> {
+        let Some(path) = path else { return Ok(Self::default()) };
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading config file {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("parsing config file {}", path.display()))
+    }
+
+    /// A value set by flag or environment wins; else the file's; else the default.
+    pub(crate) fn under<T>(flag_or_env: Option<T>, from_file: Option<T>, default: impl FnOnce() -> T) -> T {
+        flag_or_env.or(from_file).unwrap_or_else(default)
+    }
+}
+
+/// The resolved store location.
+#[derive(Debug, Clone)]
+pub(crate) struct StoreSettings {
+    pub(crate) data_dir: PathBuf,
+    pub(crate) database_url: String,
+}
+
+impl StoreSettings {
+    pub(crate) fn resolve(args: &StoreArgs, file: &FileConfig) -> Self {
+        let data_dir =
+            FileConfig::under(args.data_dir.clone(), file.data_dir.clone(), || PathBuf::from("wabagate-data"));
+        let database_url = FileConfig::under(args.database_url.clone(), file.database_url.clone(), || {
+            format!("sqlite://{}", data_dir.join("wabagate.db").display())
+        });
+        Self { data_dir, database_url }
+    }
+
+    /// Creates the data dir if needed, loads the master key and opens the store.
+    ///
+    /// The master key is `WABAGATE_SECRET_KEY` (64 hex characters) when set, else the file
+    /// `secret.key` in the data dir, generated on first use with mode 0600. Keys listed in
+    /// `WABAGATE_OLD_SECRET_KEYS` (comma-separated) still open tokens sealed before a rotation.
+    pub(crate) async fn open_store(&self) -> anyhow::Result<Store> {
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("creating the data dir {}", self.data_dir.display()))?;
+        let old_keys = std::env::var("WABAGATE_OLD_SECRET_KEYS").unwrap_or_default();
+        let old_keys: Vec<&str> = old_keys.split(',').map(str::trim).filter(|key| !key.is_empty()).collect();
+        let keyring = match std::env::var("WABAGATE_SECRET_KEY") {
+            Ok(key) if !key.trim().is_empty() => {
+                Keyring::from_hex(&key, &old_keys).context("WABAGATE_SECRET_KEY is not usable")?
+            }
+            _ => Keyring::load_or_create_file(&self.data_dir.join("secret.key"), &old_keys)
+                .context("loading the master key from the data dir")?,
+        };
+        Store::open(&self.database_url, keyring).await.context("opening the store")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_and_env_win_over_the_file_which_wins_over_defaults() {
+        assert_eq!(FileConfig::under(Some(1), Some(2), || 3), 1);
+        assert_eq!(FileConfig::under(None, Some(2), || 3), 2);
+        assert_eq!(FileConfig::under(None, None, || 3), 3);
+    }
+
+    #[test]
+    fn the_database_defaults_to_a_file_in_the_data_dir() {
+        let args = StoreArgs { data_dir: None, database_url: None, config: None };
+        let file = FileConfig { data_dir: Some("/srv/wg".into()), ..FileConfig::default() };
+        let settings = StoreSettings::resolve(&args, &file);
+        assert_eq!(settings.database_url, "sqlite:///srv/wg/wabagate.db");
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_refused() {
+        assert!(toml::from_str::<FileConfig>("listne = \"x\"").is_err());
+        let file: FileConfig = toml::from_str("listen = \"0.0.0.0:9000\"\nrate_limit = 5").unwrap();
+        assert_eq!(file.rate_limit, Some(5));
+    }
+}

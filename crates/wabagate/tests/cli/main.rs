@@ -1,0 +1,11 @@
+//! End-to-end tests of the `wabagate` executable: real processes, real ports, real files.
+
+#![allow(unreachable_pub, reason = "items of the support module are shared by the test modules, not exported")]
+
+mod support;
+
+mod admin;
+mod config_file;
+mod demo;
+mod lifecycle;
+mod streaming_memory;

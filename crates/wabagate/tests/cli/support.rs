@@ -1,0 +1,154 @@
+//! Running the real `wabagate` binary: `serve` and `sandbox` processes on port 0, their
+//! address read from their first stdout line, stopped (SIGTERM, then kill) when dropped.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+pub const BINARY: &str = env!("CARGO_BIN_EXE_wabagate");
+
+/// A `wabagate` command with none of the caller's wabagate settings leaking in.
+pub fn wabagate() -> Command {
+    let mut command = Command::new(BINARY);
+    for name in [
+        "WABAGATE_LISTEN",
+        "WABAGATE_DATA_DIR",
+        "DATABASE_URL",
+        "WABAGATE_UPSTREAM",
+        "WABAGATE_PUBLIC_URL",
+        "WABAGATE_RATE_LIMIT",
+        "WABAGATE_CONFIG",
+        "WABAGATE_SECRET_KEY",
+        "WABAGATE_OLD_SECRET_KEYS",
+        "WABAGATE_DEMO_FILE",
+        "WABAGATE_MEDIA_HOSTS",
+        "WABAGATE_UPSTREAM_TIMEOUT",
+    ] {
+        command.env_remove(name);
+    }
+    command.env("WABAGATE_LOG", "info").kill_on_drop(true);
+    command
+}
+
+/// A running `wabagate serve` or `wabagate sandbox`.
+pub struct Process {
+    child: Child,
+    pub base_url: String,
+    /// Everything the process printed on stdout before it started serving.
+    pub banner: String,
+    pub log_file: PathBuf,
+}
+
+impl Process {
+    /// `wabagate serve --listen 127.0.0.1:0 --data-dir DIR ARGS…`
+    pub async fn serve(data_dir: &Path, args: &[&str]) -> Self {
+        let mut command = wabagate();
+        command.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"]).arg(data_dir).args(args);
+        Self::start(command, data_dir.join("serve.log"), "wabagate listening on ").await
+    }
+
+    /// `wabagate sandbox --listen 127.0.0.1:0 ARGS…`
+    pub async fn sandbox(log_dir: &Path, args: &[&str]) -> Self {
+        let mut command = wabagate();
+        command.args(["sandbox", "--listen", "127.0.0.1:0"]).args(args);
+        Self::start(command, log_dir.join("sandbox.log"), "listening on ").await
+    }
+
+    async fn start(mut command: Command, log_file: PathBuf, marker: &str) -> Self {
+        let log = std::fs::File::create(&log_file).unwrap();
+        let mut child = command.stdout(Stdio::piped()).stderr(Stdio::from(log)).stdin(Stdio::null()).spawn().unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut banner = String::new();
+        let base_url = tokio::time::timeout(Duration::from_secs(60), async {
+            loop {
+                let Some(line) = lines.next_line().await.unwrap() else {
+                    panic!(
+                        "the process exited before serving; stdout:\n{banner}\nlog:\n{}",
+                        std::fs::read_to_string(&log_file).unwrap_or_default()
+                    )
+                };
+                banner.push_str(&line);
+                banner.push('\n');
+                if let Some(at) = line.find(marker) {
+                    let url = &line[at + marker.len()..];
+                    break url.split_whitespace().next().unwrap().to_owned();
+                }
+            }
+        })
+        .await
+        .expect("the process serves within a minute");
+        // Keep draining stdout so the process never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Self { child, base_url, banner, log_file }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id().expect("the process is running")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// Sends SIGTERM, as an orchestrator stopping the service does.
+    pub fn terminate(&self) {
+        let status = std::process::Command::new("kill").args(["-TERM", &self.pid().to_string()]).status().unwrap();
+        assert!(status.success());
+    }
+
+    /// SIGTERM, then the exit status (within 15 s).
+    pub async fn stop(mut self) -> std::process::ExitStatus {
+        self.terminate();
+        tokio::time::timeout(Duration::from_secs(15), self.child.wait()).await.expect("stops within 15 s").unwrap()
+    }
+
+    /// A line of /proc/PID/status in kB (VmRSS: resident now; VmHWM: the peak so far).
+    pub fn memory_kb(&self, field: &str) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
+        let line = status.lines().find(|line| line.starts_with(field)).unwrap();
+        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log_file).unwrap_or_default()
+    }
+}
+
+/// What `serve --demo` wrote to DATA_DIR/demo.json.
+#[derive(Debug, serde::Deserialize, PartialEq, Eq)]
+pub struct Demo {
+    pub base_url: String,
+    pub api_key: String,
+    pub connection_id: String,
+    pub phone_number_id: String,
+    pub waba_id: String,
+}
+
+impl Demo {
+    pub fn read(data_dir: &Path) -> Self {
+        serde_json::from_slice(&std::fs::read(data_dir.join("demo.json")).unwrap()).unwrap()
+    }
+}
+
+/// Runs `wabagate ARGS…` to completion: (exit code, stdout, stderr).
+pub async fn run(args: &[&str]) -> (i32, String, String) {
+    let output = wabagate().args(args).stdin(Stdio::null()).output().await.unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+/// The hosted product's "send a text message" example body.
+pub fn hello_text() -> serde_json::Value {
+    serde_json::json!({
+        "messaging_product": "whatsapp",
+        "to": "1234567890",
+        "type": "text",
+        "text": {"body": "Hello from WhatsApp Business!"}
+    })
+}
