@@ -66,9 +66,9 @@ pub struct Connection {
     pub creation_time: String,
     #[serde(default)]
     pub last_updated_time: String,
-    /// Open in a browser to finish (or redo) the connect flow.
+    /// Open in a browser to finish the connect flow; `None` once there is nothing to finish.
     #[serde(default)]
-    pub url: String,
+    pub url: Option<String>,
     #[serde(default)]
     pub app: String,
     #[serde(default)]
@@ -223,7 +223,7 @@ mod tests {
         serde_json::from_value(json!({
             "connection_id": "21fd90f9-5935-43cd-b6c8-bde9d915ca80", "status": "ACTIVE",
             "creation_time": "2025-12-08T07:20:53.488460Z", "last_updated_time": "2026-01-31T20:03:32.593153Z",
-            "url": "http://127.0.0.1/connect", "app": "whatsapp-business", "metadata": metadata
+            "url": null, "app": "whatsapp-business", "metadata": metadata
         }))
         .unwrap()
     }

@@ -14,7 +14,7 @@ use reqwest::Method;
 use reqwest::multipart::{Form, Part};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio_util::io::ReaderStream;
-use wabagate_model::media::check_upload;
+use wabagate_model::media::{MediaKind, check_upload};
 use wabagate_model::responses::{MediaInfo, MediaUploaded, SuccessResponse};
 use wabagate_model::violation::{Field, Violation};
 
@@ -41,6 +41,7 @@ use sniff::SNIFF_BYTES;
 /// ```
 pub struct MediaUpload {
     source: UploadSource,
+    kind: Option<MediaKind>,
     mime_type: Option<String>,
     file_name: Option<String>,
     progress: Option<Arc<dyn TransferProgress>>,
@@ -53,17 +54,24 @@ enum UploadSource {
 
 impl MediaUpload {
     pub fn from_path(path: impl Into<PathBuf>) -> Self {
-        Self { source: UploadSource::Path(path.into()), mime_type: None, file_name: None, progress: None }
+        Self { source: UploadSource::Path(path.into()), kind: None, mime_type: None, file_name: None, progress: None }
     }
 
     /// A stream of exactly `length` bytes (the size is checked before anything is read).
     pub fn from_reader(reader: impl AsyncRead + Send + Unpin + 'static, length: u64) -> Self {
         Self {
             source: UploadSource::Reader { reader: Box::new(reader), length },
+            kind: None,
             mime_type: None,
             file_name: None,
             progress: None,
         }
+    }
+
+    /// Refuse the file unless it is of this kind (an image for an image message, …).
+    pub fn expect_kind(mut self, kind: MediaKind) -> Self {
+        self.kind = Some(kind);
+        self
     }
 
     /// Use this MIME type instead of the one sniffed from the content.
@@ -122,7 +130,10 @@ impl Client {
                 })
             })?,
         };
-        check_upload(&Field::root("type"), &mime_type, length, &head)?;
+        let kind = check_upload(&Field::root("type"), &mime_type, length, &head)?;
+        if upload.kind.is_some_and(|expected| expected != kind) {
+            return Err(Field::root("file").error(Violation::NotAllowed { value: mime_type }).into());
+        }
 
         if let Some(progress) = &upload.progress {
             progress.started(Some(length));

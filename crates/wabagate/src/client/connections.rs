@@ -107,7 +107,9 @@ pub(crate) async fn run(command: ConnectionsCommand, out: &mut impl Write) -> Re
                 write_raw_body(out, &created.body)?;
             } else {
                 writeln!(out, "Created connection {} ({}).", connection.connection_id, connection.status)?;
-                writeln!(out, "Open this URL to connect a WhatsApp Business Account:\n  {}", connection.url)?;
+                if let Some(url) = &connection.url {
+                    writeln!(out, "Open this URL to connect a WhatsApp Business Account:\n  {url}")?;
+                }
             }
             follow_flow(&client, connection, &flow, json, out).await?;
         }
@@ -132,7 +134,9 @@ pub(crate) async fn run(command: ConnectionsCommand, out: &mut impl Write) -> Re
                 write_raw_body(out, &reconnected.body)?;
             } else {
                 writeln!(out, "Reconnecting {} ({}).", connection.connection_id, connection.status)?;
-                writeln!(out, "Open this URL to connect again:\n  {}", connection.url)?;
+                if let Some(url) = &connection.url {
+                    writeln!(out, "Open this URL to connect again:\n  {url}")?;
+                }
             }
             follow_flow(&client, connection, &flow, json, out).await?;
         }
@@ -149,8 +153,8 @@ async fn follow_flow(
     json: bool,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
-    if flow.open {
-        if let Err(reason) = browser::open(&connection.url) {
+    if let (true, Some(url)) = (flow.open, &connection.url) {
+        if let Err(reason) = browser::open(url) {
             eprintln!("Could not open a browser ({reason}); open the URL above yourself.");
         }
     }
@@ -193,7 +197,7 @@ fn write_connection(out: &mut impl Write, connection: &Connection) -> std::io::R
             ("app", Some(connection.app.clone())),
             ("created", Some(connection.creation_time.clone())),
             ("updated", Some(connection.last_updated_time.clone())),
-            ("url", Some(connection.url.clone())),
+            ("url", connection.url.clone()),
             ("waba_ids", waba_ids),
             ("phone_numbers", phone_numbers),
         ],

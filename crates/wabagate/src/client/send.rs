@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use wabagate_sdk::{Media, MediaUpload, Message};
+use wabagate_sdk::{Media, MediaKind, MediaUpload, Message};
 
 use super::context::{ClientOptions, phone_number_id};
 use super::failure::{Failure, SdkResultExt};
@@ -111,7 +111,10 @@ pub(crate) async fn run(command: SendCommand, out: &mut impl Write) -> Result<()
     let phone_number_id = phone_number_id(&client, command.phone_number_id.clone(), json).await?;
     let media = match file {
         Some(path) => {
-            let upload = MediaUpload::from_path(&path).progress(TerminalProgress::new("uploading"));
+            let mut upload = MediaUpload::from_path(&path).progress(TerminalProgress::new("uploading"));
+            if let Some(kind) = command.kind.media_kind() {
+                upload = upload.expect_kind(kind);
+            }
             let uploaded = client.upload_media(&phone_number_id, upload).await.or_fail(json)?;
             Some(Media::id(uploaded.value.id))
         }
@@ -133,6 +136,18 @@ pub(crate) async fn run(command: SendCommand, out: &mut impl Write) -> Result<()
 }
 
 impl SendKind {
+    /// The kind of file a media message carries.
+    fn media_kind(&self) -> Option<MediaKind> {
+        match self {
+            SendKind::Image(_) => Some(MediaKind::Image),
+            SendKind::Video(_) => Some(MediaKind::Video),
+            SendKind::Document(_) => Some(MediaKind::Document),
+            SendKind::Audio(_) => Some(MediaKind::Audio),
+            SendKind::Sticker(_) => Some(MediaKind::Sticker),
+            _ => None,
+        }
+    }
+
     /// The file a media send uploads first, if it names one.
     fn file(&self) -> Option<&PathBuf> {
         match self {
