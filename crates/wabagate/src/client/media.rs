@@ -68,7 +68,7 @@ pub(crate) async fn run(command: MediaCommand, out: &mut impl Write) -> Result<(
     match command.action {
         MediaAction::Upload { file, mime_type, phone_number_id: explicit } => {
             let phone_number_id = phone_number_id(&client, explicit, json).await?;
-            let mut upload = MediaUpload::from_path(&file).progress(TerminalProgress::new("uploading"));
+            let mut upload = MediaUpload::from_path(&file).progress(TerminalProgress::shared("uploading"));
             if let Some(mime_type) = mime_type {
                 upload = upload.mime_type(mime_type);
             }
@@ -95,7 +95,7 @@ pub(crate) async fn run(command: MediaCommand, out: &mut impl Write) -> Result<(
             )?;
         }
         MediaAction::Download { media_id, output, phone_number_id } => {
-            let progress = TerminalProgress::new("downloading");
+            let progress = TerminalProgress::shared("downloading");
             let downloaded = client
                 .download_media(&media_id, phone_number_id.as_deref(), &output, Some(progress))
                 .await

@@ -17,7 +17,7 @@ pub(crate) struct TerminalProgress {
 
 impl TerminalProgress {
     /// A bar labelled `verb` (`uploading`, `downloading`).
-    pub(crate) fn new(verb: &'static str) -> Arc<dyn TransferProgress> {
+    pub(crate) fn shared(verb: &'static str) -> Arc<dyn TransferProgress> {
         let bar = ProgressBar::hidden();
         bar.set_message(verb);
         Arc::new(Self { bar })

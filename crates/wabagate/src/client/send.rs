@@ -111,7 +111,7 @@ pub(crate) async fn run(command: SendCommand, out: &mut impl Write) -> Result<()
     let phone_number_id = phone_number_id(&client, command.phone_number_id.clone(), json).await?;
     let media = match file {
         Some(path) => {
-            let mut upload = MediaUpload::from_path(&path).progress(TerminalProgress::new("uploading"));
+            let mut upload = MediaUpload::from_path(&path).progress(TerminalProgress::shared("uploading"));
             if let Some(kind) = command.kind.media_kind() {
                 upload = upload.expect_kind(kind);
             }

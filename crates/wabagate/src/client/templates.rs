@@ -43,7 +43,7 @@ enum TemplatesAction {
     #[command(
         after_help = "Example:\n  wabagate templates create --name order_confirmation --category UTILITY --language en_US \\\n    --header 'Order confirmed' --body 'Hello {{1}}, your order #{{2}} is confirmed!' \\\n    --example John --example A-1042 --footer 'Thanks for your purchase'"
     )]
-    Create(CreateArgs),
+    Create(Box<CreateArgs>),
     /// Delete a template (every language of it).
     #[command(after_help = "Example:\n  wabagate templates delete --name order_confirmation")]
     Delete {
