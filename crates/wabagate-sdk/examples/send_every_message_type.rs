@@ -28,7 +28,8 @@ async fn main() -> Result<(), Error> {
     // A small PNG, uploaded so the image can be sent by media id.
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89".to_vec();
     let length = png.len() as u64;
-    let uploaded = client.upload_media(&phone_number_id, MediaUpload::from_reader(std::io::Cursor::new(png), length)).await?;
+    let uploaded =
+        client.upload_media(&phone_number_id, MediaUpload::from_reader(std::io::Cursor::new(png), length)).await?;
 
     let messages = vec![
         Message::text(&to, "Hello from wabagate! https://example.com").preview_url(true).build()?,
@@ -44,11 +45,11 @@ async fn main() -> Result<(), Error> {
         Message::buttons(&to, "Would you like to proceed?").button("yes", "Yes").button("no", "No").build()?,
         Message::list(&to, "Choose from the list below", "View Options")
             .header_text("Select an option")
-            .section(
-                ListSection::new("Products")
-                    .row("prod1", "Product 1", Some("First product"))
-                    .row("prod2", "Product 2", Some("Second product")),
-            )
+            .section(ListSection::new("Products").row("prod1", "Product 1", Some("First product")).row(
+                "prod2",
+                "Product 2",
+                Some("Second product"),
+            ))
             .build()?,
     ];
     let mut first_id = None;
@@ -62,7 +63,11 @@ async fn main() -> Result<(), Error> {
         let reply = Message::text(&to, "Replying to the first one").reply_to(&first_id).build()?;
         println!("{:<12} {}", "reply", client.send(&phone_number_id, &reply).await?.message_id().unwrap_or_default());
         let reaction = Message::reaction(&to, &first_id, "👍").build()?;
-        println!("{:<12} {}", "reaction", client.send(&phone_number_id, &reaction).await?.message_id().unwrap_or_default());
+        println!(
+            "{:<12} {}",
+            "reaction",
+            client.send(&phone_number_id, &reaction).await?.message_id().unwrap_or_default()
+        );
         // Read receipts are for inbound messages; the sandbox accepts any id.
         client.mark_read(&phone_number_id, &first_id).await?;
         println!("{:<12} {first_id}", "read");
