@@ -147,6 +147,13 @@ impl Businesses {
         self.phone_numbers.insert(phone_number.id.clone(), phone_number);
     }
 
+    /// Every WABA, in id order.
+    pub fn all_wabas(&self) -> Vec<Waba> {
+        let mut wabas: Vec<Waba> = self.wabas.iter().map(|entry| entry.clone()).collect();
+        wabas.sort_by(|left, right| left.id.cmp(&right.id));
+        wabas
+    }
+
     pub fn waba(&self, id: &str) -> Option<Waba> {
         self.wabas.get(id).map(|entry| entry.clone())
     }

@@ -8,7 +8,9 @@ use std::time::Duration;
 use anyhow::Context as _;
 
 use crate::config::SandboxConfig;
+use crate::oauth::OAuthArgs;
 use crate::server::{SandboxHandle, spawn};
+use crate::webhooks::{InboundArgs, WebhookArgs, run_inbound};
 
 /// Run the offline Meta sandbox (Graph API for WhatsApp) on its own.
 #[derive(Debug, Clone, clap::Args)]
@@ -31,6 +33,22 @@ pub struct SandboxArgs {
     /// Answer free-form sends outside the 24-hour window with a synchronous 131047.
     #[arg(long)]
     pub window_errors_sync: bool,
+    #[command(flatten)]
+    pub oauth: OAuthArgs,
+    #[command(flatten)]
+    pub webhooks: WebhookArgs,
+    #[command(subcommand)]
+    pub command: Option<SandboxCommand>,
+}
+
+/// What `wabagate sandbox` can do besides serving.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum SandboxCommand {
+    /// Inject a customer's message into a running sandbox: it is delivered to the webhook and
+    /// opens the customer's 24-hour window.
+    ///
+    /// Example: wabagate sandbox inbound --from 1234567890 --text "hi"
+    Inbound(InboundArgs),
 }
 
 impl SandboxArgs {
@@ -41,20 +59,42 @@ impl SandboxArgs {
             template_approval_delay: Duration::from_secs(self.template_approval_delay),
             throughput_per_second: self.throughput,
             window_errors_sync: self.window_errors_sync,
+            webhook_delivery: self.webhooks.delivery_settings(),
             ..SandboxConfig::default()
         }
     }
 }
 
-/// Serves until Ctrl-C, then saves the state file (if any).
+/// Serves until Ctrl-C or SIGTERM, then saves the state file (if any); or runs a subcommand.
 pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
+    if let Some(SandboxCommand::Inbound(inbound)) = args.command {
+        return run_inbound(inbound).await;
+    }
     let listener =
         tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
     let handle = spawn(args.config(), listener).await?;
+    args.oauth.apply(handle.state());
+    args.webhooks.apply(handle.state());
     write_banner(&mut std::io::stdout().lock(), &handle).context("writing to stdout")?;
-    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+    stopped().await;
     handle.shutdown().await;
     Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn stopped() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// What `wabagate sandbox` prints at start: enough to use it with curl at once.

@@ -2,6 +2,8 @@
 //! rate limits behave. Defaults are Meta's documented behaviour.
 
 use std::path::PathBuf;
+
+use crate::webhooks::DeliverySettings;
 use std::time::Duration;
 
 use wabagate_model::limits::{PAIR_RATE_BURST, PAIR_RATE_PERIOD_SECONDS, THROUGHPUT_STANDARD_PER_SECOND};
@@ -36,6 +38,8 @@ pub struct SandboxConfig {
     pub sent_log_capacity: usize,
     /// How many requests the recorder remembers.
     pub recorder_capacity: usize,
+    /// Timing and retries of webhook deliveries.
+    pub webhook_delivery: DeliverySettings,
 }
 
 /// Meta's pair rate limit: `burst` messages at once, then one per `period`. A burst of 0
@@ -66,6 +70,7 @@ impl Default for SandboxConfig {
             undeliverable_prefix: Some("999".into()),
             sent_log_capacity: 10_000,
             recorder_capacity: 1_000,
+            webhook_delivery: DeliverySettings::default(),
         }
     }
 }

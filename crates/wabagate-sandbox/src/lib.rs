@@ -24,6 +24,9 @@
 //! - [`persist`]: the `--state` file.
 //! - [`state`]: the one `SandboxState` every handler shares.
 //! - [`cli`]: `wabagate sandbox`.
+//! - [`directory`]: the seam through which the Meta side reads which WABAs and numbers exist.
+//! - [`oauth`]: Meta's login dialog, token endpoint and `debug_token`.
+//! - [`webhooks`]: `subscribed_apps`, the verification handshake, signed deliveries, inbound messages.
 
 pub mod bounded_log;
 pub mod business;
@@ -31,10 +34,12 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod control;
+pub mod directory;
 pub mod events;
 pub mod graph;
 pub mod ids;
 pub mod media_store;
+pub mod oauth;
 pub mod persist;
 pub mod rate_limit;
 pub mod recorder;
@@ -45,6 +50,7 @@ pub mod server;
 pub mod state;
 pub mod templates;
 pub mod tokens;
+pub mod webhooks;
 pub mod windows;
 
 pub use clock::Clock;

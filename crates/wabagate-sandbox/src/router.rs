@@ -1,6 +1,7 @@
 //! The sandbox's HTTP surface, top to bottom: request recording (outermost, so it sees
-//! exactly what arrived), Graph's response headers, then the routes: control API,
-//! media downloads, and the Graph dispatcher as the fallback for every other path.
+//! exactly what arrived), Graph's response headers, then the routes: control API, the
+//! OAuth dialog and token endpoints, webhooks' `subscribed_apps` and controls, media
+//! downloads, and the Graph dispatcher as the fallback for every other path.
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -22,6 +23,9 @@ const UPLOAD_BODY_LIMIT: usize = (LARGEST_MEDIA_BYTES + 1024 * 1024) as usize;
 pub fn router(state: SandboxState) -> Router {
     Router::new()
         .merge(crate::control::routes())
+        // Meta's side: explicit routes win over the Graph fallback below.
+        .merge(crate::oauth::router())
+        .merge(crate::webhooks::router())
         .route("/whatsapp_business/attachments/", get(graph::download_attachment))
         .fallback(graph::dispatch)
         // Multipart reads respect this limit; JSON bodies have their own, smaller one.

@@ -27,6 +27,7 @@ pub struct SandboxHandle {
     stop: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
     ticker: JoinHandle<()>,
+    deliverer: JoinHandle<()>,
 }
 
 /// Serves a sandbox on `listener` in a tokio task. Fails if the configured state file
@@ -37,9 +38,10 @@ pub async fn spawn(config: SandboxConfig, listener: TcpListener) -> anyhow::Resu
     }
     let addr = listener.local_addr().context("reading the sandbox's listen address")?;
     let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
-    // The webhook deliverer drains these events; until it is wired in they are dropped,
-    // as Meta drops webhooks for an app without a callback URL.
-    let (events, _undelivered) = EventBus::new();
+    // The deliverer turns these events into signed webhooks; with no callback URL
+    // configured it drops them, as Meta does for an app without one.
+    let (events, undelivered) = EventBus::new();
+    let delivery = config.webhook_delivery.clone();
     let state = SandboxState::with_config(config, events);
     state.set_public_url(public_url);
     let (stop, stopped) = oneshot::channel::<()>();
@@ -52,7 +54,16 @@ pub async fn spawn(config: SandboxConfig, listener: TcpListener) -> anyhow::Resu
             .await
     });
     let ticker = tokio::spawn(review_ticker(state.clone()));
-    Ok(SandboxHandle { addr, demo: state.demo().clone(), state, stop: Some(stop), server: Some(server), ticker })
+    let deliverer = crate::webhooks::spawn_deliverer(state.clone(), undelivered, delivery);
+    Ok(SandboxHandle {
+        addr,
+        demo: state.demo().clone(),
+        state,
+        stop: Some(stop),
+        server: Some(server),
+        ticker,
+        deliverer,
+    })
 }
 
 impl SandboxHandle {
@@ -84,6 +95,7 @@ impl SandboxHandle {
             }
         }
         self.ticker.abort();
+        self.deliverer.abort();
         if let Some(path) = &self.state.config().state_file {
             if let Err(error) = crate::persist::save(&self.state, path) {
                 tracing::error!("saving sandbox state: {error:#}");
@@ -99,5 +111,6 @@ impl Drop for SandboxHandle {
             server.abort();
         }
         self.ticker.abort();
+        self.deliverer.abort();
     }
 }

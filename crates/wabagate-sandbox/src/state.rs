@@ -11,15 +11,18 @@ use crate::bounded_log::BoundedLog;
 use crate::business::Businesses;
 use crate::clock::Clock;
 use crate::config::SandboxConfig;
+use crate::directory::Directory;
 use crate::events::{EventBus, SandboxEvent};
 use crate::ids::IdGenerator;
 use crate::media_store::MediaStore;
+use crate::oauth::OAuthState;
 use crate::rate_limit::RateLimiter;
 use crate::recorder::RequestRecorder;
 use crate::seed::DemoBusiness;
 use crate::sent_log::AcceptedMessage;
 use crate::templates::TemplateStore;
 use crate::tokens::TokenRegistry;
+use crate::webhooks::WebhookState;
 use crate::windows::CustomerWindows;
 
 /// Shared sandbox state.
@@ -46,6 +49,8 @@ struct Inner {
     sent: BoundedLog<AcceptedMessage>,
     public_url: OnceLock<String>,
     media_url_secret: String,
+    oauth: OAuthState,
+    webhooks: WebhookState,
 }
 
 impl SandboxState {
@@ -83,6 +88,8 @@ impl SandboxState {
                 ids,
                 public_url: OnceLock::new(),
                 media_url_secret,
+                oauth: OAuthState::default(),
+                webhooks: WebhookState::default(),
             }),
         };
         crate::seed::seed_business(&state);
@@ -181,5 +188,20 @@ impl SandboxState {
                 reason: template.rejected_reason.clone(),
             });
         }
+    }
+
+    /// Apps, authorization codes and token lifetimes of the OAuth side.
+    pub fn oauth(&self) -> &OAuthState {
+        &self.inner.oauth
+    }
+
+    /// Webhook configuration, WABA subscriptions and the delivery log.
+    pub fn webhooks(&self) -> &WebhookState {
+        &self.inner.webhooks
+    }
+
+    /// Which WABAs, numbers and customers exist, as the Meta side sees them.
+    pub fn directory(&self) -> &dyn Directory {
+        &self.inner.businesses
     }
 }

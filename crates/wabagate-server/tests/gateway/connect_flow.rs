@@ -199,7 +199,8 @@ async fn a_forged_or_replayed_state_is_refused_and_changes_nothing() {
     let pairs: Vec<(String, String)> = forged
         .query_pairs()
         .map(|(name, value)| {
-            (name.into_owned(), if name == "state" { format!("{value}x") } else { value.into_owned() })
+            let value = if name == "state" { format!("{value}x") } else { value.into_owned() };
+            (name.into_owned(), value)
         })
         .collect();
     forged.query_pairs_mut().clear().extend_pairs(pairs);

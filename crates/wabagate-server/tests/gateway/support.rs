@@ -142,6 +142,8 @@ pub struct Options {
     pub upstream_timeout: Duration,
     pub dir: Option<Arc<tempfile::TempDir>>,
     pub secret_key: Option<String>,
+    pub meta_app: Option<wabagate_server::config::MetaApp>,
+    pub expiry_check_interval: Duration,
 }
 
 impl Options {
@@ -152,6 +154,8 @@ impl Options {
             upstream_timeout: Duration::from_secs(10),
             dir: None,
             secret_key: None,
+            meta_app: None,
+            expiry_check_interval: Duration::from_secs(30),
         }
     }
 }

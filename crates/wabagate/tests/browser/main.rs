@@ -248,7 +248,8 @@ async fn a_tampered_state_is_refused() {
     let pairs: Vec<(String, String)> = tampered
         .query_pairs()
         .map(|(name, value)| {
-            (name.into_owned(), if name == "state" { format!("{value}tampered") } else { value.into_owned() })
+            let value = if name == "state" { format!("{value}tampered") } else { value.into_owned() };
+            (name.into_owned(), value)
         })
         .collect();
     tampered.query_pairs_mut().clear().extend_pairs(pairs);
