@@ -22,21 +22,22 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-/// The client subcommands, flattened into the binary's `Command`.
+/// The client subcommands, flattened into the binary's `Command`. Boxed: their flags are
+/// large next to the other commands'.
 #[derive(Debug, Subcommand)]
 pub(crate) enum ClientCommand {
     /// Send a message (text, template, media, location, contacts, buttons, list, reaction) or a read receipt.
-    Send(send::SendCommand),
+    Send(Box<send::SendCommand>),
     /// Upload, look up, download and delete media.
-    Media(media::MediaCommand),
+    Media(Box<media::MediaCommand>),
     /// List, create and delete message templates.
-    Templates(templates::TemplatesCommand),
+    Templates(Box<templates::TemplatesCommand>),
     /// List and show the business's phone numbers.
-    PhoneNumbers(phone_numbers::PhoneNumbersCommand),
+    PhoneNumbers(Box<phone_numbers::PhoneNumbersCommand>),
     /// Show and update the business profile of a phone number.
-    Profile(profile::ProfileCommand),
+    Profile(Box<profile::ProfileCommand>),
     /// List, create, show, delete and reconnect WhatsApp Business connections.
-    Connections(connections::ConnectionsCommand),
+    Connections(Box<connections::ConnectionsCommand>),
     /// Print shell completions for bash, zsh or fish.
     Completions(completions::CompletionsCommand),
 }
@@ -47,12 +48,12 @@ pub(crate) async fn run(command: ClientCommand, command_line: clap::Command) -> 
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let outcome = match command {
-        ClientCommand::Send(command) => send::run(command, &mut out).await,
-        ClientCommand::Media(command) => media::run(command, &mut out).await,
-        ClientCommand::Templates(command) => templates::run(command, &mut out).await,
-        ClientCommand::PhoneNumbers(command) => phone_numbers::run(command, &mut out).await,
-        ClientCommand::Profile(command) => profile::run(command, &mut out).await,
-        ClientCommand::Connections(command) => connections::run(command, &mut out).await,
+        ClientCommand::Send(command) => send::run(*command, &mut out).await,
+        ClientCommand::Media(command) => media::run(*command, &mut out).await,
+        ClientCommand::Templates(command) => templates::run(*command, &mut out).await,
+        ClientCommand::PhoneNumbers(command) => phone_numbers::run(*command, &mut out).await,
+        ClientCommand::Profile(command) => profile::run(*command, &mut out).await,
+        ClientCommand::Connections(command) => connections::run(*command, &mut out).await,
         ClientCommand::Completions(command) => completions::run(command, command_line, &mut out),
     };
     match outcome {
