@@ -106,25 +106,24 @@ impl Store {
     /// One connection of one account. Another account's connection is [`StoreError::NotFound`],
     /// exactly as a connection that does not exist.
     pub async fn get_connection(&self, account_id: Uuid, connection_id: Uuid) -> StoreResult<Connection> {
-        let row = sqlx::query(&format!("SELECT {CONNECTION_COLUMNS} FROM connections WHERE id = ? AND account_id = ?"))
+        let sql = format!("SELECT {CONNECTION_COLUMNS} FROM connections WHERE id = ?1 AND account_id = ?2");
+        self.one_of_account(&sql, account_id, connection_id).await
+    }
+
+    /// Deletes a connection (and its sealed token) and returns what it was.
+    pub async fn delete_connection(&self, account_id: Uuid, connection_id: Uuid) -> StoreResult<Connection> {
+        let sql = format!("DELETE FROM connections WHERE id = ?1 AND account_id = ?2 RETURNING {CONNECTION_COLUMNS}");
+        self.one_of_account(&sql, account_id, connection_id).await
+    }
+
+    /// Runs `sql` (binding `?1` = connection id, `?2` = account id) for the one row it names.
+    async fn one_of_account(&self, sql: &str, account_id: Uuid, connection_id: Uuid) -> StoreResult<Connection> {
+        let row = sqlx::query(sql)
             .bind(connection_id.to_string())
             .bind(account_id.to_string())
             .fetch_optional(&self.pool)
             .await?
             .ok_or(StoreError::NotFound)?;
-        connection_from_row(self, &row)
-    }
-
-    /// Deletes a connection (and its sealed token) and returns what it was.
-    pub async fn delete_connection(&self, account_id: Uuid, connection_id: Uuid) -> StoreResult<Connection> {
-        let row = sqlx::query(&format!(
-            "DELETE FROM connections WHERE id = ? AND account_id = ? RETURNING {CONNECTION_COLUMNS}"
-        ))
-        .bind(connection_id.to_string())
-        .bind(account_id.to_string())
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
         connection_from_row(self, &row)
     }
 

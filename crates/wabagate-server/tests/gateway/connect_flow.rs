@@ -44,23 +44,11 @@ impl Connectable {
     }
 
     async fn create_connection(&self) -> Value {
-        let created: Value = self
-            .app
-            .post("/connections", &self.key)
-            .json(&json!({"app": "whatsapp-business"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        created["connection"].clone()
+        self.app.create_connection(&self.key).await
     }
 
     async fn connection(&self, id: &str) -> Value {
-        let fetched: Value =
-            self.app.get(&format!("/connections/{id}"), &self.key).send().await.unwrap().json().await.unwrap();
-        fetched["connection"].clone()
+        self.app.connection(&self.key, id).await
     }
 
     /// Opens the connect page and returns the dialog link of its Connect button.
@@ -298,4 +286,28 @@ async fn without_a_meta_app_the_connect_page_says_connecting_is_not_set_up() {
     let page = flow.browser.get(pending["url"].as_str().unwrap()).send().await.unwrap();
     assert_eq!(page.status(), 503);
     assert!(page.text().await.unwrap().contains("not set up"));
+}
+
+#[tokio::test]
+async fn embedded_signup_with_a_configuration_connects_with_a_token_that_never_expires() {
+    let flow = Connectable::start_with(|options| {
+        if let Some(app) = options.meta_app.as_mut() {
+            app.config_id = Some(wabagate_sandbox::seed::DEMO_CONFIG_ID.to_owned());
+        }
+    })
+    .await;
+    let pending = flow.create_connection().await;
+    let dialog = flow.open_connect_page(pending["url"].as_str().unwrap()).await;
+    let dialog_url = Url::parse(&dialog).unwrap();
+    let asked: Vec<(String, String)> =
+        dialog_url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    assert!(asked.contains(&("config_id".into(), wabagate_sandbox::seed::DEMO_CONFIG_ID.into())), "{dialog}");
+    assert!(!asked.iter().any(|(name, _)| name == "scope"), "a configuration replaces scopes: {dialog}");
+
+    let callback = flow.answer_dialog(&dialog, "continue").await;
+    assert_eq!(flow.browser.get(callback).send().await.unwrap().status(), 200);
+    let connection = flow.connection(pending["connection_id"].as_str().unwrap()).await;
+    assert_eq!(connection["status"], "ACTIVE", "{connection}");
+    assert_eq!(connection["metadata"]["token_expires_at"], Value::Null, "a system-user token never expires");
+    assert_eq!(flow.send_hello(&flow.sandbox.demo().phone_number_id).await.status(), 200);
 }

@@ -22,16 +22,7 @@ async fn a_created_connection_is_pending_with_a_url_and_can_be_listed_fetched_an
     let app = TestApp::spawn(&upstream.url).await;
     let (_, key) = app.account_with_key("acme").await;
 
-    let created: Value = app
-        .post("/connections", &key)
-        .json(&serde_json::json!({"app": "whatsapp-business"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let connection = &created["connection"];
+    let connection = &app.create_connection(&key).await;
     assert_hosted_shape(connection);
     assert_eq!(connection["status"], "PENDING");
     assert_eq!(connection["app"], "whatsapp-business");

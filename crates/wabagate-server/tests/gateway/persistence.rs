@@ -8,15 +8,7 @@ async fn a_restart_keeps_accounts_keys_connections_and_tokens() {
     let app = TestApp::spawn(&upstream.url).await;
     let (account, key) = app.account_with_key("acme").await;
     let connection = app.active_connection(&account, &["111"]).await;
-    let pending: Value = app
-        .post("/connections", &key)
-        .json(&serde_json::json!({"app": "whatsapp-business"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let pending = app.create_connection(&key).await;
 
     let app = app.restart().await;
 
@@ -24,7 +16,7 @@ async fn a_restart_keeps_accounts_keys_connections_and_tokens() {
     let listed = listed["connections"].as_array().unwrap();
     assert_eq!(listed.len(), 2);
     assert_eq!(listed[0]["connection_id"], connection.to_string());
-    let mut pending = pending["connection"].clone();
+    let mut pending = pending.clone();
     let mut reloaded = listed[1].clone();
     // The restarted gateway listens on another port, so only the url's host differs.
     for connection in [&mut pending, &mut reloaded] {

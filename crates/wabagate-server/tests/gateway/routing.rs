@@ -61,18 +61,10 @@ async fn connections_that_cannot_carry_requests_are_named_with_what_to_do() {
     let message = assert_gateway_error(response, 400, "missing_connection").await;
     assert!(message.contains("POST /connections"), "{message}");
 
-    let pending: serde_json::Value = app
-        .post("/connections", &key)
-        .json(&serde_json::json!({"app": "whatsapp-business"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let pending = app.create_connection(&key).await;
     let response = app
         .get("/whatsapp-business/v21.0/me", &key)
-        .header("Maton-Connection", pending["connection"]["connection_id"].as_str().unwrap())
+        .header("Maton-Connection", pending["connection_id"].as_str().unwrap())
         .send()
         .await
         .unwrap();

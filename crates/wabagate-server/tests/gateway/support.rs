@@ -249,6 +249,27 @@ impl TestApp {
             .connection_id
     }
 
+    /// `POST /connections {"app":"whatsapp-business"}` and the `connection` it answers.
+    pub async fn create_connection(&self, key: &str) -> serde_json::Value {
+        let created: serde_json::Value = self
+            .post("/connections", key)
+            .json(&serde_json::json!({"app": "whatsapp-business"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        created["connection"].clone()
+    }
+
+    /// `GET /connections/{id}` and the `connection` it answers.
+    pub async fn connection(&self, key: &str, id: &str) -> serde_json::Value {
+        let fetched: serde_json::Value =
+            self.get(&format!("/connections/{id}"), key).send().await.unwrap().json().await.unwrap();
+        fetched["connection"].clone()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
     }
