@@ -1,11 +1,15 @@
 //! The WhatsApp business profile of a phone number and Meta's rules for updating it
 //! (whatsapp-cloud-api.md §6.2).
 
+mod vertical;
+
 use serde::{Deserialize, Serialize};
 
 use crate::limits::*;
 use crate::message::is_http_url;
 use crate::violation::{Field, ValidationError, Violation, check_count, check_max_chars, check_optional_text};
+
+pub use vertical::Vertical;
 
 /// The industries a business may choose (`vertical`).
 pub const VERTICALS: &[&str] = &[

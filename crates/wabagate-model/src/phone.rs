@@ -44,9 +44,60 @@ pub fn normalize_recipient(to: &str, business_country_code: &str) -> Result<Stri
     if plausible { Ok(wa_id) } else { Err(malformed()) }
 }
 
+/// The strict form the hosted product documents for `to`: an international number written
+/// as digits only, without `+`, without a leading `0` or `00`, 7 to 15 digits long
+/// (E.164). Clients check this before sending so that a number Meta would reinterpret
+/// ([`normalize_recipient`] prepends the business's country code to `0…`) is caught early.
+///
+/// Errors name the `to` field with [`Violation::Malformed`], saying which part is wrong.
+pub fn check_recipient_format(to: &str) -> Result<(), ValidationError> {
+    let field = Field::root("to");
+    if to.is_empty() {
+        return Err(field.error(Violation::Missing));
+    }
+    if to.starts_with('+') {
+        return Err(field.error(Violation::Malformed { expected: "digits only, without the leading +" }));
+    }
+    if !to.bytes().all(|byte| byte.is_ascii_digit()) {
+        return Err(field.error(Violation::Malformed { expected: "digits only (no spaces, dashes or letters)" }));
+    }
+    if to.starts_with('0') {
+        return Err(field.error(Violation::Malformed {
+            expected: "an international number starting with the country code, not with 0",
+        }));
+    }
+    if !(WA_ID_MIN_DIGITS..=WA_ID_MAX_DIGITS).contains(&to.len()) {
+        return Err(field.error(Violation::Malformed { expected: "7 to 15 digits long" }));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_strict_recipient_format_is_digits_only_without_plus_or_leading_zero() {
+        assert_eq!(check_recipient_format("1234567890"), Ok(()));
+        assert_eq!(check_recipient_format("447700900123"), Ok(()));
+        let cases = [
+            ("", Violation::Missing),
+            ("+1234567890", Violation::Malformed { expected: "digits only, without the leading +" }),
+            ("123 456 7890", Violation::Malformed { expected: "digits only (no spaces, dashes or letters)" }),
+            ("123-456-7890", Violation::Malformed { expected: "digits only (no spaces, dashes or letters)" }),
+            (
+                "07700900123",
+                Violation::Malformed { expected: "an international number starting with the country code, not with 0" },
+            ),
+            ("123456", Violation::Malformed { expected: "7 to 15 digits long" }),
+            ("1234567890123456", Violation::Malformed { expected: "7 to 15 digits long" }),
+        ];
+        for (bad, violation) in cases {
+            let error = check_recipient_format(bad).expect_err(bad);
+            assert_eq!(error.field, "to", "{bad}");
+            assert_eq!(error.violation, violation, "{bad}");
+        }
+    }
 
     #[test]
     fn plain_digits_are_taken_as_an_international_number() {

@@ -1,8 +1,10 @@
 //! The command line: one `Command` enum whose doc comments are the `--help` text.
 
-use clap::{Parser, Subcommand};
+use std::process::ExitCode;
 
-use crate::{admin, serve};
+use clap::{CommandFactory, Parser, Subcommand};
+
+use crate::{admin, client, serve};
 
 /// A self-hosted gateway for the WhatsApp Business Platform.
 #[derive(Debug, Parser)]
@@ -26,16 +28,20 @@ enum Command {
     ///
     /// Example: wabagate admin accounts create acme
     Admin(admin::AdminArgs),
+    #[command(flatten)]
+    Client(client::ClientCommand),
 }
 
-pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
+/// Runs the command; client commands choose their own exit code (0, 1 or 2).
+pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve(args) => serve::run(args).await,
+        Command::Serve(args) => serve::run(args).await.map(|()| ExitCode::SUCCESS),
         Command::Sandbox(args) => {
             init_logging();
-            wabagate_sandbox::cli::run(args).await
+            wabagate_sandbox::cli::run(args).await.map(|()| ExitCode::SUCCESS)
         }
-        Command::Admin(args) => admin::run(args).await,
+        Command::Admin(args) => admin::run(args).await.map(|()| ExitCode::SUCCESS),
+        Command::Client(command) => Ok(client::run(command, Cli::command()).await),
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod admin;
 mod cli;
+mod client;
 mod demo;
 mod serve;
 mod settings;
@@ -20,7 +21,7 @@ fn main() -> ExitCode {
         }
     };
     match runtime.block_on(cli::run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::FAILURE

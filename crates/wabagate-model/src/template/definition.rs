@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::language::is_supported_language;
+use super::name::check_template_name;
 use super::placeholders::placeholders;
 use crate::limits::*;
 use crate::violation::{Field, ValidationError, Violation, check_count, check_max_chars, check_required_text};
@@ -185,14 +186,7 @@ impl TemplateDefinition {
     /// `BODY` and at most one `HEADER`, `FOOTER` and `BUTTONS`, and each component's limits.
     pub fn validate(&self) -> Result<TemplateCategory, TemplateError> {
         let name = Field::root("name");
-        check_required_text(&name, Some(&self.name), TEMPLATE_NAME_MAX).map_err(within(TemplatePart::Name))?;
-        if !self.name.bytes().all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'_') {
-            return Err(reject(
-                TemplatePart::Name,
-                &name,
-                Violation::Malformed { expected: "lowercase letters, digits and underscores only" },
-            ));
-        }
+        check_template_name(&name, &self.name).map_err(within(TemplatePart::Name))?;
         if !is_supported_language(&self.language) {
             let value = self.language.clone();
             return Err(reject(TemplatePart::Language, &Field::root("language"), Violation::NotAllowed { value }));

@@ -1,0 +1,72 @@
+//! A typed Rust client for a wabagate gateway (and for the hosted product it is
+//! compatible with): send every WhatsApp message type, manage media, templates, phone
+//! numbers, the business profile and connections.
+//!
+//! Every message, template and profile update is checked locally against Meta's rules
+//! (from `wabagate-model`) before any network call, and fails with [`Error::Invalid`]
+//! naming the field and the limit. Answers of the gateway and of Meta become
+//! [`Error::Gateway`] and [`Error::Graph`], with a hint for the common codes.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), wabagate_sdk::Error> {
+//! use wabagate_sdk::{Client, Message};
+//!
+//! // WABAGATE_URL, WABAGATE_API_KEY (or MATON_API_KEY), WABAGATE_CONNECTION.
+//! let client = Client::from_env()?;
+//! let connection = client.current_connection().await?.expect("an ACTIVE connection");
+//! let phone_number_id = connection.single_phone_number_id().expect("one phone number");
+//! let message = Message::text("1234567890", "Hello from WhatsApp Business!").build()?;
+//! let sent = client.send(phone_number_id, &message).await?;
+//! println!("{}", sent.message_id().unwrap_or_default());
+//! # Ok(()) }
+//! ```
+//!
+//! Module map:
+//! - [`Client`] (`client`, `transport`, `retry`, `settings`): settings, headers, retries.
+//! - [`Message`] and [`Draft`] (`message`): one builder per message type.
+//! - `send`, `media`, `templates`, `phone_numbers`, `business_profile`, `connections`:
+//!   the operations, one module per group, as `impl Client` blocks.
+//! - [`Error`] (`error`, `hint`): the one error type.
+
+mod api_key;
+mod business_profile;
+mod client;
+mod connections;
+mod error;
+mod hint;
+mod media;
+mod message;
+mod paging;
+mod phone_numbers;
+mod response;
+mod retry;
+mod send;
+mod settings;
+mod template_draft;
+mod templates;
+mod transport;
+
+pub use api_key::ApiKey;
+pub use business_profile::{BusinessProfile, BusinessProfileAnswer, ProfileUpdate};
+pub use client::{Client, ClientBuilder};
+pub use connections::{
+    Connection, ConnectionFilter, ConnectionList, ConnectionStatus, OneConnection, WHATSAPP_BUSINESS_APP, WaitOptions,
+};
+pub use error::{Error, GatewayError, GraphApiError};
+pub use hint::hint_for_graph_code;
+pub use media::{Downloaded, MediaUpload, TransferProgress, sniff_mime_type};
+pub use message::{Buttons, ContactCard, Content, Draft, List, ListSection, Media, Message, TemplateSend};
+pub use phone_numbers::PhoneNumber;
+pub use response::{ApiResponse, Paged};
+pub use retry::RetryPolicy;
+pub use settings::{ClientSettings, DEFAULT_BASE_URL, DEFAULT_GRAPH_VERSION};
+pub use template_draft::{NewTemplate, NewTemplateBuilder, check_template_definition};
+pub use templates::{Template, TemplateQuery};
+
+/// The model types SDK signatures use, re-exported so callers need no second dependency.
+pub use wabagate_model::business_profile::Vertical;
+pub use wabagate_model::media::MediaKind;
+pub use wabagate_model::message::Parameter;
+pub use wabagate_model::responses::{MediaInfo, MediaUploaded, SendMessageResponse, SuccessResponse, TemplateCreated};
+pub use wabagate_model::template::{TemplateCategory, TemplateStatus};
+pub use wabagate_model::{ValidationError, Violation};

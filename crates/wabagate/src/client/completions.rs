@@ -1,0 +1,41 @@
+//! `wabagate completions bash|zsh|fish`: shell completion scripts generated from the
+//! binary's clap definition.
+
+use std::io::Write;
+
+use clap::{Args, ValueEnum};
+use clap_complete::Shell;
+
+use super::failure::Failure;
+
+/// Print a completion script for a shell.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  wabagate completions bash > ~/.local/share/bash-completion/completions/wabagate\n  wabagate completions zsh > \"${fpath[1]}/_wabagate\"\n  wabagate completions fish > ~/.config/fish/completions/wabagate.fish"
+)]
+pub(crate) struct CompletionsCommand {
+    /// The shell to complete for.
+    shell: CompletionShell,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+pub(crate) fn run(
+    command: CompletionsCommand,
+    mut command_line: clap::Command,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    let shell = match command.shell {
+        CompletionShell::Bash => Shell::Bash,
+        CompletionShell::Zsh => Shell::Zsh,
+        CompletionShell::Fish => Shell::Fish,
+    };
+    let name = command_line.get_name().to_owned();
+    clap_complete::generate(shell, &mut command_line, name, out);
+    Ok(())
+}

@@ -1,0 +1,210 @@
+//! `wabagate connections list|create|get|delete|reconnect`, with `--open` to open the
+//! connect URL in a browser and `--wait` to wait until the connection is ACTIVE.
+
+mod browser;
+
+use std::io::Write;
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+use wabagate_sdk::{Client, Connection, ConnectionFilter, ConnectionStatus, WaitOptions};
+
+use super::context::ClientOptions;
+use super::failure::{Failure, SdkResultExt};
+use super::output::{write_fields, write_raw_body};
+use super::table::write_table;
+
+/// List, create, show, delete and reconnect WhatsApp Business connections.
+#[derive(Debug, Args)]
+#[command(after_help = "Example:\n  wabagate connections create --open --wait")]
+pub(crate) struct ConnectionsCommand {
+    #[command(flatten)]
+    options: ClientOptions,
+    #[command(subcommand)]
+    action: ConnectionsAction,
+}
+
+#[derive(Debug, Subcommand)]
+enum ConnectionsAction {
+    /// List the account's connections.
+    #[command(after_help = "Example:\n  wabagate connections list --status ACTIVE")]
+    List {
+        /// Only connections of this app.
+        #[arg(long)]
+        app: Option<String>,
+        /// Only connections in this status (PENDING, ACTIVE, FAILED, EXPIRED).
+        #[arg(long, value_parser = parse_status)]
+        status: Option<ConnectionStatus>,
+    },
+    /// Start a new WhatsApp Business connection and print the URL that finishes it.
+    #[command(after_help = "Example:\n  wabagate connections create --open --wait --timeout 600")]
+    Create(FlowArgs),
+    /// Show one connection.
+    #[command(after_help = "Example:\n  wabagate connections get 21fd90f9-5935-43cd-b6c8-bde9d915ca80")]
+    Get {
+        /// The connection id.
+        connection_id: String,
+    },
+    /// Delete a connection.
+    #[command(after_help = "Example:\n  wabagate connections delete 21fd90f9-5935-43cd-b6c8-bde9d915ca80")]
+    Delete {
+        /// The connection id.
+        connection_id: String,
+    },
+    /// Start the connect flow again for a FAILED or EXPIRED connection.
+    #[command(after_help = "Example:\n  wabagate connections reconnect 21fd90f9-5935-43cd-b6c8-bde9d915ca80 --open")]
+    Reconnect {
+        /// The connection id.
+        connection_id: String,
+        #[command(flatten)]
+        flow: FlowArgs,
+    },
+}
+
+/// What to do with a connect URL.
+#[derive(Debug, Args)]
+struct FlowArgs {
+    /// Open the connect URL in the default browser ($BROWSER, else the system's opener).
+    #[arg(long)]
+    open: bool,
+    /// Wait until the connection is ACTIVE.
+    #[arg(long)]
+    wait: bool,
+    /// How long --wait waits, in seconds.
+    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+    timeout: u64,
+}
+
+pub(crate) async fn run(command: ConnectionsCommand, out: &mut impl Write) -> Result<(), Failure> {
+    let json = command.options.json;
+    let client = command.options.client(false)?;
+    match command.action {
+        ConnectionsAction::List { app, status } => {
+            let listed = client.list_connections(&ConnectionFilter { app, status }).await.or_fail(json)?;
+            if json {
+                return Ok(write_raw_body(out, &listed.body)?);
+            }
+            let rows: Vec<Vec<String>> = listed
+                .value
+                .connections
+                .iter()
+                .map(|connection| {
+                    vec![
+                        connection.connection_id.clone(),
+                        connection.status.to_string(),
+                        connection.app.clone(),
+                        connection.single_phone_number_id().unwrap_or("").to_owned(),
+                        connection.creation_time.clone(),
+                    ]
+                })
+                .collect();
+            write_table(out, &["ID", "STATUS", "APP", "PHONE NUMBER ID", "CREATED"], &rows, "No connections.")?;
+        }
+        ConnectionsAction::Create(flow) => {
+            let created = client.create_connection().await.or_fail(json)?;
+            let connection = &created.value.connection;
+            if json {
+                write_raw_body(out, &created.body)?;
+            } else {
+                writeln!(out, "Created connection {} ({}).", connection.connection_id, connection.status)?;
+                if let Some(url) = &connection.url {
+                    writeln!(out, "Open this URL to connect a WhatsApp Business Account:\n  {url}")?;
+                }
+            }
+            follow_flow(&client, connection, &flow, json, out).await?;
+        }
+        ConnectionsAction::Get { connection_id } => {
+            let shown = client.connection(&connection_id).await.or_fail(json)?;
+            if json {
+                return Ok(write_raw_body(out, &shown.body)?);
+            }
+            write_connection(out, &shown.value.connection)?;
+        }
+        ConnectionsAction::Delete { connection_id } => {
+            let deleted = client.delete_connection(&connection_id).await.or_fail(json)?;
+            if json {
+                return Ok(write_raw_body(out, &deleted.body)?);
+            }
+            writeln!(out, "Deleted connection {connection_id}.")?;
+        }
+        ConnectionsAction::Reconnect { connection_id, flow } => {
+            let reconnected = client.reconnect_connection(&connection_id).await.or_fail(json)?;
+            let connection = &reconnected.value.connection;
+            if json {
+                write_raw_body(out, &reconnected.body)?;
+            } else {
+                writeln!(out, "Reconnecting {} ({}).", connection.connection_id, connection.status)?;
+                if let Some(url) = &connection.url {
+                    writeln!(out, "Open this URL to connect again:\n  {url}")?;
+                }
+            }
+            follow_flow(&client, connection, &flow, json, out).await?;
+        }
+    }
+    Ok(())
+}
+
+/// `--open` and `--wait` after a create or reconnect. Progress goes to stderr so that
+/// `--json` output stays one body.
+async fn follow_flow(
+    client: &Client,
+    connection: &Connection,
+    flow: &FlowArgs,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    if let (true, Some(url)) = (flow.open, &connection.url) {
+        if let Err(reason) = browser::open(url) {
+            eprintln!("Could not open a browser ({reason}); open the URL above yourself.");
+        }
+    }
+    if flow.wait {
+        eprintln!("Waiting up to {}s for connection {} to become ACTIVE…", flow.timeout, connection.connection_id);
+        let options = WaitOptions { timeout: Duration::from_secs(flow.timeout), ..WaitOptions::default() };
+        let active = client.wait_until_active(&connection.connection_id, options).await.or_fail(json)?;
+        if !json {
+            writeln!(out, "Connection {} is ACTIVE.", active.connection_id)?;
+        }
+    }
+    Ok(())
+}
+
+fn write_connection(out: &mut impl Write, connection: &Connection) -> std::io::Result<()> {
+    let phone_numbers =
+        connection.metadata.get("phone_numbers").and_then(|numbers| numbers.as_array()).map(|numbers| {
+            numbers
+                .iter()
+                .map(|number| {
+                    let id = number.get("id").and_then(|id| id.as_str()).unwrap_or("?");
+                    match number.get("display_phone_number").and_then(|shown| shown.as_str()) {
+                        Some(shown) => format!("{id} ({shown})"),
+                        None => id.to_owned(),
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        });
+    let waba_ids = connection
+        .metadata
+        .get("waba_ids")
+        .and_then(|ids| ids.as_array())
+        .map(|ids| ids.iter().filter_map(|id| id.as_str()).collect::<Vec<_>>().join(", "));
+    write_fields(
+        out,
+        &[
+            ("id", Some(connection.connection_id.clone())),
+            ("status", Some(connection.status.to_string())),
+            ("app", Some(connection.app.clone())),
+            ("created", Some(connection.creation_time.clone())),
+            ("updated", Some(connection.last_updated_time.clone())),
+            ("url", connection.url.clone()),
+            ("waba_ids", waba_ids),
+            ("phone_numbers", phone_numbers),
+        ],
+    )
+}
+
+fn parse_status(text: &str) -> Result<ConnectionStatus, String> {
+    ConnectionStatus::parse(text)
+        .ok_or_else(|| format!("unknown status {text:?}; use PENDING, ACTIVE, FAILED or EXPIRED"))
+}

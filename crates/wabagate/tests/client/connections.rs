@@ -1,0 +1,83 @@
+//! `wabagate connections …`: list, create (with --open and --wait), get, delete, reconnect.
+
+use std::time::Duration;
+
+use crate::support::DemoGateway;
+
+#[tokio::test]
+async fn list_and_get_show_the_demo_connection() {
+    let gateway = DemoGateway::start().await;
+    let listed = gateway.run(&["connections", "list", "--status", "active"]).await;
+    let stdout = listed.ok();
+    assert!(stdout.starts_with("ID"), "{stdout}");
+    let row = stdout.lines().nth(1).unwrap();
+    assert!(row.starts_with(&gateway.connection_id) && row.contains("ACTIVE"), "{stdout}");
+    assert!(row.contains(&gateway.phone_number_id), "{stdout}");
+
+    let shown = gateway.run(&["connections", "get", &gateway.connection_id]).await;
+    let stdout = shown.ok();
+    assert!(stdout.contains("status:         ACTIVE"), "{stdout}");
+    assert!(stdout.contains(&format!("waba_ids:       {}", gateway.waba_id)), "{stdout}");
+    let raw = gateway.run(&["connections", "get", &gateway.connection_id, "--json"]).await.json();
+    assert_eq!(raw["connection"]["connection_id"], gateway.connection_id.as_str());
+}
+
+#[tokio::test]
+async fn create_prints_and_opens_the_connect_url_and_wait_times_out_while_pending() {
+    let gateway = DemoGateway::start().await;
+    let opened = gateway.path("opened-url");
+    let browser = gateway.path("browser.sh");
+    std::fs::write(&browser, format!("#!/bin/sh\necho \"$1\" > {}\n", opened.display())).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let created = gateway
+        .run_with_env(
+            &["connections", "create", "--open", "--wait", "--timeout", "1"],
+            &[
+                ("WABAGATE_URL", &gateway.base_url),
+                ("WABAGATE_API_KEY", &gateway.api_key),
+                ("BROWSER", browser.to_str().unwrap()),
+            ],
+        )
+        .await;
+    let stderr = created.failed_with(1);
+    assert!(stderr.contains("is PENDING after waiting"), "{stderr}");
+    let stdout = &created.stdout;
+    assert!(stdout.starts_with("Created connection "), "{stdout}");
+    let url = stdout.lines().nth(2).unwrap().trim();
+    assert!(url.starts_with(&format!("{}/connect?", gateway.base_url)), "{stdout}");
+    let mut opened_url = String::new();
+    for _ in 0..50 {
+        opened_url = std::fs::read_to_string(&opened).unwrap_or_default();
+        if !opened_url.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(opened_url.trim(), url, "the browser was given the connect URL");
+
+    let connection_id = stdout.split_whitespace().nth(2).unwrap();
+    let deleted = gateway.run(&["connections", "delete", connection_id]).await;
+    assert_eq!(deleted.ok(), format!("Deleted connection {connection_id}.\n"));
+    let gone = gateway.run(&["connections", "get", connection_id]).await;
+    assert!(gone.failed_with(1).contains("connection_not_found"), "{}", gone.stderr);
+}
+
+#[tokio::test]
+async fn reconnect_gives_a_new_connect_url_and_unknown_ids_are_reported() {
+    let gateway = DemoGateway::start().await;
+    let reconnected = gateway.run(&["connections", "reconnect", &gateway.connection_id]).await;
+    let stdout = reconnected.ok();
+    assert!(stdout.starts_with(&format!("Reconnecting {}", gateway.connection_id)), "{stdout}");
+    assert!(stdout.contains(&format!("{}/connect?", gateway.base_url)), "{stdout}");
+
+    let unknown = gateway.run(&["connections", "reconnect", "21fd90f9-5935-43cd-b6c8-bde9d915ca80"]).await;
+    let stderr = unknown.failed_with(1);
+    assert!(stderr.starts_with("error: the gateway refused the request: Connection 21fd90f9"), "{stderr}");
+    assert!(stderr.contains("(HTTP 404, connection_not_found)"), "{stderr}");
+    let malformed = gateway.run(&["connections", "get", "not-a-uuid"]).await;
+    assert!(malformed.failed_with(1).contains("invalid_connection_id"), "{}", malformed.stderr);
+}

@@ -1,0 +1,16 @@
+//! End-to-end tests of the client commands: the real `wabagate` binary against a real
+//! `wabagate serve --demo` (gateway plus in-process sandbox), asserting on what the user
+//! sees (stdout, stderr, exit code) and on what the sandbox received.
+
+#![allow(unreachable_pub, reason = "items of the support module are shared by the test modules, not exported")]
+
+mod support;
+
+mod completions;
+mod connections;
+mod errors;
+mod media;
+mod phone_numbers;
+mod profile;
+mod send;
+mod templates;

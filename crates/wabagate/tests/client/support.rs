@@ -1,0 +1,206 @@
+//! A demo gateway per test (`wabagate serve --demo` on port 0 in a temp dir) and a runner for
+//! client commands pointed at it. The in-process sandbox's address is read from the
+//! gateway's banner (`(upstream http://…)`), so tests can ask it what "Meta" received.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+pub const BINARY: &str = env!("CARGO_BIN_EXE_wabagate");
+
+/// Every variable that could point a command elsewhere than the test's gateway.
+const INHERITED_SETTINGS: [&str; 19] = [
+    "WABAGATE_LISTEN",
+    "WABAGATE_DATA_DIR",
+    "DATABASE_URL",
+    "WABAGATE_UPSTREAM",
+    "WABAGATE_PUBLIC_URL",
+    "WABAGATE_RATE_LIMIT",
+    "WABAGATE_CONFIG",
+    "WABAGATE_SECRET_KEY",
+    "WABAGATE_OLD_SECRET_KEYS",
+    "WABAGATE_DEMO_FILE",
+    "WABAGATE_MEDIA_HOSTS",
+    "WABAGATE_UPSTREAM_TIMEOUT",
+    "WABAGATE_URL",
+    "WABAGATE_API_KEY",
+    "MATON_API_KEY",
+    "WABAGATE_CONNECTION",
+    "WABAGATE_PHONE_NUMBER_ID",
+    "WABAGATE_WABA_ID",
+    "WABAGATE_GRAPH_VERSION",
+];
+
+fn wabagate() -> Command {
+    let mut command = Command::new(BINARY);
+    for name in INHERITED_SETTINGS {
+        command.env_remove(name);
+    }
+    command.env_remove("BROWSER").env("WABAGATE_LOG", "warn").kill_on_drop(true);
+    command
+}
+
+/// What one client command did.
+#[derive(Debug)]
+pub struct Outcome {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Outcome {
+    /// Asserts success and returns stdout.
+    pub fn ok(&self) -> &str {
+        assert_eq!(self.code, 0, "expected success\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        &self.stdout
+    }
+
+    /// Asserts the exit code and returns stderr.
+    pub fn failed_with(&self, code: i32) -> &str {
+        assert_eq!(self.code, code, "expected exit {code}\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        &self.stderr
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(self.ok()).unwrap_or_else(|error| panic!("stdout is not JSON ({error}):\n{}", self.stdout))
+    }
+}
+
+/// A running `serve --demo` with its temp dir.
+pub struct DemoGateway {
+    _child: Child,
+    pub dir: tempfile::TempDir,
+    pub base_url: String,
+    pub sandbox_url: String,
+    pub api_key: String,
+    pub connection_id: String,
+    pub phone_number_id: String,
+    pub waba_id: String,
+    http: reqwest::Client,
+}
+
+impl DemoGateway {
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let log = std::fs::File::create(dir.path().join("serve.log")).unwrap();
+        let mut command = wabagate();
+        command.args(["serve", "--demo", "--listen", "127.0.0.1:0", "--rate-limit", "0", "--data-dir"]).arg(dir.path());
+        let mut child = command.stdout(Stdio::piped()).stderr(Stdio::from(log)).stdin(Stdio::null()).spawn().unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let marker = "wabagate listening on ";
+        let line = tokio::time::timeout(Duration::from_secs(60), async {
+            loop {
+                match lines.next_line().await.unwrap() {
+                    Some(line) if line.contains(marker) => break line,
+                    Some(_) => {}
+                    None => panic!(
+                        "serve --demo exited; log:\n{}",
+                        std::fs::read_to_string(dir.path().join("serve.log")).unwrap_or_default()
+                    ),
+                }
+            }
+        })
+        .await
+        .expect("serve --demo listens within a minute");
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        let base_url = line[line.find(marker).unwrap() + marker.len()..].split_whitespace().next().unwrap().to_owned();
+        let upstream = line.split("(upstream ").nth(1).expect("the banner names the upstream");
+        let sandbox_url = upstream.trim_end_matches(')').trim_end_matches('/').to_owned();
+        let demo: Value = serde_json::from_slice(&std::fs::read(dir.path().join("demo.json")).unwrap()).unwrap();
+        let field = |name: &str| demo[name].as_str().unwrap().to_owned();
+        Self {
+            _child: child,
+            base_url,
+            sandbox_url,
+            api_key: field("api_key"),
+            connection_id: field("connection_id"),
+            phone_number_id: field("phone_number_id"),
+            waba_id: field("waba_id"),
+            dir,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// Runs `wabagate ARGS…` with WABAGATE_URL and WABAGATE_API_KEY pointing here.
+    pub async fn run(&self, args: &[&str]) -> Outcome {
+        self.run_with_env(args, &[("WABAGATE_URL", &self.base_url), ("WABAGATE_API_KEY", &self.api_key)]).await
+    }
+
+    /// Runs `wabagate ARGS…` with exactly these settings in the environment.
+    pub async fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Outcome {
+        run_with_env(args, env).await
+    }
+
+    /// The sends the sandbox accepted, oldest first.
+    pub async fn sandbox_messages(&self) -> Vec<Value> {
+        let body: Value = self
+            .http
+            .get(format!("{}/__sandbox/messages", self.sandbox_url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["data"].as_array().unwrap().clone()
+    }
+
+    /// The newest accepted send's body, as the sandbox received it.
+    pub async fn last_message(&self) -> Value {
+        self.sandbox_messages().await.pop().expect("the sandbox accepted a message")["message"].clone()
+    }
+
+    /// The Graph requests the sandbox recorded, oldest first.
+    pub async fn sandbox_requests(&self) -> Vec<Value> {
+        let body: Value = self
+            .http
+            .get(format!("{}/__sandbox/requests", self.sandbox_url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["data"].as_array().unwrap().clone()
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+/// Runs `wabagate ARGS…` to completion with only `env` as wabagate settings.
+pub async fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> Outcome {
+    let mut command = wabagate();
+    command.args(args).envs(env.iter().copied()).stdin(Stdio::null());
+    let output = tokio::time::timeout(Duration::from_secs(120), command.output())
+        .await
+        .expect("a client command ends within two minutes")
+        .unwrap();
+    Outcome {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+/// Writes `len` bytes starting with `magic`, the rest a fixed pseudo-random pattern.
+pub fn write_file(path: &Path, magic: &[u8], len: usize) {
+    let mut bytes = magic.to_vec();
+    let mut state = 0x2545_f491_u32;
+    while bytes.len() < len {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        bytes.push((state >> 24) as u8);
+    }
+    bytes.truncate(len);
+    std::fs::write(path, bytes).unwrap();
+}
+
+pub const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+pub const PDF_MAGIC: &[u8] = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n";
