@@ -19,11 +19,12 @@ enum Command {
     /// Run the gateway: control API, /whatsapp-business/ proxy, health and metrics.
     ///
     /// Example: wabagate serve --demo
-    Serve(serve::ServeArgs),
+    // Boxed: these argument sets are large, and the enum is as big as its largest variant.
+    Serve(Box<serve::ServeArgs>),
     /// Run the sandbox alone: an offline emulator of Meta's WhatsApp Cloud API.
     ///
     /// Example: wabagate sandbox --listen 127.0.0.1:8090
-    Sandbox(wabagate_sandbox::cli::SandboxArgs),
+    Sandbox(Box<wabagate_sandbox::cli::SandboxArgs>),
     /// Operator commands that work on the store directly (accounts, API keys, connections).
     ///
     /// Example: wabagate admin accounts create acme
@@ -35,10 +36,10 @@ enum Command {
 /// Runs the command; client commands choose their own exit code (0, 1 or 2).
 pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve(args) => serve::run(args).await.map(|()| ExitCode::SUCCESS),
+        Command::Serve(args) => serve::run(*args).await.map(|()| ExitCode::SUCCESS),
         Command::Sandbox(args) => {
             init_logging();
-            wabagate_sandbox::cli::run(args).await.map(|()| ExitCode::SUCCESS)
+            wabagate_sandbox::cli::run(*args).await.map(|()| ExitCode::SUCCESS)
         }
         Command::Admin(args) => admin::run(args).await.map(|()| ExitCode::SUCCESS),
         Command::Client(command) => Ok(client::run(command, Cli::command()).await),

@@ -132,7 +132,7 @@ async fn registered_redirect_uris_are_matched_exactly() {
         let (status, html) = get_page(&sandbox, &[("client_id", DEMO_APP_ID), ("redirect_uri", other)]).await;
         assert_eq!(status, 400, "{other}");
         assert!(html.contains("<h1>URL blocked</h1>"), "{other}");
-        assert!(html.contains("not whitelisted in the app&#39;s Client OAuth Settings"), "{other}");
+        assert!(html.contains("not whitelisted in the app&#x27;s Client OAuth Settings"), "{other}");
     }
 }
 

@@ -273,6 +273,7 @@ fn attribute(tag: &str, name: &str) -> Option<String> {
         tag[start..end]
             .replace("&quot;", "\"")
             .replace("&#39;", "'")
+            .replace("&#x27;", "'")
             .replace("&lt;", "<")
             .replace("&gt;", ">")
             .replace("&amp;", "&"),
