@@ -262,3 +262,45 @@ async fn a_tampered_state_is_refused() {
     assert_eq!(untouched["status"], "PENDING");
     browser.client.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn connections_create_open_wait_returns_once_the_business_connected_in_the_browser() {
+    let Some(browser) = Browser::start("cli-wait").await else { return };
+    let gateway = Gateway::start().await;
+    // `--open` runs $BROWSER with the URL; this one hands it to the Chromium driven here.
+    let scratch = tempfile::tempdir().unwrap();
+    let opened = scratch.path().join("opened-url");
+    let opener = scratch.path().join("open-in-test-browser");
+    std::fs::write(&opener, format!("#!/bin/sh\nprintf '%s' \"$1\" > {}.tmp && mv {0}.tmp {0}\n", opened.display()))
+        .unwrap();
+    #[cfg(unix)]
+    std::fs::set_permissions(&opener, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+
+    let cli = support::wabagate()
+        .args(["connections", "create", "--open", "--wait", "--timeout", "60"])
+        .env("WABAGATE_URL", &gateway.process.base_url)
+        .env("WABAGATE_API_KEY", &gateway.demo.api_key)
+        .env("BROWSER", &opener)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !opened.exists() {
+        assert!(std::time::Instant::now() < deadline, "the CLI never opened the connect URL");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let url = std::fs::read_to_string(&opened).unwrap();
+    browser.client.goto(&url).await.unwrap();
+    browser.click("#connect").await;
+    browser.click("#continue").await;
+    assert_eq!(browser.text_of("#title").await, "WhatsApp Business connected");
+
+    let output = tokio::time::timeout(Duration::from_secs(30), cli.wait_with_output()).await.unwrap().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("Open this URL to connect") && stdout.contains("is ACTIVE."), "{stdout}");
+    browser.client.close().await.unwrap();
+}
