@@ -10,23 +10,34 @@ use tokio::process::{Child, Command};
 
 pub const BINARY: &str = env!("CARGO_BIN_EXE_wabagate");
 
+/// Every variable that could point a command elsewhere than the test's own gateway.
+const INHERITED_SETTINGS: [&str; 20] = [
+    "WABAGATE_LISTEN",
+    "WABAGATE_DATA_DIR",
+    "DATABASE_URL",
+    "WABAGATE_UPSTREAM",
+    "WABAGATE_PUBLIC_URL",
+    "WABAGATE_RATE_LIMIT",
+    "WABAGATE_CONFIG",
+    "WABAGATE_SECRET_KEY",
+    "WABAGATE_OLD_SECRET_KEYS",
+    "WABAGATE_DEMO_FILE",
+    "WABAGATE_MEDIA_HOSTS",
+    "WABAGATE_UPSTREAM_TIMEOUT",
+    "WABAGATE_URL",
+    "WABAGATE_API_KEY",
+    "MATON_API_KEY",
+    "WABAGATE_CONNECTION",
+    "WABAGATE_PHONE_NUMBER_ID",
+    "WABAGATE_WABA_ID",
+    "WABAGATE_GRAPH_VERSION",
+    "BROWSER",
+];
+
 /// A `wabagate` command with none of the caller's wabagate settings leaking in.
 pub fn wabagate() -> Command {
     let mut command = Command::new(BINARY);
-    for name in [
-        "WABAGATE_LISTEN",
-        "WABAGATE_DATA_DIR",
-        "DATABASE_URL",
-        "WABAGATE_UPSTREAM",
-        "WABAGATE_PUBLIC_URL",
-        "WABAGATE_RATE_LIMIT",
-        "WABAGATE_CONFIG",
-        "WABAGATE_SECRET_KEY",
-        "WABAGATE_OLD_SECRET_KEYS",
-        "WABAGATE_DEMO_FILE",
-        "WABAGATE_MEDIA_HOSTS",
-        "WABAGATE_UPSTREAM_TIMEOUT",
-    ] {
+    for name in INHERITED_SETTINGS {
         command.env_remove(name);
     }
     command.env("WABAGATE_LOG", "info").kill_on_drop(true);

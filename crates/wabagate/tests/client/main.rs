@@ -4,6 +4,9 @@
 
 #![allow(unreachable_pub, reason = "items of the support module are shared by the test modules, not exported")]
 
+#[allow(dead_code, reason = "only the command builder of the cli tests' support is used here")]
+#[path = "../cli/support.rs"]
+mod process;
 mod support;
 
 mod completions;
