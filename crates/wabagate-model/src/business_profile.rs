@@ -40,6 +40,68 @@ pub const VERTICALS: &[&str] = &[
 pub const PROFILE_FIELDS: &[&str] =
     &["about", "address", "description", "email", "profile_picture_url", "websites", "vertical", "messaging_product"];
 
+/// A number's WhatsApp business profile, as `GET /{phone_number_id}/whatsapp_business_profile`
+/// returns it (inside `data`); unset texts are omitted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BusinessProfile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub about: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_picture_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub websites: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vertical: Option<String>,
+}
+
+impl BusinessProfile {
+    /// The value of one profile field (`None` when unset; `vertical` reads `UNDEFINED` then).
+    pub fn field(&self, name: &str) -> Option<serde_json::Value> {
+        match name {
+            "about" => self.about.as_ref().map(|value| serde_json::json!(value)),
+            "address" => self.address.as_ref().map(|value| serde_json::json!(value)),
+            "description" => self.description.as_ref().map(|value| serde_json::json!(value)),
+            "email" => self.email.as_ref().map(|value| serde_json::json!(value)),
+            "profile_picture_url" => self.profile_picture_url.as_ref().map(|value| serde_json::json!(value)),
+            "websites" => (!self.websites.is_empty()).then(|| serde_json::json!(self.websites)),
+            "vertical" => Some(serde_json::json!(
+                self.vertical.as_deref().filter(|vertical| !vertical.is_empty()).unwrap_or("UNDEFINED")
+            )),
+            "messaging_product" => Some(serde_json::json!("whatsapp")),
+            _ => None,
+        }
+    }
+
+    /// Applies an update; absent fields stay, empty strings clear.
+    pub fn apply(&mut self, update: BusinessProfileUpdate) {
+        let clear_empty = |value: String| (!value.is_empty()).then_some(value);
+        if let Some(about) = update.about {
+            self.about = Some(about);
+        }
+        if let Some(address) = update.address {
+            self.address = clear_empty(address);
+        }
+        if let Some(description) = update.description {
+            self.description = clear_empty(description);
+        }
+        if let Some(email) = update.email {
+            self.email = clear_empty(email);
+        }
+        if let Some(websites) = update.websites {
+            self.websites = websites;
+        }
+        if let Some(vertical) = update.vertical {
+            self.vertical = clear_empty(vertical);
+        }
+    }
+}
+
 /// The body of `POST /{phone_number_id}/whatsapp_business_profile`: every field optional,
 /// an absent field is left as it was.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,6 +4,8 @@
 use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+/// A number's business profile: Meta's object, defined once in the model.
+pub use wabagate_model::business_profile::BusinessProfile;
 
 /// A WhatsApp Business Account.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -73,60 +75,6 @@ impl PhoneNumber {
             "quality_score" => json!({"score": self.quality_rating}),
             _ => return None,
         })
-    }
-}
-
-/// A number's WhatsApp business profile; unset texts are omitted on GET.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct BusinessProfile {
-    pub about: Option<String>,
-    pub address: Option<String>,
-    pub description: Option<String>,
-    pub email: Option<String>,
-    pub profile_picture_url: Option<String>,
-    pub websites: Vec<String>,
-    pub vertical: Option<String>,
-}
-
-impl BusinessProfile {
-    /// The value of one profile field (`None` when unset; `vertical` reads `UNDEFINED` then).
-    pub fn field(&self, name: &str) -> Option<Value> {
-        match name {
-            "about" => self.about.as_ref().map(|value| json!(value)),
-            "address" => self.address.as_ref().map(|value| json!(value)),
-            "description" => self.description.as_ref().map(|value| json!(value)),
-            "email" => self.email.as_ref().map(|value| json!(value)),
-            "profile_picture_url" => self.profile_picture_url.as_ref().map(|value| json!(value)),
-            "websites" => (!self.websites.is_empty()).then(|| json!(self.websites)),
-            "vertical" => {
-                Some(json!(self.vertical.as_deref().filter(|vertical| !vertical.is_empty()).unwrap_or("UNDEFINED")))
-            }
-            "messaging_product" => Some(json!("whatsapp")),
-            _ => None,
-        }
-    }
-
-    /// Applies an update; absent fields stay, empty strings clear.
-    pub fn apply(&mut self, update: wabagate_model::business_profile::BusinessProfileUpdate) {
-        let clear_empty = |value: String| (!value.is_empty()).then_some(value);
-        if let Some(about) = update.about {
-            self.about = Some(about);
-        }
-        if let Some(address) = update.address {
-            self.address = clear_empty(address);
-        }
-        if let Some(description) = update.description {
-            self.description = clear_empty(description);
-        }
-        if let Some(email) = update.email {
-            self.email = clear_empty(email);
-        }
-        if let Some(websites) = update.websites {
-            self.websites = websites;
-        }
-        if let Some(vertical) = update.vertical {
-            self.vertical = clear_empty(vertical);
-        }
     }
 }
 

@@ -2,34 +2,17 @@
 //! /{phone_number_id}/whatsapp_business_profile`.
 
 use reqwest::Method;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use wabagate_model::business_profile::{BusinessProfileUpdate, PROFILE_FIELDS, Vertical};
 use wabagate_model::responses::SuccessResponse;
 
 use crate::client::Client;
+pub use wabagate_model::business_profile::BusinessProfile;
+
 use crate::error::Error;
 use crate::response::ApiResponse;
 use crate::send::require_id;
 use crate::transport::Retry;
-
-/// A business profile as Graph returns it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BusinessProfile {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub about: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile_picture_url: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub websites: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vertical: Option<String>,
-}
 
 /// `{"data": [profile]}`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
