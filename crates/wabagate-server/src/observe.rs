@@ -77,20 +77,20 @@ pub(crate) async fn observe(State(state): State<AppState>, mut request: Request,
         .inc();
 
     let fields = note.fields();
-    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let latency_ms = format_args!("{:.3}", started.elapsed().as_secs_f64() * 1000.0);
     let request_id = request_id.to_str().unwrap_or_default();
     let account_id = fields.account_id.map(tracing::field::display);
     let connection_id = fields.connection_id.map(tracing::field::display);
     match response.extensions().get::<InternalCause>() {
         Some(InternalCause(cause)) => tracing::error!(
             target: "wabagate::access",
-            request_id, %method, route, status, account_id, connection_id, latency_ms, cause = %cause,
+            request_id, %method, route, status, account_id, connection_id, %latency_ms, cause = %cause,
             "request failed"
         ),
         None => tracing::info!(
             target: "wabagate::access",
             request_id, %method, route, status, account_id, connection_id,
-            upstream_status = fields.upstream_status, latency_ms,
+            upstream_status = fields.upstream_status, %latency_ms,
             "request"
         ),
     }
