@@ -38,6 +38,9 @@ pub struct SandboxConfig {
     pub sent_log_capacity: usize,
     /// How many requests the recorder remembers.
     pub recorder_capacity: usize,
+    /// How often a changed state is written to `state_file` (besides at shutdown), so a
+    /// crash loses at most this much.
+    pub autosave_interval: Duration,
     /// Timing and retries of webhook deliveries.
     pub webhook_delivery: DeliverySettings,
 }
@@ -70,6 +73,7 @@ impl Default for SandboxConfig {
             undeliverable_prefix: Some("999".into()),
             sent_log_capacity: 10_000,
             recorder_capacity: 1_000,
+            autosave_interval: Duration::from_secs(2),
             webhook_delivery: DeliverySettings::default(),
         }
     }

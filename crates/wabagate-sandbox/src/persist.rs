@@ -1,5 +1,6 @@
 //! The `--state FILE`: the sandbox's mutable state as one JSON document, read at start and
-//! written (atomically, through a temporary file) on shutdown.
+//! written (atomically, through a temporary file) whenever it changed (every couple of
+//! seconds) and on shutdown.
 
 use std::path::Path;
 

@@ -4,8 +4,8 @@
 //! downloads, and the Graph dispatcher as the fallback for every other path.
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{HeaderValue, header};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
@@ -31,8 +31,20 @@ pub fn router(state: SandboxState) -> Router {
         // Multipart reads respect this limit; JSON bodies have their own, smaller one.
         .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
         .layer(middleware::from_fn(graph_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), note_changes))
         .layer(middleware::from_fn_with_state(state.clone(), record_requests))
         .with_state(state)
+}
+
+/// Every request that may change state (anything but GET and HEAD) marks it unsaved, so the
+/// `--state` autosave writes only when there is something new.
+async fn note_changes(State(state): State<SandboxState>, request: Request, next: Next) -> Response {
+    let changes = !matches!(*request.method(), Method::GET | Method::HEAD);
+    let response = next.run(request).await;
+    if changes {
+        state.mark_changed();
+    }
+    response
 }
 
 /// Adds the headers graph.facebook.com sends on every Graph answer.

@@ -28,6 +28,7 @@ pub struct SandboxHandle {
     server: Option<JoinHandle<std::io::Result<()>>>,
     ticker: JoinHandle<()>,
     deliverer: JoinHandle<()>,
+    autosave: Option<JoinHandle<()>>,
 }
 
 /// Serves a sandbox on `listener` in a tokio task. Fails if the configured state file
@@ -54,6 +55,7 @@ pub async fn spawn(config: SandboxConfig, listener: TcpListener) -> anyhow::Resu
             .await
     });
     let ticker = tokio::spawn(review_ticker(state.clone()));
+    let autosave = state.config().state_file.clone().map(|path| tokio::spawn(autosave(state.clone(), path)));
     let deliverer = crate::webhooks::spawn_deliverer(state.clone(), undelivered, delivery);
     Ok(SandboxHandle {
         addr,
@@ -63,7 +65,36 @@ pub async fn spawn(config: SandboxConfig, listener: TcpListener) -> anyhow::Resu
         server: Some(server),
         ticker,
         deliverer,
+        autosave,
     })
+}
+
+/// Writes the state file whenever something changed, every `autosave_interval`. The
+/// snapshot is taken and written off the async threads (it may hold large media).
+async fn autosave(state: SandboxState, path: std::path::PathBuf) {
+    let mut ticks = tokio::time::interval(state.config().autosave_interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        if !state.take_changed() {
+            continue;
+        }
+        let (state, path) = (state.clone(), path.clone());
+        let saved = tokio::task::spawn_blocking(move || {
+            let outcome = crate::persist::save(&state, &path);
+            if outcome.is_err() {
+                // Try again at the next tick rather than lose the change.
+                state.mark_changed();
+            }
+            outcome
+        })
+        .await;
+        match saved {
+            Ok(Err(error)) => tracing::error!("saving sandbox state: {error:#}"),
+            Err(error) => tracing::error!("saving sandbox state: {error}"),
+            Ok(Ok(())) => {}
+        }
+    }
 }
 
 impl SandboxHandle {
@@ -96,6 +127,9 @@ impl SandboxHandle {
         }
         self.ticker.abort();
         self.deliverer.abort();
+        if let Some(autosave) = self.autosave.take() {
+            autosave.abort();
+        }
         if let Some(path) = &self.state.config().state_file {
             if let Err(error) = crate::persist::save(&self.state, path) {
                 tracing::error!("saving sandbox state: {error:#}");
@@ -112,5 +146,8 @@ impl Drop for SandboxHandle {
         }
         self.ticker.abort();
         self.deliverer.abort();
+        if let Some(autosave) = self.autosave.take() {
+            autosave.abort();
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! Each part guards itself (concurrent maps or per-entry locks), never the whole
 //! sandbox behind one mutex, so sends for different numbers never contend.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use rand::Rng;
@@ -49,6 +50,8 @@ struct Inner {
     sent: BoundedLog<AcceptedMessage>,
     public_url: OnceLock<String>,
     media_url_secret: String,
+    /// Set when something a `--state` file keeps may have changed since it was last written.
+    unsaved_changes: AtomicBool,
     oauth: OAuthState,
     webhooks: WebhookState,
 }
@@ -88,6 +91,7 @@ impl SandboxState {
                 ids,
                 public_url: OnceLock::new(),
                 media_url_secret,
+                unsaved_changes: AtomicBool::new(false),
                 oauth: OAuthState::default(),
                 webhooks: WebhookState::default(),
             }),
@@ -179,6 +183,7 @@ impl SandboxState {
     /// Decides template reviews that are due and announces each outcome.
     pub fn settle_template_reviews(&self) {
         for template in self.templates().settle(self.clock().unix()) {
+            self.mark_changed();
             self.events().publish(SandboxEvent::TemplateStatusChanged {
                 waba_id: template.waba_id.clone(),
                 template_id: template.id.clone(),
@@ -188,6 +193,16 @@ impl SandboxState {
                 reason: template.rejected_reason.clone(),
             });
         }
+    }
+
+    /// Notes that the state a `--state` file keeps may have changed.
+    pub fn mark_changed(&self) {
+        self.inner.unsaved_changes.store(true, Ordering::Release);
+    }
+
+    /// Whether anything changed since the last call (which clears the mark).
+    pub fn take_changed(&self) -> bool {
+        self.inner.unsaved_changes.swap(false, Ordering::AcqRel)
     }
 
     /// Apps, authorization codes and token lifetimes of the OAuth side.

@@ -94,6 +94,36 @@ async fn the_state_file_keeps_templates_media_tokens_and_the_clock_across_restar
 }
 
 #[tokio::test]
+async fn changes_reach_the_state_file_without_a_shutdown_so_a_crash_keeps_them() {
+    let directory = tempfile::tempdir().unwrap();
+    let file = directory.path().join("sandbox.json");
+    let config = || SandboxConfig {
+        state_file: Some(file.clone()),
+        autosave_interval: std::time::Duration::from_millis(50),
+        ..Default::default()
+    };
+    let first = Sandbox::start_with(config()).await;
+    let (_, created) = first
+        .post(
+            &format!("/v23.0/{}/message_templates", first.waba),
+            json!({"name": "saved_while_running", "language": "en_US",
+            "category": "UTILITY", "components": [{"type": "BODY", "text": "Autosaved"}]}),
+        )
+        .await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !std::fs::read_to_string(&file).is_ok_and(|text| text.contains("saved_while_running")) {
+        assert!(std::time::Instant::now() < deadline, "the change never reached the state file");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    // A crash: the handle goes away without `shutdown`, so nothing more is saved.
+    drop(first);
+
+    let second = Sandbox::start_with(config()).await;
+    let (status, template) = second.get(&format!("/v23.0/{}", created["id"].as_str().unwrap())).await;
+    assert_eq!((status, template["name"].clone()), (StatusCode::OK, json!("saved_while_running")));
+}
+
+#[tokio::test]
 async fn the_banner_prints_address_ids_and_token() {
     let sandbox = Sandbox::start().await;
     let mut out = Vec::new();
