@@ -40,6 +40,7 @@ pub mod graph;
 pub mod ids;
 pub mod media_store;
 pub mod oauth;
+mod pacific_time;
 pub mod persist;
 pub mod rate_limit;
 pub mod recorder;

@@ -30,10 +30,10 @@ use axum::routing::{get, put};
 
 use crate::state::SandboxState;
 
+pub use crate::graph::error::GraphError;
 pub use apps::{LoginConfiguration, MetaApp, MetaApps, RedirectPolicy};
 pub use args::OAuthArgs;
 pub use codes::AuthorizationCodes;
-pub use graph_error::GraphError;
 pub use lifetimes::Lifetimes;
 
 /// The OAuth side's part of [`SandboxState`]: apps, outstanding codes, lifetimes.

@@ -11,6 +11,7 @@ use wabagate_model::graph_error::{ErrorData, GraphError as GraphErrorObject, Gra
 use wabagate_model::{ValidationError, Violation};
 
 use crate::ids::new_trace_id;
+use crate::pacific_time::session_expired_message;
 use crate::tokens::TokenRejection;
 
 /// A failed Graph call, ready to be answered.
@@ -19,13 +20,16 @@ pub struct GraphError {
     pub status: StatusCode,
     /// Boxed: errors travel up through every handler's `Result`, which stays small.
     pub error: Box<GraphErrorObject>,
+    /// The `<kind>` of `WWW-Authenticate: OAuth "Facebook Platform" "<kind>" "<message>"`
+    /// when set explicitly (the OAuth endpoints); otherwise derived from the code.
+    pub authenticate: Option<&'static str>,
 }
 
 const OAUTH_EXCEPTION: &str = "OAuthException";
 const GRAPH_METHOD_EXCEPTION: &str = "GraphMethodException";
 
 impl GraphError {
-    fn new(status: u16, kind: &str, code: u32, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: u16, kind: &str, code: u32, message: impl Into<String>) -> Self {
         Self {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
             error: Box::new(GraphErrorObject {
@@ -39,6 +43,7 @@ impl GraphError {
                 is_transient: None,
                 fbtrace_id: None,
             }),
+            authenticate: None,
         }
     }
 
@@ -139,12 +144,7 @@ impl GraphError {
                 Self::new(401, OAUTH_EXCEPTION, 190, "Invalid OAuth access token - Cannot parse access token")
             }
             TokenRejection::Expired { expired_at } => {
-                let message = format!(
-                    "Error validating access token: Session has expired on {}. The current time is {}.",
-                    pacific_time(*expired_at),
-                    pacific_time(now)
-                );
-                let mut error = Self::new(401, OAUTH_EXCEPTION, 190, message);
+                let mut error = Self::new(401, OAUTH_EXCEPTION, 190, session_expired_message(*expired_at, now));
                 error.error.error_subcode = Some(463);
                 error
             }
@@ -173,10 +173,11 @@ impl GraphError {
     }
 
     fn www_authenticate(&self) -> Option<HeaderValue> {
-        let kind = match self.error.code {
-            190 => "invalid_token",
-            104 => "invalid_request",
-            _ => return None,
+        let kind = match (self.authenticate, self.error.code) {
+            (Some(kind), _) => kind,
+            (None, 190) => "invalid_token",
+            (None, 104) => "invalid_request",
+            (None, _) => return None,
         };
         let message = self.error.message.replace('"', "'");
         HeaderValue::from_str(&format!("OAuth \"Facebook Platform\" \"{kind}\" \"{message}\"")).ok()
@@ -198,28 +199,5 @@ impl IntoResponse for GraphError {
             headers.insert(header::WWW_AUTHENTICATE, value);
         }
         response
-    }
-}
-
-/// Meta words token expiry in Pacific time: `Tuesday, 01-Jul-25 10:00:00 PDT`. The sandbox
-/// always uses daylight time (UTC−7); the wording, not the zone rules, is what clients see.
-fn pacific_time(unix: i64) -> String {
-    let format = time::macros::format_description!(
-        "[weekday repr:long], [day]-[month repr:short]-[year repr:last_two] [hour]:[minute]:[second] PDT"
-    );
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .map(|moment| moment.to_offset(time::macros::offset!(-7)))
-        .ok()
-        .and_then(|moment| moment.format(&format).ok())
-        .unwrap_or_else(|| unix.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn expiry_is_worded_in_pacific_time() {
-        assert_eq!(pacific_time(1_751_389_200), "Tuesday, 01-Jul-25 10:00:00 PDT");
     }
 }

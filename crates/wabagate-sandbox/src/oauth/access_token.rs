@@ -33,7 +33,7 @@ pub(super) async fn exchange(
         None | Some("authorization_code") => exchange_code(&state, &app, param("code"), param("redirect_uri")),
         Some("fb_exchange_token") => extend_user_token(&state, &app, param("fb_exchange_token")),
         Some("client_credentials") => Ok(issue_app_token(&state, &app)),
-        Some(other) => Err(GraphError::invalid_parameter(format!("Unsupported grant_type: {other}"))),
+        Some(other) => Err(GraphError::oauth_invalid_parameter(format!("Unsupported grant_type: {other}"))),
     }
 }
 
@@ -47,9 +47,9 @@ fn authenticate_client(
     client_id: Option<&str>,
     client_secret: Option<&str>,
 ) -> Result<MetaApp, GraphError> {
-    let client_id = client_id.ok_or(GraphError::missing_parameter("client_id"))?;
+    let client_id = client_id.ok_or(GraphError::oauth_missing_parameter("client_id"))?;
     let app = state.oauth().apps().get(client_id).ok_or(GraphError::invalid_application_id())?;
-    let client_secret = client_secret.ok_or(GraphError::missing_parameter("client_secret"))?;
+    let client_secret = client_secret.ok_or(GraphError::oauth_missing_parameter("client_secret"))?;
     if client_secret != app.app_secret {
         return Err(GraphError::invalid_client_secret());
     }
@@ -62,7 +62,7 @@ fn exchange_code(
     code: Option<&str>,
     redirect_uri: Option<&str>,
 ) -> Result<Json<Value>, GraphError> {
-    let code = code.ok_or(GraphError::missing_parameter("code"))?;
+    let code = code.ok_or(GraphError::oauth_missing_parameter("code"))?;
     let now = state.clock().unix();
     let grant =
         state.oauth().codes().redeem(code, &app.app_id, redirect_uri, now).map_err(|rejection| match rejection {
@@ -90,14 +90,16 @@ fn exchange_code(
 }
 
 fn extend_user_token(state: &SandboxState, app: &MetaApp, token: Option<&str>) -> Result<Json<Value>, GraphError> {
-    let token = token.ok_or(GraphError::missing_parameter("fb_exchange_token"))?;
+    let token = token.ok_or(GraphError::oauth_missing_parameter("fb_exchange_token"))?;
     let now = state.clock().unix();
     let info = super::bearer::authorize(state, Some(token))?;
     if info.app_id != app.app_id {
         return Err(GraphError::token_of_another_app());
     }
     if info.kind != TokenKind::User {
-        return Err(GraphError::invalid_parameter("Only user access tokens can be exchanged for a long-lived token."));
+        return Err(GraphError::oauth_invalid_parameter(
+            "Only user access tokens can be exchanged for a long-lived token.",
+        ));
     }
     let lifetimes = state.oauth().lifetimes();
     // Exchanging a token that is already long-lived yields the same expiry, not a new 60 days.

@@ -33,14 +33,14 @@ pub(super) async fn inspect(
     let input_token = params
         .input_token
         .filter(|token| !token.is_empty())
-        .ok_or(GraphError::invalid_parameter("(#100) The parameter input_token is required"))?;
+        .ok_or(GraphError::oauth_invalid_parameter("(#100) The parameter input_token is required"))?;
 
     let Some(input) = super::bearer::lookup(&state, &input_token) else {
         let error = GraphError::token_unparsable();
         return Ok(Json(json!({ "data": { "error": error.as_embedded(), "is_valid": false, "scopes": [] } })));
     };
     if input.app_id != inspector.app_id {
-        return Err(GraphError::invalid_parameter(
+        return Err(GraphError::oauth_invalid_parameter(
             "(#100) The App_id in the input_token did not match the Viewing App",
         ));
     }

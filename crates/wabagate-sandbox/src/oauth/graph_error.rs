@@ -1,55 +1,36 @@
-//! Meta's synchronous error envelope (`{"error": {message, type, code, error_subcode,
-//! fbtrace_id}}`) for the endpoints the Meta side serves, and the one place that turns a
-//! refused token into Meta's 104/190 errors (meta-oauth-and-webhooks.md §4.2, §4.7).
+//! The errors of the Meta side's own endpoints (token endpoint, `debug_token`,
+//! `subscribed_apps`), as constructors on the sandbox's one [`GraphError`], so every error
+//! body and `WWW-Authenticate` header is still written in one place
+//! (meta-oauth-and-webhooks.md §4.2, §4.7).
 
-use axum::Json;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use rand::Rng;
+use axum::http::{Method, StatusCode};
 use serde_json::json;
-use time::{Month, OffsetDateTime, UtcOffset, Weekday, macros::format_description};
 
+pub use crate::graph::error::GraphError;
+use crate::pacific_time::session_expired_message;
 use crate::tokens::TokenRejection;
 
-/// One Graph error as Meta returns it. Built by the constructors below so that every
-/// message, code and subcode is spelled in one place.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GraphError {
-    pub status: StatusCode,
-    pub message: String,
-    /// `OAuthException` or `GraphMethodException`.
-    pub error_type: &'static str,
-    pub code: u32,
-    pub subcode: Option<u32>,
-    /// The `<kind>` of `WWW-Authenticate: OAuth "Facebook Platform" "<kind>" "<message>"`,
-    /// which Graph sets on OAuth failures.
-    pub www_authenticate: Option<&'static str>,
-}
-
 impl GraphError {
+    /// An `OAuthException` of the OAuth endpoints: HTTP 400 and a `WWW-Authenticate` header.
     fn oauth(code: u32, subcode: Option<u32>, message: impl Into<String>) -> Self {
-        Self {
-            status: StatusCode::BAD_REQUEST,
-            message: message.into(),
-            error_type: "OAuthException",
-            code,
-            subcode,
-            www_authenticate: Some("invalid_request"),
-        }
+        let mut error = Self::new(400, "OAuthException", code, message);
+        error.error.error_subcode = subcode;
+        error.authenticate = Some("invalid_request");
+        error
     }
 
     fn with_authenticate(mut self, kind: &'static str) -> Self {
-        self.www_authenticate = Some(kind);
+        self.authenticate = Some(kind);
         self
     }
 
-    /// 100 without subcode: a required parameter is absent.
-    pub fn missing_parameter(name: &str) -> Self {
+    /// 100 without subcode: a required parameter of an OAuth endpoint is absent.
+    pub fn oauth_missing_parameter(name: &str) -> Self {
         Self::oauth(100, None, format!("Missing {name} parameter."))
     }
 
-    /// 100 without subcode: a parameter has a value Meta does not accept.
-    pub fn invalid_parameter(message: impl Into<String>) -> Self {
+    /// 100 without subcode: a parameter of an OAuth endpoint has a value Meta does not accept.
+    pub fn oauth_invalid_parameter(message: impl Into<String>) -> Self {
         Self::oauth(100, None, message)
     }
 
@@ -110,38 +91,23 @@ impl GraphError {
         Self::oauth(190, Some(463), session_expired_message(expired_at, now)).with_authenticate("invalid_token")
     }
 
-    /// 100/33: the object does not exist or this token may not see it; Meta does not
-    /// tell the two apart, so callers must not either.
+    /// 100/33 for an object addressed with `method` (`get`, `post`, …): it does not exist or
+    /// this token may not see it; Meta does not tell the two apart, so callers must not either.
     pub fn unsupported_request(method: &str, object_id: &str) -> Self {
-        Self {
-            status: StatusCode::BAD_REQUEST,
-            message: format!(
-                "Unsupported {method} request. Object with ID '{object_id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api"
-            ),
-            error_type: "GraphMethodException",
-            code: 100,
-            subcode: Some(33),
-            www_authenticate: None,
-        }
+        let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes()).unwrap_or(Method::GET);
+        Self::unknown_object(&method, object_id)
     }
 
     /// 200: the token lacks a permission the call needs (whatsapp-cloud-api.md §9.3).
     pub fn permission_missing() -> Self {
-        Self {
-            status: StatusCode::FORBIDDEN,
-            message: "(#200) Permissions error".into(),
-            error_type: "OAuthException",
-            code: 200,
-            subcode: None,
-            www_authenticate: None,
-        }
+        Self::new(403, "OAuthException", 200, "(#200) Permissions error")
     }
 
     /// WhatsApp endpoints answer token errors (190) with HTTP 401, per Meta's WhatsApp
     /// error table, which the Graph side follows; the OAuth endpoints keep generic
     /// Graph's 400 (whatsapp-cloud-api.md §9.3 records the disagreement).
     pub fn on_whatsapp_endpoint(mut self) -> Self {
-        if self.code == 190 {
+        if self.error.code == 190 {
             self.status = StatusCode::UNAUTHORIZED;
         }
         self
@@ -152,7 +118,8 @@ impl GraphError {
         Self::oauth(2200, None, format!("(#2200) Callback verification failed with the following errors: {details}"))
     }
 
-    /// Meta's 104/190 error for a token [`crate::tokens::TokenRegistry::authorize`] refused.
+    /// Meta's 104/190 error for a token [`crate::tokens::TokenRegistry::authorize`] refused,
+    /// as the OAuth endpoints answer it.
     pub fn from_rejection(rejection: &TokenRejection, now: i64) -> Self {
         match rejection {
             TokenRejection::Missing => Self::token_required(),
@@ -163,104 +130,10 @@ impl GraphError {
 
     /// The `error` object alone, as `debug_token` embeds it (`{code, message, subcode}`).
     pub fn as_embedded(&self) -> serde_json::Value {
-        let mut error = json!({ "code": self.code, "message": self.message });
-        if let Some(subcode) = self.subcode {
+        let mut error = json!({ "code": self.error.code, "message": self.error.message });
+        if let Some(subcode) = self.error.error_subcode {
             error["subcode"] = subcode.into();
         }
         error
-    }
-}
-
-impl IntoResponse for GraphError {
-    fn into_response(self) -> Response {
-        let mut error = json!({
-            "message": self.message,
-            "type": self.error_type,
-            "code": self.code,
-            "fbtrace_id": new_fbtrace_id(),
-        });
-        if let Some(subcode) = self.subcode {
-            error["error_subcode"] = subcode.into();
-        }
-        let mut response = (self.status, Json(json!({ "error": error }))).into_response();
-        if let Some(kind) = self.www_authenticate {
-            let quoted_message = self.message.replace('"', "'");
-            let value = format!("OAuth \"Facebook Platform\" \"{kind}\" \"{quoted_message}\"");
-            if let Ok(value) = HeaderValue::from_str(&value) {
-                response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
-            }
-        }
-        response
-    }
-}
-
-/// Meta's `fbtrace_id`: a short random base64url-looking string, new for every error.
-fn new_fbtrace_id() -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
-    let mut rng = rand::thread_rng();
-    (0..22).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
-}
-
-/// `Error validating access token: Session has expired on Friday, 13-Jun-25 10:00:00 PDT.
-/// The current time is Monday, 16-Jun-25 09:00:00 PDT.` Meta words both times in
-/// California time whatever the caller's zone.
-fn session_expired_message(expired_at: i64, now: i64) -> String {
-    format!(
-        "Error validating access token: Session has expired on {}. The current time is {}.",
-        pacific_time(expired_at),
-        pacific_time(now)
-    )
-}
-
-fn pacific_time(unix: i64) -> String {
-    let utc = OffsetDateTime::from_unix_timestamp(unix).unwrap_or(OffsetDateTime::UNIX_EPOCH);
-    let (offset_hours, zone) = if is_us_daylight_time(utc) { (-7, "PDT") } else { (-8, "PST") };
-    let offset = UtcOffset::from_hms(offset_hours, 0, 0).unwrap_or(UtcOffset::UTC);
-    let local = utc.to_offset(offset);
-    let stamp = local
-        .format(format_description!("[day]-[month repr:short]-[year repr:last_two] [hour]:[minute]:[second]"))
-        .unwrap_or_default();
-    format!("{}, {stamp} {zone}", local.weekday())
-}
-
-/// US daylight time: from 02:00 PST on the second Sunday of March to 02:00 PDT on the
-/// first Sunday of November (10:00 and 09:00 UTC respectively).
-fn is_us_daylight_time(utc: OffsetDateTime) -> bool {
-    let year = utc.year();
-    let start = nth_sunday(year, Month::March, 2).replace_hour(10);
-    let end = nth_sunday(year, Month::November, 1).replace_hour(9);
-    match (start, end) {
-        (Ok(start), Ok(end)) => utc >= start && utc < end,
-        _ => false,
-    }
-}
-
-fn nth_sunday(year: i32, month: Month, nth: u8) -> OffsetDateTime {
-    let first = time::Date::from_calendar_date(year, month, 1).unwrap_or(time::Date::MIN);
-    let days_to_sunday = first.weekday().number_days_from_sunday();
-    let first_sunday = first + time::Duration::days(i64::from((7 - days_to_sunday) % 7));
-    let sunday = first_sunday + time::Duration::weeks(i64::from(nth - 1));
-    debug_assert_eq!(sunday.weekday(), Weekday::Sunday);
-    sunday.midnight().assume_utc()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn expiry_message_uses_pacific_daylight_time_in_summer() {
-        // 2025-06-13 17:00:00 UTC is 10:00 PDT, 2025-06-16 16:00:00 UTC is 09:00 PDT.
-        let message = session_expired_message(1_749_834_000, 1_750_089_600);
-        assert_eq!(
-            message,
-            "Error validating access token: Session has expired on Friday, 13-Jun-25 10:00:00 PDT. The current time is Monday, 16-Jun-25 09:00:00 PDT."
-        );
-    }
-
-    #[test]
-    fn expiry_message_uses_pacific_standard_time_in_winter() {
-        // 2025-01-15 20:00:00 UTC is 12:00 PST.
-        assert_eq!(pacific_time(1_736_971_200), "Wednesday, 15-Jan-25 12:00:00 PST");
     }
 }

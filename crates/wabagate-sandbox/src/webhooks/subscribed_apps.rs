@@ -65,7 +65,7 @@ pub(super) async fn subscribe(
         let verify_token = params
             .get("verify_token")
             .filter(|token| !token.is_empty())
-            .ok_or(GraphError::missing_parameter("verify_token"))?;
+            .ok_or(GraphError::oauth_missing_parameter("verify_token"))?;
         super::handshake::verify_callback(state.webhooks().client(), callback_uri, verify_token)
             .await
             .map_err(GraphError::callback_verification_failed)?;
