@@ -75,26 +75,35 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
     let handle = spawn(args.config(), listener).await?;
     args.oauth.apply(handle.state());
     args.webhooks.apply(handle.state());
+    // Handlers first, banner second: a signal sent once the banner is out must stop the
+    // sandbox gracefully (saving --state), not kill it.
+    let stopped = stop_signal()?;
     write_banner(&mut std::io::stdout().lock(), &handle).context("writing to stdout")?;
-    stopped().await;
+    stopped.await;
     handle.shutdown().await;
     Ok(())
 }
 
-/// Resolves on Ctrl-C or SIGTERM.
-async fn stopped() {
+/// A future that resolves on Ctrl-C or SIGTERM, with its handlers already installed.
+fn stop_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+        let mut interrupt = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
+        let mut terminate = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+        Ok(async move {
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
+                _ = interrupt.recv() => {}
                 _ = terminate.recv() => {}
             }
-            return;
-        }
+        })
     }
-    let _ = tokio::signal::ctrl_c().await;
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
 }
 
 /// What `wabagate sandbox` prints at start: enough to use it with curl at once.

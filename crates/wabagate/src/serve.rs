@@ -149,10 +149,11 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
         demo::print_how_to(&demo, &demo_file);
     }
 
+    let shutdown = shutdown_signal()?;
     // Tests and scripts read the address from this line (it matters with --listen …:0).
     println!("wabagate listening on http://{local_addr} (upstream {upstream_url})");
     tracing::info!(listen = %local_addr, upstream = %upstream_url, "serving");
-    App::new(listener, state).serve(shutdown_signal()).await?;
+    App::new(listener, state).serve(shutdown).await?;
     if let Some(sandbox) = sandbox {
         sandbox.shutdown().await;
     }
@@ -195,25 +196,28 @@ fn meta_app(args: &MetaAppArgs, file: &FileConfig, sandbox: Option<&SandboxHandl
     }
 }
 
-/// Resolves on Ctrl-C or SIGTERM.
-pub(crate) async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// A future that resolves on Ctrl-C or SIGTERM. The handlers are installed here, before
+/// the caller announces it is serving: a signal that arrives after the announcement must
+/// shut down gracefully, not kill the process with the default action.
+pub(crate) fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
+        let mut terminate = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
             }
-            Err(_) => std::future::pending().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
+            tracing::info!("shutting down");
+        })
     }
-    tracing::info!("shutting down");
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+            tracing::info!("shutting down");
+        })
+    }
 }

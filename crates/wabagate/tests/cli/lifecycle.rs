@@ -46,3 +46,18 @@ async fn health_and_readiness_answer_on_the_real_binary() {
     let metrics = client.get(gateway.url("/metrics")).send().await.unwrap().text().await.unwrap();
     assert!(metrics.contains("wabagate_http_requests_total"), "{metrics}");
 }
+
+/// The announcement line means "ready": a SIGTERM sent the moment it appears must shut down
+/// gracefully (exit 0), never kill the process with the default signal action.
+#[tokio::test]
+async fn a_sigterm_the_moment_the_process_announces_itself_is_a_clean_shutdown() {
+    for attempt in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let gateway = Process::serve(dir.path(), &[]).await;
+        let status = gateway.stop().await;
+        assert!(status.success(), "serve, attempt {attempt}: {status:?}");
+        let sandbox = Process::sandbox(dir.path(), &[]).await;
+        let status = sandbox.stop().await;
+        assert!(status.success(), "sandbox, attempt {attempt}: {status:?}");
+    }
+}
