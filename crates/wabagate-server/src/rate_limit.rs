@@ -1,43 +1,69 @@
-//! The per-account rate limit of the gateway: a GCRA limiter (governor) keyed by account,
-//! in memory, so the check costs no I/O. N requests per second with a burst of N: the
-//! (N+1)-th request within a second is refused with the time to wait.
+//! The per-account rate limit of the gateway: at most N requests in any rolling second,
+//! in memory, so the check costs no I/O.
+//!
+//! Hand-written (a sliding log: the times of each account's last N requests) rather than a
+//! GCRA limiter such as governor's: GCRA with rate N/s and burst N admits up to 2N−1
+//! requests in a rolling second, while the contract is N per second, "the (N+1)-th request
+//! within a second is refused". N timestamps per active account is a few hundred bytes.
 
-use std::num::NonZeroU32;
-use std::time::Duration;
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use dashmap::DashMap;
 use uuid::Uuid;
+
+const WINDOW: Duration = Duration::from_secs(1);
 
 #[derive(Debug)]
 pub(crate) struct AccountRateLimit {
     limit: u32,
-    limiter: Option<DefaultKeyedRateLimiter<Uuid>>,
+    /// Each account's admitted request times within the last window, oldest first.
+    recent: DashMap<Uuid, Mutex<VecDeque<Instant>>>,
 }
 
 impl AccountRateLimit {
-    /// A limiter allowing `per_second` requests per second per account; 0 allows everything.
+    /// A limiter allowing `per_second` requests in any rolling second per account; 0 allows
+    /// everything.
     pub(crate) fn new(per_second: u32) -> Self {
-        let limiter = NonZeroU32::new(per_second).map(|rate| RateLimiter::keyed(Quota::per_second(rate)));
-        Self { limit: per_second, limiter }
+        Self { limit: per_second, recent: DashMap::new() }
     }
 
     pub(crate) fn limit(&self) -> u32 {
         self.limit
     }
 
-    /// `Ok` if the account may make a request now, else how long until it may.
+    /// `Ok` if the account may make a request now (and counts it), else how long until it may.
     pub(crate) fn check(&self, account_id: Uuid) -> Result<(), Duration> {
-        let Some(limiter) = &self.limiter else { return Ok(()) };
-        limiter.check_key(&account_id).map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+        self.check_at(account_id, Instant::now())
     }
 
-    /// Drops the state of accounts that have been quiet, so memory follows active accounts.
-    pub(crate) fn forget_idle_accounts(&self) {
-        if let Some(limiter) = &self.limiter {
-            limiter.retain_recent();
-            limiter.shrink_to_fit();
+    fn check_at(&self, account_id: Uuid, now: Instant) -> Result<(), Duration> {
+        if self.limit == 0 {
+            return Ok(());
         }
+        let entry = self.recent.entry(account_id).or_default();
+        let mut times = entry.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        while times.front().is_some_and(|admitted| now.duration_since(*admitted) >= WINDOW) {
+            times.pop_front();
+        }
+        if times.len() < self.limit as usize {
+            times.push_back(now);
+            return Ok(());
+        }
+        // Full: the oldest admitted request leaves the window first.
+        let oldest = times.front().copied().unwrap_or(now);
+        Err(WINDOW.saturating_sub(now.duration_since(oldest)))
+    }
+
+    /// Drops the state of accounts that have been quiet for a window, so memory follows
+    /// active accounts.
+    pub(crate) fn forget_idle_accounts(&self) {
+        let now = Instant::now();
+        self.recent.retain(|_, times| {
+            let times = times.get_mut().unwrap_or_else(|poisoned| poisoned.into_inner());
+            times.back().is_some_and(|latest| now.duration_since(*latest) < WINDOW)
+        });
     }
 }
 
@@ -46,15 +72,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_request_after_the_burst_is_refused_and_told_to_wait() {
+    fn the_request_after_the_limit_within_a_second_is_refused_and_told_to_wait() {
         let limit = AccountRateLimit::new(10);
         let account = Uuid::new_v4();
-        for _ in 0..10 {
-            assert_eq!(limit.check(account), Ok(()));
+        let start = Instant::now();
+        for request in 0..10u64 {
+            assert_eq!(limit.check_at(account, start + Duration::from_millis(request * 90)), Ok(()));
         }
-        let wait = limit.check(account).unwrap_err();
-        assert!(wait > Duration::ZERO && wait <= Duration::from_millis(100), "{wait:?}");
-        assert_eq!(limit.check(Uuid::new_v4()), Ok(()), "accounts are limited separately");
+        // 900 ms in, ten requests already in this second: the eleventh waits for the first to age out.
+        let wait = limit.check_at(account, start + Duration::from_millis(900)).unwrap_err();
+        assert_eq!(wait, Duration::from_millis(100));
+        assert_eq!(limit.check_at(account, start + Duration::from_millis(1000)), Ok(()));
+        assert_eq!(limit.check_at(Uuid::new_v4(), start), Ok(()), "accounts are limited separately");
+    }
+
+    #[test]
+    fn no_rolling_second_ever_admits_more_than_the_limit() {
+        let limit = AccountRateLimit::new(5);
+        let account = Uuid::new_v4();
+        let start = Instant::now();
+        let admitted: Vec<Instant> = (0..400u64)
+            .map(|step| start + Duration::from_millis(step * 7))
+            .filter(|at| limit.check_at(account, *at).is_ok())
+            .collect();
+        for (index, first) in admitted.iter().enumerate() {
+            let within = admitted[index..].iter().take_while(|at| at.duration_since(*first) < WINDOW).count();
+            assert!(within <= 5, "{within} requests admitted within one second");
+        }
+        assert!(admitted.len() >= 5 * 2, "the limit admits again once the window moves");
     }
 
     #[test]

@@ -47,16 +47,10 @@ async fn a_revoked_key_stops_working_within_a_second() {
     let key = key.expose().to_owned();
     assert_eq!(app.get("/connections", &key).send().await.unwrap().status(), 200);
 
-    // Revoked through the store directly, as `wabagate admin keys revoke` does from another process.
+    // Revoked through the store directly, as `wabagate admin keys revoke` does from another
+    // process; this gateway's cache still holds the key. Any request sent a second later is refused.
     app.store.revoke_api_key(info.key_id).await.unwrap();
-    let revoked_at = std::time::Instant::now();
-    loop {
-        let status = app.get("/whatsapp-business/v21.0/me", &key).send().await.unwrap().status();
-        if status == 401 {
-            break;
-        }
-        assert!(revoked_at.elapsed() < std::time::Duration::from_millis(1100), "still {status} after a second");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    assert_eq!(app.get("/whatsapp-business/v21.0/me", &key).send().await.unwrap().status(), 401);
     assert_eq!(app.get("/connections", &key).send().await.unwrap().status(), 401);
 }
