@@ -12,6 +12,11 @@ pub(crate) fn write_raw_body(out: &mut impl Write, body: &[u8]) -> io::Result<()
     Ok(())
 }
 
+/// `--json` for a paged listing: each page's raw body, one per line.
+pub(crate) fn write_raw_pages(out: &mut impl Write, pages: &[impl AsRef<[u8]>]) -> io::Result<()> {
+    pages.iter().try_for_each(|page| write_raw_body(out, page.as_ref()))
+}
+
 /// Writes `key: value` lines with the values aligned; `None` values are skipped.
 pub(crate) fn write_fields(out: &mut impl Write, fields: &[(&str, Option<String>)]) -> io::Result<()> {
     let width = fields.iter().filter(|(_, value)| value.is_some()).map(|(key, _)| key.len()).max().unwrap_or(0);

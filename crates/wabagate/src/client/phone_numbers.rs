@@ -6,7 +6,7 @@ use clap::{Args, Subcommand};
 
 use super::context::{ClientOptions, phone_number_id, waba_id};
 use super::failure::{Failure, SdkResultExt};
-use super::output::{write_fields, write_raw_body};
+use super::output::{write_fields, write_raw_body, write_raw_pages};
 use super::table::write_table;
 
 /// List and show the business's phone numbers.
@@ -45,10 +45,7 @@ pub(crate) async fn run(command: PhoneNumbersCommand, out: &mut impl Write) -> R
             let waba_id = waba_id(&client, explicit, json).await?;
             let listed = client.phone_numbers(&waba_id).await.or_fail(json)?;
             if json {
-                for page in &listed.pages {
-                    write_raw_body(out, page)?;
-                }
-                return Ok(());
+                return Ok(write_raw_pages(out, &listed.pages)?);
             }
             let rows: Vec<Vec<String>> = listed
                 .items

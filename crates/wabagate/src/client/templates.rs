@@ -8,7 +8,7 @@ use wabagate_sdk::{NewTemplate, TemplateCategory, TemplateQuery, TemplateStatus}
 
 use super::context::{ClientOptions, waba_id};
 use super::failure::{Failure, SdkResultExt};
-use super::output::write_raw_body;
+use super::output::{write_raw_body, write_raw_pages};
 use super::table::write_table;
 
 /// List, create and delete message templates.
@@ -104,10 +104,7 @@ pub(crate) async fn run(command: TemplatesCommand, out: &mut impl Write) -> Resu
             let query = TemplateQuery { status, name, page_size: None, max_items: limit };
             let listed = client.list_templates(&waba_id, &query).await.or_fail(json)?;
             if json {
-                for page in &listed.pages {
-                    write_raw_body(out, page)?;
-                }
-                return Ok(());
+                return Ok(write_raw_pages(out, &listed.pages)?);
             }
             let rows: Vec<Vec<String>> = listed
                 .items

@@ -110,16 +110,7 @@ impl DemoGateway {
 
     /// The sends the sandbox accepted, oldest first.
     pub async fn sandbox_messages(&self) -> Vec<Value> {
-        let body: Value = self
-            .http
-            .get(format!("{}/__sandbox/messages", self.sandbox_url))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        body["data"].as_array().unwrap().clone()
+        self.sandbox_list("messages").await
     }
 
     /// The newest accepted send's body, as the sandbox received it.
@@ -129,15 +120,13 @@ impl DemoGateway {
 
     /// The Graph requests the sandbox recorded, oldest first.
     pub async fn sandbox_requests(&self) -> Vec<Value> {
-        let body: Value = self
-            .http
-            .get(format!("{}/__sandbox/requests", self.sandbox_url))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        self.sandbox_list("requests").await
+    }
+
+    /// The `data` of a sandbox control listing (`/__sandbox/{what}`).
+    async fn sandbox_list(&self, what: &str) -> Vec<Value> {
+        let url = format!("{}/__sandbox/{what}", self.sandbox_url);
+        let body: Value = self.http.get(url).send().await.unwrap().json().await.unwrap();
         body["data"].as_array().unwrap().clone()
     }
 
