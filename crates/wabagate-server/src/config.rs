@@ -30,6 +30,9 @@ pub struct ServerConfig {
     pub meta_app: Option<MetaApp>,
     /// How long a connection's connect url stays usable.
     pub connect_session_ttl: Duration,
+    /// The origins (`https://app.example.com`, as `Url::origin` serialises them) a
+    /// connection's `redirect_url` may point at; empty refuses every `redirect_url`.
+    pub connect_redirect_origins: Vec<String>,
     /// How often connections whose token expired are marked EXPIRED.
     pub expiry_check_interval: Duration,
 }
@@ -72,6 +75,7 @@ impl ServerConfig {
             cache_ttl: Duration::from_millis(900),
             meta_app: None,
             connect_session_ttl: Duration::from_secs(60 * 60),
+            connect_redirect_origins: Vec::new(),
             expiry_check_interval: Duration::from_secs(30),
         }
     }

@@ -2,7 +2,8 @@
 //! dialog, and comes back to `/oauth/callback`, where the token is exchanged, inspected and
 //! stored and the connection turns ACTIVE (or FAILED, with the reason).
 //!
-//! - [`page`]: `GET /connect?session_token=…`, the single-use start page.
+//! - [`page`]: `GET /connect?session_token=…`, the start page, and `POST /connect`, its
+//!   Connect button (single use).
 //! - [`callback`]: `GET /oauth/callback`, the end of the flow.
 //! - [`html`]: the small server-rendered pages both show.
 
@@ -19,7 +20,9 @@ use crate::state::AppState;
 pub(crate) const WHATSAPP_SCOPES: [&str; 2] = ["whatsapp_business_management", "whatsapp_business_messaging"];
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/connect", get(page::show)).route("/oauth/callback", get(callback::finish))
+    Router::new()
+        .route("/connect", get(page::show).post(page::start))
+        .route("/oauth/callback", get(callback::finish))
 }
 
 /// Where Meta sends the browser back to: must be registered in the Meta app's

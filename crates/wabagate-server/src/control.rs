@@ -2,6 +2,11 @@
 //!
 //! `GET/POST /connections`, `GET/DELETE /connections/{id}`. Another account's connection is
 //! answered exactly as one that does not exist (404, never 403), so ids leak nothing.
+//! [`connection_options`] checks what an app attaches to a connection.
+
+mod connection_options;
+
+use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::Router;
@@ -10,7 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-use wabagate_store::{Connection, ConnectionStatus, FlowSecret, StoreError, Timestamp};
+use wabagate_store::{Connection, ConnectionFilter, ConnectionStatus, FlowSecret, StoreError, Timestamp};
 
 use crate::auth::Authenticated;
 use crate::error::ApiError;
@@ -25,7 +30,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/connections/{connection_id}/reconnect", axum::routing::post(reconnect))
 }
 
-/// A connection as the hosted product shows it: exactly these fields.
+/// A connection as the hosted product shows it, plus what an app attached to it
+/// (`redirect_url`, `tags`, `end_user_id`) after the hosted product's fields.
 #[derive(Debug, Serialize)]
 pub struct ConnectionView {
     pub connection_id: Uuid,
@@ -37,6 +43,9 @@ pub struct ConnectionView {
     pub url: Option<String>,
     pub app: String,
     pub metadata: serde_json::Value,
+    pub redirect_url: Option<String>,
+    pub tags: BTreeMap<String, String>,
+    pub end_user_id: Option<String>,
 }
 
 impl ConnectionView {
@@ -50,6 +59,9 @@ impl ConnectionView {
             url,
             app: connection.app,
             metadata: connection.metadata,
+            redirect_url: connection.options.redirect_url,
+            tags: connection.options.tags,
+            end_user_id: connection.options.end_user_id,
         }
     }
 }
@@ -71,22 +83,18 @@ struct ConnectionList {
     connections: Vec<ConnectionView>,
 }
 
-#[derive(Deserialize)]
-struct ListFilter {
-    app: Option<String>,
-    status: Option<String>,
-}
-
+/// `GET /connections?app=…&status=…&tag.NAME=VALUE…`, every filter optional.
 async fn list(
     State(state): State<AppState>,
     Authenticated(account): Authenticated,
-    Query(filter): Query<ListFilter>,
+    Query(query): Query<Vec<(String, String)>>,
 ) -> Result<Json<ConnectionList>, ApiError> {
-    let app = filter.app.filter(|app| !app.is_empty());
-    if let Some(app) = &app {
+    let named = |name: &str| query.iter().find(|(key, value)| key == name && !value.is_empty()).map(|(_, value)| value);
+    let app = named("app");
+    if let Some(app) = app {
         check_app(app)?;
     }
-    let status = match filter.status.as_deref().filter(|status| !status.is_empty()) {
+    let status = match named("status") {
         None => None,
         Some(name) => Some(ConnectionStatus::parse(&name.to_ascii_uppercase()).ok_or_else(|| {
             ApiError::bad_request(
@@ -95,7 +103,9 @@ async fn list(
             )
         })?),
     };
-    let connections = state.store().list_connections(account.account_id, app.as_deref(), status).await?;
+    let tags = connection_options::tag_filters(&query)?;
+    let filter = ConnectionFilter { app: app.map(String::as_str), status, tags: &tags };
+    let connections = state.store().find_connections(account.account_id, &filter).await?;
     let connections = connections.into_iter().map(|connection| ConnectionView::new(&state, connection)).collect();
     Ok(Json(ConnectionList { connections }))
 }
@@ -103,6 +113,8 @@ async fn list(
 #[derive(Deserialize)]
 struct NewConnection {
     app: Option<String>,
+    #[serde(flatten)]
+    options: connection_options::RequestedOptions,
 }
 
 async fn create(
@@ -121,8 +133,12 @@ async fn create(
         ApiError::bad_request("missing_app", "Name the app to connect: {\"app\":\"whatsapp-business\"}.")
     })?;
     check_app(&app)?;
-    let connection =
-        state.store().create_connection(account.account_id, &app, state.config().connect_session_ttl).await?;
+    require_connect_flow(&state)?;
+    let options = request.options.check(state.config())?;
+    let connection = state
+        .store()
+        .create_connection_with(account.account_id, &app, &options, state.config().connect_session_ttl)
+        .await?;
     note.set_connection(connection.connection_id);
     state.forget_connections(account.account_id);
     Ok((axum::http::StatusCode::OK, Json(OneConnection { connection: ConnectionView::new(&state, connection) })))
@@ -152,19 +168,32 @@ async fn delete(
 }
 
 /// `POST /connections/{id}/reconnect`: a fresh connect url for the same connection, so the
-/// business's integrations keep its id. The status stays truthful until the flow completes.
+/// business's integrations keep its id. The status stays truthful until the flow completes,
+/// and the earlier links stop working.
 async fn reconnect(
     State(state): State<AppState>,
     Authenticated(account): Authenticated,
     Path(connection_id): Path<String>,
 ) -> Result<Json<OneConnection>, ApiError> {
     let connection_id = parse_connection_id(&connection_id)?;
+    require_connect_flow(&state)?;
     let connection = state
         .store()
         .issue_connect_session(account.account_id, connection_id, state.config().connect_session_ttl)
         .await
         .map_err(not_found(connection_id))?;
     Ok(Json(OneConnection { connection: ConnectionView::new(&state, connection) }))
+}
+
+/// A connect link is only worth handing out when the gateway can send its business to Meta.
+fn require_connect_flow(state: &AppState) -> Result<(), ApiError> {
+    match state.config().meta_app {
+        Some(_) => Ok(()),
+        None => Err(ApiError::bad_request(
+            "connect_not_configured",
+            "This gateway has no Meta app configured, so a connect link could not work. The operator sets --meta-app-id and WABAGATE_META_APP_SECRET (see the README); meanwhile `wabagate admin connections import` stores a System User token.",
+        )),
+    }
 }
 
 fn check_app(app: &str) -> Result<(), ApiError> {

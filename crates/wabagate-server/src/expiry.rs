@@ -1,3 +1,5 @@
+//! Connections that can no longer become or stay usable change status here. PENDING ones
+//! whose connect links all expired turn FAILED (reason `link_expired`), by the watcher.
 //! Connections whose token Meta no longer honours turn EXPIRED, two ways:
 //! - a watcher marks those whose known expiry has passed;
 //! - a proxied call that Meta refuses with error 190 (invalid or expired token) marks its
@@ -19,7 +21,8 @@ pub(crate) static CONNECTION_STATUS: HeaderName = HeaderName::from_static("wabag
 /// Graph error bodies are a few hundred bytes; only answers this small are looked into.
 const INSPECTED_BODY_LIMIT: u64 = 64 * 1024;
 
-/// Marks overdue connections EXPIRED every `expiry_check_interval`, forever.
+/// Marks overdue connections EXPIRED, and PENDING ones whose links expired FAILED, every
+/// `expiry_check_interval`, forever.
 pub(crate) async fn watch(state: AppState) {
     let mut ticks = tokio::time::interval(state.config().expiry_check_interval);
     loop {
@@ -32,6 +35,15 @@ pub(crate) async fn watch(state: AppState) {
                 }
             }
             Err(error) => tracing::warn!(error = %error, "checking for expired connections failed"),
+        }
+        match state.store().fail_expired_pending_connections().await {
+            Ok(failed) => {
+                for connection in failed {
+                    tracing::info!(connection_id = %connection.connection_id, "connect link expired before the business connected");
+                    state.forget_connections(connection.account_id);
+                }
+            }
+            Err(error) => tracing::warn!(error = %error, "checking for expired connect links failed"),
         }
     }
 }

@@ -61,6 +61,8 @@ pub enum ConnectSessionError {
     Expired,
     #[error("this connect link was already used")]
     AlreadyUsed,
+    #[error("this connect link was replaced by a newer one")]
+    Replaced,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -74,7 +76,8 @@ pub struct SessionConnection {
 
 impl Store {
     /// Issues a fresh connect session for a connection of `account_id` (for a new connection
-    /// or a reconnect) and returns the connection with its new url token.
+    /// or a reconnect) and returns the connection with its new url token. Every earlier link of
+    /// the connection stops working, even one already opened: only the newest link counts.
     pub async fn issue_connect_session(
         &self,
         account_id: Uuid,
@@ -100,6 +103,11 @@ impl Store {
         if updated.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
+        sqlx::query("UPDATE connect_sessions SET replaced_at = ? WHERE connection_id = ? AND replaced_at IS NULL")
+            .bind(now.unix_micros())
+            .bind(connection_id.to_string())
+            .execute(&mut *transaction)
+            .await?;
         sqlx::query(
             "INSERT INTO connect_sessions (token_hash, connection_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
         )
@@ -113,8 +121,29 @@ impl Store {
         self.get_connection(account_id, connection_id).await
     }
 
-    /// The connect page opens: the session must be live and never opened; it is marked opened
-    /// and bound to `state`, in one step.
+    /// The connection a link is for, if the link could still be used; changes nothing, so a
+    /// link preview that fetches the page does not use the link up.
+    pub async fn peek_connect_session(&self, token: &FlowSecret) -> Result<SessionConnection, ConnectSessionError> {
+        let now = Timestamp::now().unix_micros();
+        let usable = sqlx::query(
+            "SELECT connection_id FROM connect_sessions
+             WHERE token_hash = ?1 AND opened_at IS NULL AND replaced_at IS NULL AND expires_at > ?2",
+        )
+        .bind(token.hash())
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(StoreError::from)?;
+        match usable {
+            Some(row) => {
+                self.session_connection(parse_uuid(row.try_get("connection_id").map_err(StoreError::from)?)?).await
+            }
+            None => Err(self.why_refused("token_hash", token.hash(), "opened_at", now).await),
+        }
+    }
+
+    /// The business presses Connect: the session must be live and never used; it is marked
+    /// used and bound to `state`, in one step.
     pub async fn open_connect_session(
         &self,
         token: &FlowSecret,
@@ -123,7 +152,8 @@ impl Store {
         let now = Timestamp::now().unix_micros();
         let opened = sqlx::query(
             "UPDATE connect_sessions SET opened_at = ?1, state_hash = ?2
-             WHERE token_hash = ?3 AND opened_at IS NULL AND expires_at > ?1 RETURNING connection_id",
+             WHERE token_hash = ?3 AND opened_at IS NULL AND replaced_at IS NULL AND expires_at > ?1
+             RETURNING connection_id",
         )
         .bind(now)
         .bind(state.hash())
@@ -145,7 +175,8 @@ impl Store {
         let now = Timestamp::now().unix_micros();
         let completed = sqlx::query(
             "UPDATE connect_sessions SET completed_at = ?1
-             WHERE state_hash = ?2 AND completed_at IS NULL AND expires_at > ?1 RETURNING connection_id",
+             WHERE state_hash = ?2 AND completed_at IS NULL AND replaced_at IS NULL AND expires_at > ?1
+             RETURNING connection_id",
         )
         .bind(now)
         .bind(state.hash())
@@ -175,10 +206,10 @@ impl Store {
         Ok(SessionConnection { connection: connection_from_row(self, &row)?, account_name })
     }
 
-    /// Tells an unknown secret from an expired or already used one, for the page shown.
+    /// Tells an unknown secret from an expired, replaced or already used one, for the page shown.
     async fn why_refused(&self, column: &str, hash: Vec<u8>, used_column: &str, now: i64) -> ConnectSessionError {
         let row = sqlx::query(&format!(
-            "SELECT expires_at, {used_column} AS used_at FROM connect_sessions WHERE {column} = ?"
+            "SELECT expires_at, replaced_at, {used_column} AS used_at FROM connect_sessions WHERE {column} = ?"
         ))
         .bind(hash)
         .fetch_optional(&self.pool)
@@ -186,9 +217,12 @@ impl Store {
         match row {
             Ok(Some(row)) => {
                 let used: Option<i64> = row.try_get("used_at").unwrap_or(None);
+                let replaced: Option<i64> = row.try_get("replaced_at").unwrap_or(None);
                 let expires_at: i64 = row.try_get("expires_at").unwrap_or(0);
                 if used.is_some() {
                     ConnectSessionError::AlreadyUsed
+                } else if replaced.is_some() {
+                    ConnectSessionError::Replaced
                 } else if expires_at <= now {
                     ConnectSessionError::Expired
                 } else {

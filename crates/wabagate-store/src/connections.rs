@@ -7,13 +7,17 @@ use uuid::Uuid;
 use crate::accounts::parse_uuid;
 use crate::connect_session::{FlowSecret, session_aad};
 use crate::sealed_token::SealedToken;
-use crate::{AccessToken, Connection, ConnectionStatus, GatewayConnection, Store, StoreError, StoreResult, Timestamp};
+use crate::{
+    AccessToken, Connection, ConnectionFilter, ConnectionOptions, ConnectionStatus, GatewayConnection, Store,
+    StoreError, StoreResult, Timestamp,
+};
 
-const CONNECTION_COLUMNS: &str =
-    "id, account_id, app, status, metadata, created_at, updated_at, session_ciphertext, session_nonce, session_key_id";
+const CONNECTION_COLUMNS: &str = "id, account_id, app, status, metadata, created_at, updated_at, session_ciphertext, \
+    session_nonce, session_key_id, redirect_url, tags, end_user_id, force";
 pub(crate) const CONNECTION_COLUMNS_QUALIFIED: &str = "connections.id, connections.account_id, connections.app, \
     connections.status, connections.metadata, connections.created_at, connections.updated_at, \
-    connections.session_ciphertext, connections.session_nonce, connections.session_key_id";
+    connections.session_ciphertext, connections.session_nonce, connections.session_key_id, \
+    connections.redirect_url, connections.tags, connections.end_user_id, connections.force";
 
 impl Store {
     /// A new PENDING connection with a connect session valid for `session_lifetime`,
@@ -24,8 +28,20 @@ impl Store {
         app: &str,
         session_lifetime: std::time::Duration,
     ) -> StoreResult<Connection> {
-        let connection =
-            self.insert_connection(account_id, app, ConnectionStatus::Pending, serde_json::json!({}), None).await?;
+        self.create_connection_with(account_id, app, &ConnectionOptions::default(), session_lifetime).await
+    }
+
+    /// [`Store::create_connection`] with what the app attached to it.
+    pub async fn create_connection_with(
+        &self,
+        account_id: Uuid,
+        app: &str,
+        options: &ConnectionOptions,
+        session_lifetime: std::time::Duration,
+    ) -> StoreResult<Connection> {
+        let connection = self
+            .insert_connection(account_id, app, ConnectionStatus::Pending, serde_json::json!({}), None, options)
+            .await?;
         self.issue_connect_session(account_id, connection.connection_id, session_lifetime).await
     }
 
@@ -38,7 +54,8 @@ impl Store {
         token: &AccessToken,
         metadata: serde_json::Value,
     ) -> StoreResult<Connection> {
-        self.insert_connection(account_id, app, ConnectionStatus::Active, metadata, Some(token)).await
+        let options = ConnectionOptions::default();
+        self.insert_connection(account_id, app, ConnectionStatus::Active, metadata, Some(token), &options).await
     }
 
     async fn insert_connection(
@@ -48,6 +65,7 @@ impl Store {
         status: ConnectionStatus,
         metadata: serde_json::Value,
         token: Option<&AccessToken>,
+        options: &ConnectionOptions,
     ) -> StoreResult<Connection> {
         let now = Timestamp::now();
         let connection = Connection {
@@ -59,11 +77,13 @@ impl Store {
             creation_time: now,
             last_updated_time: now,
             connect_token: None,
+            options: options.clone(),
         };
         let sealed = token.map(|token| self.keyring.seal(token, &connection.connection_id.to_string()));
         let inserted = sqlx::query(
-            "INSERT INTO connections (id, account_id, app, status, metadata, token_ciphertext, token_nonce, token_key_id, created_at, updated_at)
-             SELECT ?, id, ?, ?, ?, ?, ?, ?, ?, ? FROM accounts WHERE id = ?",
+            "INSERT INTO connections (id, account_id, app, status, metadata, token_ciphertext, token_nonce, token_key_id,
+                                      created_at, updated_at, redirect_url, tags, end_user_id, force)
+             SELECT ?, id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM accounts WHERE id = ?",
         )
         .bind(connection.connection_id.to_string())
         .bind(&connection.app)
@@ -74,6 +94,10 @@ impl Store {
         .bind(sealed.as_ref().map(|sealed| sealed.key_id.clone()))
         .bind(now.unix_micros())
         .bind(now.unix_micros())
+        .bind(&options.redirect_url)
+        .bind(serde_json::to_string(&options.tags).expect("a string map serialises"))
+        .bind(&options.end_user_id)
+        .bind(options.force)
         .bind(account_id.to_string())
         .execute(&self.pool)
         .await?;
@@ -90,17 +114,54 @@ impl Store {
         app: Option<&str>,
         status: Option<ConnectionStatus>,
     ) -> StoreResult<Vec<Connection>> {
-        let rows = sqlx::query(&format!(
+        self.find_connections(account_id, &ConnectionFilter { app, status, tags: &[] }).await
+    }
+
+    /// An account's connections that match `filter`, oldest first.
+    pub async fn find_connections(&self, account_id: Uuid, filter: &ConnectionFilter<'_>) -> StoreResult<Vec<Connection>> {
+        // One EXISTS per tag (numbered ?4, ?5, … after the three named parameters); tag names
+        // and values are bound, never spliced in.
+        let tag_clauses: String = filter
+            .tags
+            .iter()
+            .map(|_| " AND EXISTS (SELECT 1 FROM json_each(connections.tags) WHERE key = ? AND value = ?)")
+            .collect();
+        let sql = format!(
             "SELECT {CONNECTION_COLUMNS} FROM connections
-             WHERE account_id = ?1 AND (?2 IS NULL OR app = ?2) AND (?3 IS NULL OR status = ?3)
+             WHERE account_id = ?3 AND (?1 IS NULL OR app = ?1) AND (?2 IS NULL OR status = ?2){tag_clauses}
              ORDER BY created_at, id"
-        ))
-        .bind(account_id.to_string())
-        .bind(app)
-        .bind(status.map(ConnectionStatus::as_str))
-        .fetch_all(&self.pool)
-        .await?;
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(filter.app)
+            .bind(filter.status.map(ConnectionStatus::as_str))
+            .bind(account_id.to_string());
+        for (name, value) in filter.tags {
+            query = query.bind(name).bind(value);
+        }
+        let rows = query.fetch_all(&self.pool).await?;
         rows.iter().map(|row| connection_from_row(self, row)).collect()
+    }
+
+    /// Another ACTIVE connection of the account that was granted one of `waba_ids`: connecting
+    /// a WABA twice would make two connections race for the same phone numbers.
+    pub async fn active_connection_sharing_waba(
+        &self,
+        account_id: Uuid,
+        except: Uuid,
+        waba_ids: &[String],
+    ) -> StoreResult<Option<Uuid>> {
+        let row = sqlx::query(
+            "SELECT connections.id FROM connections, json_each(connections.metadata, '$.waba_ids') AS waba
+             WHERE connections.account_id = ? AND connections.status = 'ACTIVE' AND connections.id != ?
+               AND waba.value IN (SELECT value FROM json_each(?))
+             ORDER BY connections.created_at LIMIT 1",
+        )
+        .bind(account_id.to_string())
+        .bind(except.to_string())
+        .bind(serde_json::to_string(waba_ids).expect("strings serialise"))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| parse_uuid(row.try_get("id")?)).transpose()
     }
 
     /// One connection of one account. Another account's connection is [`StoreError::NotFound`],
@@ -158,6 +219,55 @@ impl Store {
     /// Marks a connection FAILED, recording why in `metadata.error` (other metadata stays).
     pub async fn fail_connection(&self, connection_id: Uuid, error: serde_json::Value) -> StoreResult<Connection> {
         self.set_status_with_error(connection_id, ConnectionStatus::Failed, error).await
+    }
+
+    /// Records why a connect flow failed. A connection that holds a token (an ACTIVE or
+    /// EXPIRED one being reconnected) keeps its status and token, with the failure in
+    /// `metadata.last_reconnect_error`: a cancelled reconnect must not break a working
+    /// connection. One that never connected turns FAILED with the failure in `metadata.error`.
+    pub async fn fail_connect_flow(&self, connection_id: Uuid, error: serde_json::Value) -> StoreResult<Connection> {
+        // SET expressions all see the row as it was, so both CASEs test the same status.
+        let row = sqlx::query(&format!(
+            "UPDATE connections SET
+               metadata = CASE WHEN token_ciphertext IS NULL THEN json_set(metadata, '$.error', json(?1))
+                               ELSE json_set(metadata, '$.last_reconnect_error', json(?1)) END,
+               status = CASE WHEN token_ciphertext IS NULL THEN 'FAILED' ELSE status END,
+               updated_at = ?2
+             WHERE id = ?3 RETURNING {CONNECTION_COLUMNS}"
+        ))
+        .bind(error.to_string())
+        .bind(Timestamp::now().unix_micros())
+        .bind(connection_id.to_string())
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        connection_from_row(self, &row)
+    }
+
+    /// Marks FAILED every PENDING connection none of whose connect links can still be used
+    /// (all expired or replaced, and no callback at work on one); returns them.
+    pub async fn fail_expired_pending_connections(&self) -> StoreResult<Vec<Connection>> {
+        // A callback finishes its few Graph calls well within this; one that crashed midway
+        // must not keep its connection PENDING forever.
+        const CALLBACK_AT_WORK_MICROS: i64 = 10 * 60 * 1_000_000;
+        let now = Timestamp::now();
+        let error = serde_json::json!({
+            "reason": "link_expired",
+            "description": "The connect link expired before the business connected; reconnect the connection for a new link.",
+        });
+        let rows = sqlx::query(&format!(
+            "UPDATE connections SET status = 'FAILED', metadata = json_set(metadata, '$.error', json(?1)), updated_at = ?2
+             WHERE status = 'PENDING' AND NOT EXISTS (
+               SELECT 1 FROM connect_sessions AS session WHERE session.connection_id = connections.id
+                 AND session.replaced_at IS NULL AND (session.expires_at > ?2 OR session.completed_at > ?3)
+             ) RETURNING {CONNECTION_COLUMNS}"
+        ))
+        .bind(error.to_string())
+        .bind(now.unix_micros())
+        .bind(now.unix_micros() - CALLBACK_AT_WORK_MICROS)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|row| connection_from_row(self, row)).collect()
     }
 
     /// Marks a connection EXPIRED (Meta no longer honours its token), recording why.
@@ -258,6 +368,12 @@ pub(crate) fn connection_from_row(store: &Store, row: &SqliteRow) -> StoreResult
         metadata: serde_json::from_str(&metadata).unwrap_or_else(|_| serde_json::json!({})),
         creation_time: Timestamp::from_unix_micros(row.try_get("created_at")?),
         last_updated_time: Timestamp::from_unix_micros(row.try_get("updated_at")?),
+        options: ConnectionOptions {
+            redirect_url: row.try_get("redirect_url")?,
+            tags: serde_json::from_str(row.try_get("tags")?).unwrap_or_default(),
+            end_user_id: row.try_get("end_user_id")?,
+            force: row.try_get("force")?,
+        },
     })
 }
 

@@ -11,8 +11,11 @@
 mod accounts;
 pub mod api_key;
 mod api_keys;
+mod backup;
 mod connect_session;
 mod connections;
+mod key_check;
+mod private_files;
 mod records;
 pub mod sealed_token;
 mod timestamp;
@@ -25,7 +28,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub use api_key::{ApiKey, ApiKeyHash, MalformedKey};
 pub use connect_session::{ConnectSessionError, FlowSecret, SessionConnection};
-pub use records::{Account, ApiKeyInfo, Connection, ConnectionStatus, GatewayConnection};
+pub use records::{
+    Account, ApiKeyInfo, Connection, ConnectionFilter, ConnectionOptions, ConnectionStatus, GatewayConnection,
+};
 pub use sealed_token::{AccessToken, Keyring, KeyringError};
 pub use timestamp::Timestamp;
 
@@ -42,8 +47,17 @@ pub enum StoreError {
     Keyring(#[from] KeyringError),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
-    #[error("database migration failed: {0}")]
+    // The cause is the source, not repeated in the message: `{:#}` prints the chain once.
+    #[error("database migration failed")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error(
+        "this database was last used by a newer wabagate (it has schema migration {applied}; this version knows up to {known}): run that newer version, or restore a backup taken before the upgrade"
+    )]
+    NewerSchema { applied: i64, known: i64 },
+    #[error("backup failed: {0}")]
+    Backup(String),
+    #[error("preparing the database file {path}: {source}")]
+    DatabaseFile { path: String, source: std::io::Error },
 }
 
 impl StoreError {
@@ -67,7 +81,8 @@ impl Store {
     /// Opens (creating if needed) the database at `url` and brings its schema up to date.
     ///
     /// `url` is `sqlite://PATH` (or `sqlite::memory:`); other schemes are refused with
-    /// [`StoreError::UnsupportedUrl`].
+    /// [`StoreError::UnsupportedUrl`]. The database files are created private (0600). A
+    /// database migrated by a newer version is refused with [`StoreError::NewerSchema`].
     pub async fn open(url: &str, keyring: Keyring) -> StoreResult<Self> {
         if !url.starts_with("sqlite:") {
             let scheme = url.split(':').next().unwrap_or_default();
@@ -83,8 +98,22 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
+        let path = options.get_filename();
+        if !url.contains(":memory:") && !url.contains("mode=memory") {
+            private_files::prepare_database_file(path)
+                .map_err(|source| StoreError::DatabaseFile { path: path.display().to_string(), source })?;
+        }
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        let migrator = sqlx::migrate!("./migrations/sqlite");
+        match migrator.run(&pool).await {
+            Ok(()) => {}
+            Err(sqlx::migrate::MigrateError::VersionMissing(applied)) => {
+                pool.close().await;
+                let known = migrator.iter().map(|migration| migration.version).max().unwrap_or(0);
+                return Err(StoreError::NewerSchema { applied, known });
+            }
+            Err(error) => return Err(error.into()),
+        }
         Ok(Self { pool, keyring: Arc::new(keyring) })
     }
 

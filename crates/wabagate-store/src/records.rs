@@ -1,6 +1,8 @@
 //! The rows the store hands out: accounts, API key descriptions and connections.
 //! Plain data; nothing here touches the database or holds ciphertext.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -70,6 +72,31 @@ pub struct Connection {
     /// The token of the connection's current connect session (what its `url` carries), if
     /// it was ever issued one; imported connections have none.
     pub connect_token: Option<FlowSecret>,
+    /// What the app that created it attached to it.
+    pub options: ConnectionOptions,
+}
+
+/// What an app may attach to a connection it creates (`POST /connections`), all optional.
+/// Checking them (allowed redirect origins, sizes) is the server's job; the store keeps them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConnectionOptions {
+    /// Where the business's browser goes when the connect flow ends.
+    pub redirect_url: Option<String>,
+    /// The app's own labels, filterable when listing.
+    pub tags: BTreeMap<String, String>,
+    /// The app's id for the business or person this connection belongs to.
+    pub end_user_id: Option<String>,
+    /// Allow this connection to share a WABA with another ACTIVE connection of its account.
+    pub force: bool,
+}
+
+/// Which of an account's connections a listing shows; every part optional.
+#[derive(Debug, Clone, Default)]
+pub struct ConnectionFilter<'a> {
+    pub app: Option<&'a str>,
+    pub status: Option<ConnectionStatus>,
+    /// Every one of these tags must be set to exactly this value.
+    pub tags: &'a [(String, String)],
 }
 
 /// A connection as the gateway needs it on the hot path: its token already opened.
@@ -86,6 +113,15 @@ pub struct GatewayConnection {
 }
 
 impl Connection {
+    /// The WABAs the connection's token was granted (`metadata.waba_ids`).
+    pub fn waba_ids(&self) -> Vec<String> {
+        self.metadata
+            .get("waba_ids")
+            .and_then(|ids| ids.as_array())
+            .map(|ids| ids.iter().filter_map(|id| id.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
+    }
+
     pub(crate) fn phone_number_ids(&self) -> Vec<String> {
         self.metadata
             .get("phone_numbers")

@@ -4,15 +4,21 @@
 //! the app secret: code → token, short-lived → long-lived, `debug_token` for expiry, scopes
 //! and granted WABAs, each WABA's phone numbers, and the app subscribed to each WABA's
 //! webhooks. Only when all of that succeeded is the token stored and the connection ACTIVE;
-//! any failure leaves it FAILED with the reason in `metadata.error`, nothing half-stored.
+//! any failure leaves it FAILED with the reason in `metadata.error`, nothing half-stored;
+//! except that a connection which already holds a token (a reconnect) keeps it and its
+//! status, with the failure in `metadata.last_reconnect_error`.
+//!
+//! A WABA that another ACTIVE connection of the account already has is refused (FAILED with
+//! that connection's id), unless the connection was created with `force`. When the app gave
+//! a `redirect_url`, the browser goes there at the end instead of seeing the result page.
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
-use wabagate_store::{AccessToken, ConnectSessionError, Connection, FlowSecret, Timestamp};
+use wabagate_store::{AccessToken, ConnectSessionError, Connection, ConnectionStatus, FlowSecret, Timestamp};
 
 use super::html::{escape, page, problem};
 use super::{WHATSAPP_SCOPES, redirect_uri};
@@ -37,6 +43,14 @@ pub(super) struct CallbackQuery {
 struct Failure {
     reason: &'static str,
     description: String,
+    /// For `duplicate_waba`: the ACTIVE connection that already has the WABA.
+    existing_connection_id: Option<uuid::Uuid>,
+}
+
+impl Failure {
+    fn new(reason: &'static str, description: impl Into<String>) -> Self {
+        Self { reason, description: description.into(), existing_connection_id: None }
+    }
 }
 
 pub(super) async fn finish(State(state): State<AppState>, Query(query): Query<CallbackQuery>) -> Response {
@@ -64,22 +78,22 @@ pub(super) async fn finish(State(state): State<AppState>, Query(query): Query<Ca
     state.forget_connections(connection.account_id);
 
     if let Some(error) = query.error {
-        let failure = Failure {
-            reason: if error == "access_denied" { "access_denied" } else { "dialog_error" },
-            description: query
-                .error_description
-                .or(query.error_reason)
-                .unwrap_or_else(|| format!("Meta's dialog answered {error}.")),
-        };
+        let failure = Failure::new(
+            if error == "access_denied" { "access_denied" } else { "dialog_error" },
+            query.error_description.or(query.error_reason).unwrap_or_else(|| format!("Meta's dialog answered {error}.")),
+        );
         return record_failure(&state, &connection, failure, "You did not connect WhatsApp Business").await;
     }
     let Some(code) = query.code.filter(|code| !code.is_empty()) else {
-        let failure =
-            Failure { reason: "missing_code", description: "Meta's answer carries no authorization code.".into() };
+        let failure = Failure::new("missing_code", "Meta's answer carries no authorization code.");
         return record_failure(&state, &connection, failure, "Connecting failed").await;
     };
 
-    match connect(&state, &meta_app, &code).await {
+    let connected = match connect(&state, &meta_app, &code).await {
+        Ok(connected) => refuse_duplicate_waba(&state, &connection, connected).await,
+        Err(failure) => Err(failure),
+    };
+    match connected {
         Ok((token, metadata, expires_at)) => {
             match state
                 .store()
@@ -88,14 +102,14 @@ pub(super) async fn finish(State(state): State<AppState>, Query(query): Query<Ca
             {
                 Ok(_) => {
                     state.forget_connections(connection.account_id);
-                    success_page(&metadata)
+                    match back_to_app(&connection, ConnectionStatus::Active, None) {
+                        Some(redirect) => redirect,
+                        None => success_page(&metadata),
+                    }
                 }
                 Err(error) => {
                     tracing::error!(error = %error, connection_id = %connection.connection_id, "storing a connected token failed");
-                    let failure = Failure {
-                        reason: "store_failed",
-                        description: "The gateway could not store the connection.".into(),
-                    };
+                    let failure = Failure::new("store_failed", "The gateway could not store the connection.");
                     record_failure(&state, &connection, failure, "Connecting failed").await
                 }
             }
@@ -104,12 +118,11 @@ pub(super) async fn finish(State(state): State<AppState>, Query(query): Query<Ca
     }
 }
 
+/// What a successful exchange yields: the token, the connection's metadata, the token's expiry.
+type Connected = (AccessToken, Value, Option<Timestamp>);
+
 /// Everything after the code: the token, the connection's metadata and the token's expiry.
-async fn connect(
-    state: &AppState,
-    meta_app: &MetaApp,
-    code: &str,
-) -> Result<(AccessToken, Value, Option<Timestamp>), Failure> {
+async fn connect(state: &AppState, meta_app: &MetaApp, code: &str) -> Result<Connected, Failure> {
     let version = &state.config().graph_version;
     let token_path = format!("/{version}/oauth/access_token");
     let redirect_uri = redirect_uri(state);
@@ -164,17 +177,14 @@ async fn connect(
     let missing: Vec<&str> =
         WHATSAPP_SCOPES.into_iter().filter(|needed| !scopes.iter().any(|scope| scope == needed)).collect();
     if !missing.is_empty() {
-        return Err(Failure {
-            reason: "missing_scopes",
-            description: format!("Meta did not grant {}; allow every permission asked for.", missing.join(" and ")),
-        });
+        return Err(Failure::new(
+            "missing_scopes",
+            format!("Meta did not grant {}; allow every permission asked for.", missing.join(" and ")),
+        ));
     }
     let waba_ids = discovery::granted_wabas(&inspection);
     if waba_ids.is_empty() {
-        return Err(Failure {
-            reason: "no_waba",
-            description: "No WhatsApp Business Account was shared; pick one in Meta's dialog.".into(),
-        });
+        return Err(Failure::new("no_waba", "No WhatsApp Business Account was shared; pick one in Meta's dialog."));
     }
     let phone_numbers = discovery::phone_numbers(state, &token, &waba_ids)
         .await
@@ -200,12 +210,48 @@ async fn connect(
     Ok((token, metadata, expires_at))
 }
 
-fn read_token(answer: &Value) -> Result<(AccessToken, Option<i64>), Failure> {
-    let token =
-        answer.get("access_token").and_then(Value::as_str).filter(|token| !token.is_empty()).ok_or(Failure {
-            reason: "code_exchange_failed",
-            description: "Meta's token answer carries no access_token.".into(),
+/// Two ACTIVE connections of one account on the same WABA would race for its numbers: the
+/// second is refused unless its app asked for it (`force`). A reconnect is not a second one.
+async fn refuse_duplicate_waba(
+    state: &AppState,
+    connection: &Connection,
+    connected: Connected,
+) -> Result<Connected, Failure> {
+    if connection.options.force {
+        return Ok(connected);
+    }
+    let waba_ids: Vec<String> = connected.1["waba_ids"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|id| id.as_str().map(str::to_owned))
+        .collect();
+    let existing = state
+        .store()
+        .active_connection_sharing_waba(connection.account_id, connection.connection_id, &waba_ids)
+        .await
+        .map_err(|error| {
+            tracing::error!(error = %error, "looking for a connection with the same WABA failed");
+            Failure::new("store_failed", "The gateway could not read its connections.")
         })?;
+    match existing {
+        None => Ok(connected),
+        Some(existing) => Err(Failure {
+            reason: "duplicate_waba",
+            description: format!(
+                "This WhatsApp Business Account is already connected (connection {existing}); use that connection, or create this one with \"force\": true."
+            ),
+            existing_connection_id: Some(existing),
+        }),
+    }
+}
+
+fn read_token(answer: &Value) -> Result<(AccessToken, Option<i64>), Failure> {
+    let token = answer
+        .get("access_token")
+        .and_then(Value::as_str)
+        .filter(|token| !token.is_empty())
+        .ok_or_else(|| Failure::new("code_exchange_failed", "Meta's token answer carries no access_token."))?;
     Ok((AccessToken::new(token), answer.get("expires_in").and_then(Value::as_i64)))
 }
 
@@ -214,23 +260,56 @@ fn graph_failure(reason: &'static str, error: GraphCallError) -> Failure {
         GraphCallError::Unreachable(_) => "Meta could not be reached; try again in a moment.".to_owned(),
         GraphCallError::Refused { message, code, .. } => format!("Meta answered: {message} (code {code})."),
     };
-    Failure { reason, description }
+    Failure::new(reason, description)
 }
 
 async fn record_failure(state: &AppState, connection: &Connection, failure: Failure, title: &str) -> Response {
-    let error = json!({"reason": failure.reason, "description": failure.description});
-    if let Err(store_error) = state.store().fail_connection(connection.connection_id, error).await {
-        tracing::error!(error = %store_error, connection_id = %connection.connection_id, "recording a failed connect flow failed");
+    let mut error = json!({"reason": failure.reason, "description": failure.description});
+    if let Some(existing) = failure.existing_connection_id {
+        error["existing_connection_id"] = json!(existing);
     }
+    let recorded = match state.store().fail_connect_flow(connection.connection_id, error).await {
+        Ok(recorded) => Some(recorded),
+        Err(store_error) => {
+            tracing::error!(error = %store_error, connection_id = %connection.connection_id, "recording a failed connect flow failed");
+            None
+        }
+    };
     state.forget_connections(connection.account_id);
     tracing::info!(connection_id = %connection.connection_id, reason = failure.reason, "connect flow failed");
-    let status = if failure.reason == "access_denied" { StatusCode::OK } else { StatusCode::BAD_GATEWAY };
-    problem(
-        status,
-        title,
-        &failure.description,
-        "Nothing was stored. To try again, ask the app that sent you here for a new connect link.",
-    )
+    // What the connection is now: a reconnect's failure leaves a connected one as it was.
+    let status_now = recorded.as_ref().map_or(ConnectionStatus::Failed, |recorded| recorded.status);
+    if let Some(redirect) = back_to_app(connection, status_now, Some(failure.reason)) {
+        return redirect;
+    }
+    let next_step = match status_now {
+        ConnectionStatus::Active => {
+            "Your existing connection is unchanged and keeps working. To try again, ask the app that sent you here for a new connect link."
+        }
+        ConnectionStatus::Expired => {
+            "The connection stays as it was (EXPIRED). To try again, ask the app that sent you here for a new connect link."
+        }
+        _ => "Nothing was stored. To try again, ask the app that sent you here for a new connect link.",
+    };
+    let status = match failure.reason {
+        "access_denied" => StatusCode::OK,
+        "duplicate_waba" => StatusCode::CONFLICT,
+        _ => StatusCode::BAD_GATEWAY,
+    };
+    problem(status, title, &failure.description, next_step)
+}
+
+/// The app's `redirect_url` with the outcome in its query, as a 303, when the app gave one.
+fn back_to_app(connection: &Connection, status: ConnectionStatus, error: Option<&str>) -> Option<Response> {
+    let mut url = url::Url::parse(connection.options.redirect_url.as_deref()?).ok()?;
+    {
+        let mut query = url.query_pairs_mut();
+        query.append_pair("connection_id", &connection.connection_id.to_string()).append_pair("status", status.as_str());
+        if let Some(error) = error {
+            query.append_pair("error", error);
+        }
+    }
+    Some(Redirect::to(url.as_str()).into_response())
 }
 
 fn success_page(metadata: &Value) -> Response {
@@ -273,6 +352,12 @@ fn refused(error: ConnectSessionError) -> Response {
             "This connect link has expired",
             "The sign-in took longer than the link is valid.",
             "Ask for a new connect link.",
+        ),
+        ConnectSessionError::Replaced => problem(
+            StatusCode::GONE,
+            "This connect link was replaced",
+            "A newer link was issued for this connection while you were signing in, which ends this one.",
+            "Use the newest link you were given. Nothing was stored.",
         ),
         ConnectSessionError::Store(error) => {
             tracing::error!(error = %error, "completing a connect session failed");

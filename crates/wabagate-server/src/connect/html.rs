@@ -6,7 +6,7 @@ use axum::response::{Html, IntoResponse, Response};
 const STYLE: &str = "body{font-family:system-ui,-apple-system,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;\
 color:#1c1e21;line-height:1.5}h1{font-size:1.4rem}.card{border:1px solid #dadde1;border-radius:12px;padding:1.25rem 1.5rem}\
 .button{display:inline-block;background:#25d366;color:#fff;font-weight:600;text-decoration:none;padding:.7rem 1.2rem;\
-border-radius:8px}.muted{color:#606770;font-size:.9rem}ul{padding-left:1.2rem}code{background:#f0f2f5;padding:.1rem .3rem;border-radius:4px}";
+border-radius:8px}button.button{border:0;font-size:1rem;cursor:pointer}.muted{color:#606770;font-size:.9rem}ul{padding-left:1.2rem}code{background:#f0f2f5;padding:.1rem .3rem;border-radius:4px}";
 
 /// A complete page with a title and an already escaped body.
 pub(super) fn page(status: StatusCode, title: &str, body_html: &str) -> Response {

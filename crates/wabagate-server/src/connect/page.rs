@@ -1,12 +1,16 @@
-//! `GET /connect?session_token=…`: the page a business lands on from a connection's url.
+//! The connect link: `GET /connect?session_token=…` shows the page a business lands on, and
+//! its Connect button (`POST /connect`) sends the browser on to Meta's dialog.
 //!
-//! Opening it uses the link up (a second open is refused) and mints the OAuth `state` that
+//! Showing the page changes nothing, so a chat app's link preview cannot use the link up.
+//! Pressing Connect uses it (a second press is refused) and mints the OAuth `state` that
 //! binds Meta's answer to this session, so a forged or replayed callback cannot complete
-//! someone else's connection.
+//! someone else's connection. A press from another site's page is refused: a link must not
+//! be pushed through Meta's dialog without its page being seen.
 
+use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use url::Url;
 use wabagate_store::{ConnectSessionError, FlowSecret};
@@ -17,33 +21,21 @@ use crate::config::MetaApp;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
-pub(super) struct ConnectQuery {
+pub(super) struct ConnectLink {
     session_token: Option<String>,
 }
 
-pub(super) async fn show(State(state): State<AppState>, Query(query): Query<ConnectQuery>) -> Response {
-    let Some(meta_app) = state.config().meta_app.clone() else {
-        return problem(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Connecting is not set up",
-            "This gateway has no Meta app configured, so it cannot send you to Meta to connect.",
-            "The operator sets --meta-app-id and --meta-app-secret (see the README).",
-        );
+pub(super) async fn show(State(state): State<AppState>, Query(link): Query<ConnectLink>) -> Response {
+    if state.config().meta_app.is_none() {
+        return not_set_up();
+    }
+    let Some(session_token) = link.session_token.filter(|token| !token.is_empty()) else {
+        return incomplete();
     };
-    let Some(session_token) = query.session_token.filter(|token| !token.is_empty()) else {
-        return problem(
-            StatusCode::BAD_REQUEST,
-            "This connect link is incomplete",
-            "The link has no session token.",
-            "Open the full url of the connection, as the API returned it.",
-        );
-    };
-    let oauth_state = FlowSecret::generate();
-    let session = match state.store().open_connect_session(&FlowSecret::presented(&session_token), &oauth_state).await {
+    let session = match state.store().peek_connect_session(&FlowSecret::presented(&session_token)).await {
         Ok(session) => session,
         Err(error) => return refused(error),
     };
-    let dialog = dialog_url(&state, &meta_app, &oauth_state);
     let body = format!(
         "<h1 id=\"title\">Connect WhatsApp Business</h1>\
 <p>Account <strong id=\"account\">{account}</strong> asks to connect a <strong>WhatsApp Business</strong> account, \
@@ -51,13 +43,47 @@ so it can send and receive WhatsApp messages through this gateway.</p>\
 <p>Meta will ask you to allow:</p><ul id=\"permissions\">\
 <li><strong>whatsapp_business_management</strong>: read your WhatsApp Business Account, its phone numbers and message templates</li>\
 <li><strong>whatsapp_business_messaging</strong>: send and receive messages from your business phone numbers</li></ul>\
-<p><a class=\"button\" id=\"connect\" href=\"{dialog}\">Connect WhatsApp Business</a></p>\
-<p class=\"muted\">Connection {connection_id}. This link works once.</p>",
+<form method=\"post\" action=\"connect\"><input type=\"hidden\" name=\"session_token\" value=\"{token}\">\
+<p><button class=\"button\" id=\"connect\" type=\"submit\">Connect WhatsApp Business</button></p></form>\
+<p class=\"muted\">Connection {connection_id}. This link works for one connection attempt.</p>",
         account = escape(&session.account_name),
-        dialog = escape(dialog.as_str()),
+        token = escape(&session_token),
         connection_id = session.connection.connection_id,
     );
     page(StatusCode::OK, "Connect WhatsApp Business", &body)
+}
+
+/// The Connect button: uses the link and sends the browser to Meta's dialog.
+pub(super) async fn start(State(state): State<AppState>, headers: HeaderMap, Form(link): Form<ConnectLink>) -> Response {
+    let Some(meta_app) = state.config().meta_app.clone() else {
+        return not_set_up();
+    };
+    if !from_our_page(&state, &headers) {
+        return problem(
+            StatusCode::FORBIDDEN,
+            "This connect request came from another site",
+            "Connect links are used from the gateway's own page, so you can see who asks for access.",
+            "Open the connection's link itself and press Connect there.",
+        );
+    }
+    let Some(session_token) = link.session_token.filter(|token| !token.is_empty()) else {
+        return incomplete();
+    };
+    let oauth_state = FlowSecret::generate();
+    match state.store().open_connect_session(&FlowSecret::presented(&session_token), &oauth_state).await {
+        Ok(_) => Redirect::to(dialog_url(&state, &meta_app, &oauth_state).as_str()).into_response(),
+        Err(error) => refused(error),
+    }
+}
+
+/// Whether a form post came from a page of this gateway. Browsers send `Origin` with every
+/// form post; a client without one (a script, a test) has no cross-site page to speak of.
+fn from_our_page(state: &AppState, headers: &HeaderMap) -> bool {
+    match headers.get(header::ORIGIN).map(|origin| origin.to_str()) {
+        None => true,
+        Some(Ok(origin)) => origin == state.config().public_url.origin().ascii_serialization(),
+        Some(Err(_)) => false,
+    }
 }
 
 /// Meta's login dialog for this session: Embedded Signup when a configuration is set,
@@ -87,7 +113,26 @@ fn dialog_url(state: &AppState, meta_app: &MetaApp, oauth_state: &FlowSecret) ->
     url
 }
 
+fn not_set_up() -> Response {
+    problem(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Connecting is not set up",
+        "This gateway has no Meta app configured, so it cannot send you to Meta to connect.",
+        "The operator sets --meta-app-id and --meta-app-secret (see the README).",
+    )
+}
+
+fn incomplete() -> Response {
+    problem(
+        StatusCode::BAD_REQUEST,
+        "This connect link is incomplete",
+        "The link has no session token.",
+        "Open the full url of the connection, as the API returned it.",
+    )
+}
+
 fn refused(error: ConnectSessionError) -> Response {
+    const ASK_AGAIN: &str = "Ask for a new link: the app that gave you this one can reconnect the connection (POST /connections/{id}/reconnect).";
     match error {
         ConnectSessionError::Unknown => problem(
             StatusCode::NOT_FOUND,
@@ -95,20 +140,23 @@ fn refused(error: ConnectSessionError) -> Response {
             "The link does not match any connection waiting to be connected.",
             "Check that you opened the whole link, or ask for a new one.",
         ),
-        ConnectSessionError::Expired => problem(
+        ConnectSessionError::Expired => {
+            problem(StatusCode::GONE, "This connect link has expired", "Connect links work for a limited time.", ASK_AGAIN)
+        }
+        ConnectSessionError::Replaced => problem(
             StatusCode::GONE,
-            "This connect link has expired",
-            "Connect links work for a limited time.",
-            "Ask for a new link: the app that gave you this one can reconnect the connection (POST /connections/{id}/reconnect).",
+            "This connect link was replaced",
+            "A newer link was issued for this connection, which ends the earlier ones.",
+            "Use the newest link you were given, or ask for a new one.",
         ),
         ConnectSessionError::AlreadyUsed => problem(
             StatusCode::CONFLICT,
             "This connect link was already used",
-            "For your security, each connect link can be opened only once.",
-            "Ask for a new link: the app that gave you this one can reconnect the connection (POST /connections/{id}/reconnect).",
+            "For your security, each connect link can be used for one connection attempt only.",
+            ASK_AGAIN,
         ),
         ConnectSessionError::Store(error) => {
-            tracing::error!(error = %error, "opening a connect session failed");
+            tracing::error!(error = %error, "reading a connect session failed");
             problem(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Something went wrong",
