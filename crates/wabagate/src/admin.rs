@@ -38,6 +38,16 @@ enum AdminCommand {
     /// Connections made without the browser flow.
     #[command(subcommand)]
     Connections(ConnectionsCommand),
+    /// Write a consistent copy of the store to a new file, safely while `serve` runs.
+    /// Keep it together with the master key (WABAGATE_SECRET_KEY or DATA_DIR/secret.key):
+    /// the tokens in it open only with that key.
+    ///
+    /// Example: wabagate admin backup --to wabagate-backup.db
+    Backup {
+        /// The file to write; it must not exist yet.
+        #[arg(long, value_name = "FILE")]
+        to: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -97,6 +107,7 @@ pub(crate) async fn run(args: AdminArgs) -> anyhow::Result<()> {
             let upstream = FileConfig::under(upstream, file.upstream.clone(), || "sandbox".to_owned());
             import(&store, &file, &account, &token, waba_id.as_deref(), &upstream, args.json).await
         }
+        AdminCommand::Backup { to } => backup(&store, &to, args.json).await,
     };
     store.close().await;
     outcome
@@ -190,7 +201,8 @@ async fn import(
     anyhow::ensure!(!token.is_empty(), "the token is empty");
     let token = AccessToken::new(token);
 
-    let (upstream_url, sandbox) = UpstreamChoice::parse(upstream)?.start().await?;
+    // A sandbox of its own, without the state file a running `serve` may be writing.
+    let (upstream_url, sandbox) = UpstreamChoice::parse(upstream)?.start(None).await?;
     let public_url = match &file.public_url {
         Some(text) => Url::parse(text)?,
         None => Url::parse("http://127.0.0.1:8080")?,
@@ -222,6 +234,18 @@ async fn import(
             view.connection_id,
             account.name,
             if numbers.is_empty() { "none found".to_owned() } else { numbers.join(", ") }
+        )
+    });
+    Ok(())
+}
+
+async fn backup(store: &Store, to: &std::path::Path, as_json: bool) -> anyhow::Result<()> {
+    store.backup_to(to).await.with_context(|| format!("backing up the store to {}", to.display()))?;
+    let bytes = std::fs::metadata(to).map(|metadata| metadata.len()).unwrap_or(0);
+    print(as_json, &json!({"backup": to, "bytes": bytes}), || {
+        format!(
+            "Backed up the store to {} ({bytes} bytes). Keep it with the master key: its tokens open only with that key.",
+            to.display()
         )
     });
     Ok(())

@@ -3,7 +3,9 @@
 mod admin;
 mod cli;
 mod client;
+mod data_dir;
 mod demo;
+mod master_key_check;
 mod serve;
 mod settings;
 

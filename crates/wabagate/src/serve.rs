@@ -12,8 +12,12 @@ use wabagate_sandbox::{SandboxConfig, SandboxHandle};
 use wabagate_server::config::MetaApp;
 use wabagate_server::{App, AppState, ServerConfig};
 
+use crate::data_dir::DataDirLock;
 use crate::demo;
 use crate::settings::{FileConfig, StoreArgs, StoreSettings};
+
+/// The in-process sandbox's state file, in the data dir.
+const SANDBOX_STATE_FILE: &str = "sandbox-state.json";
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct ServeArgs {
@@ -70,6 +74,10 @@ struct MetaAppArgs {
     /// Minutes a connection's connect link stays usable. [default: 60]
     #[arg(long, env = "WABAGATE_CONNECT_LINK_MINUTES")]
     connect_link_minutes: Option<u64>,
+    /// An origin (https://app.example.com) a connection's `redirect_url` may point at;
+    /// repeat it, or comma-separate in the environment. [default: none, so no redirect_url]
+    #[arg(long = "connect-redirect-origin", env = "WABAGATE_CONNECT_REDIRECT_ORIGINS", value_delimiter = ',')]
+    connect_redirect_origins: Vec<String>,
 }
 
 /// The upstream as configured: the in-process sandbox, or a URL.
@@ -91,13 +99,15 @@ impl UpstreamChoice {
         Ok(Self::Url(url))
     }
 
-    /// The upstream's URL, starting the sandbox on a loopback port when it is the upstream.
-    pub(crate) async fn start(self) -> anyhow::Result<(Url, Option<SandboxHandle>)> {
+    /// The upstream's URL, starting the sandbox on a loopback port when it is the upstream,
+    /// keeping its state in `sandbox_state` (if given) across restarts.
+    pub(crate) async fn start(self, sandbox_state: Option<PathBuf>) -> anyhow::Result<(Url, Option<SandboxHandle>)> {
         match self {
             Self::Url(url) => Ok((url, None)),
             Self::Sandbox => {
                 let listener = TcpListener::bind("127.0.0.1:0").await.context("binding the sandbox's port")?;
-                let sandbox = wabagate_sandbox::spawn(SandboxConfig::default(), listener).await?;
+                let config = SandboxConfig { state_file: sandbox_state, ..SandboxConfig::default() };
+                let sandbox = wabagate_sandbox::spawn(config, listener).await?;
                 let url = Url::parse(&sandbox.base_url()).context("the sandbox's address")?;
                 Ok((url, Some(sandbox)))
             }
@@ -117,10 +127,16 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let upstream = FileConfig::under(args.upstream, file.upstream.clone(), || "sandbox".to_owned());
     let upstream = UpstreamChoice::parse(&upstream)?;
 
+    crate::data_dir::create(&store_settings.data_dir)?;
+    // Held until the process ends: a second `serve` on this data dir refuses to start.
+    let _data_dir_lock = DataDirLock::acquire(&store_settings.data_dir)?;
     let store = store_settings.open_store().await?;
+    crate::master_key_check::check(&store).await?;
     let listener = TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
     let local_addr = listener.local_addr()?;
-    let (upstream_url, sandbox) = upstream.start().await?;
+    // The in-process sandbox keeps what it was told (OAuth tokens, templates, media, its
+    // clock) beside the store, so connections made through it survive a restart.
+    let (upstream_url, sandbox) = upstream.start(Some(store_settings.data_dir.join(SANDBOX_STATE_FILE))).await?;
 
     let public_url = match (args.public_url, &file.public_url) {
         (Some(url), _) => url,
@@ -140,6 +156,7 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(minutes) = args.meta.connect_link_minutes.or(file.connect_link_minutes) {
         config.connect_session_ttl = Duration::from_secs(minutes * 60);
     }
+    config.connect_redirect_origins = redirect_origins(&args.meta, &file)?;
     let state = AppState::new(config, store);
 
     if args.demo {
@@ -194,6 +211,27 @@ fn meta_app(args: &MetaAppArgs, file: &FileConfig, sandbox: Option<&SandboxHandl
         (None, None, None) => Ok(None),
         _ => anyhow::bail!("--meta-app-id and --meta-app-secret go together: set both or neither"),
     }
+}
+
+/// The allowed `redirect_url` origins, from flags and environment, else the file.
+fn redirect_origins(args: &MetaAppArgs, file: &FileConfig) -> anyhow::Result<Vec<String>> {
+    let given = if args.connect_redirect_origins.is_empty() {
+        file.connect_redirect_origins.clone().unwrap_or_default()
+    } else {
+        args.connect_redirect_origins.clone()
+    };
+    given
+        .iter()
+        .map(|text| {
+            let url = Url::parse(text.trim())
+                .with_context(|| format!("--connect-redirect-origin {text:?} is not a URL such as https://app.example.com"))?;
+            anyhow::ensure!(
+                matches!(url.scheme(), "http" | "https") && url.host().is_some() && url.path() == "/",
+                "--connect-redirect-origin {text:?} must be an origin such as https://app.example.com (no path)"
+            );
+            Ok(url.origin().ascii_serialization())
+        })
+        .collect()
 }
 
 /// A future that resolves on Ctrl-C or SIGTERM. The handlers are installed here, before

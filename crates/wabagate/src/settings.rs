@@ -17,7 +17,9 @@ pub(crate) struct StoreArgs {
     #[arg(long, env = "WABAGATE_DATA_DIR", global = true)]
     pub(crate) data_dir: Option<PathBuf>,
     /// Database URL. [default: an SQLite file in the data dir]
-    #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
+    // Not the generic DATABASE_URL: another program's URL in the same environment must not
+    // point wabagate elsewhere.
+    #[arg(long, env = "WABAGATE_DATABASE_URL", hide_env_values = true, global = true)]
     pub(crate) database_url: Option<String>,
     /// A TOML config file; flags and environment variables override what it sets.
     #[arg(long, env = "WABAGATE_CONFIG", global = true)]
@@ -42,6 +44,7 @@ pub(crate) struct FileConfig {
     pub(crate) meta_config_id: Option<String>,
     pub(crate) oauth_base: Option<String>,
     pub(crate) connect_link_minutes: Option<u64>,
+    pub(crate) connect_redirect_origins: Option<Vec<String>>,
 }
 
 impl FileConfig {
@@ -80,8 +83,7 @@ impl StoreSettings {
     /// `secret.key` in the data dir, generated on first use with mode 0600. Keys listed in
     /// `WABAGATE_OLD_SECRET_KEYS` (comma-separated) still open tokens sealed before a rotation.
     pub(crate) async fn open_store(&self) -> anyhow::Result<Store> {
-        std::fs::create_dir_all(&self.data_dir)
-            .with_context(|| format!("creating the data dir {}", self.data_dir.display()))?;
+        crate::data_dir::create(&self.data_dir)?;
         let old_keys = std::env::var("WABAGATE_OLD_SECRET_KEYS").unwrap_or_default();
         let old_keys: Vec<&str> = old_keys.split(',').map(str::trim).filter(|key| !key.is_empty()).collect();
         let keyring = match std::env::var("WABAGATE_SECRET_KEY") {

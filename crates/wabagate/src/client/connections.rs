@@ -93,7 +93,7 @@ pub(crate) async fn run(command: ConnectionsCommand, out: &mut impl Write) -> Re
                         connection.connection_id.clone(),
                         connection.status.to_string(),
                         connection.app.clone(),
-                        connection.single_phone_number_id().unwrap_or("").to_owned(),
+                        phone_number_cell(connection),
                         connection.creation_time.clone(),
                     ]
                 })
@@ -167,6 +167,16 @@ async fn follow_flow(
         }
     }
     Ok(())
+}
+
+/// The one phone number id, or how many there are when there are several (`get` lists them).
+fn phone_number_cell(connection: &Connection) -> String {
+    let count = connection.metadata.get("phone_numbers").and_then(|numbers| numbers.as_array()).map_or(0, Vec::len);
+    match connection.single_phone_number_id() {
+        Some(id) => id.to_owned(),
+        None if count > 1 => format!("{count} numbers"),
+        None => String::new(),
+    }
 }
 
 fn write_connection(out: &mut impl Write, connection: &Connection) -> std::io::Result<()> {
