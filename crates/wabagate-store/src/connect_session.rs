@@ -13,6 +13,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
+use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 use crate::accounts::parse_uuid;
@@ -84,11 +85,25 @@ impl Store {
         connection_id: Uuid,
         lifetime: Duration,
     ) -> StoreResult<Connection> {
+        let mut transaction = self.pool.begin().await?;
+        self.issue_session_in(&mut transaction, account_id, connection_id, lifetime).await?;
+        transaction.commit().await?;
+        self.get_connection(account_id, connection_id).await
+    }
+
+    /// [`Store::issue_connect_session`] inside the caller's transaction, so a new connection
+    /// and its first link appear together (the expiry watcher never sees one without the other).
+    pub(crate) async fn issue_session_in(
+        &self,
+        transaction: &mut SqliteConnection,
+        account_id: Uuid,
+        connection_id: Uuid,
+        lifetime: Duration,
+    ) -> StoreResult<()> {
         let token = FlowSecret::generate();
         let now = Timestamp::now();
         let expires_at = now.unix_micros().saturating_add(lifetime.as_micros().min(i64::MAX as u128) as i64);
         let sealed = self.keyring.seal(&AccessToken::new(token.expose()), &session_aad(connection_id));
-        let mut transaction = self.pool.begin().await?;
         let updated = sqlx::query(
             "UPDATE connections SET session_ciphertext = ?, session_nonce = ?, session_key_id = ?
              WHERE id = ? AND account_id = ?",
@@ -117,8 +132,7 @@ impl Store {
         .bind(expires_at)
         .execute(&mut *transaction)
         .await?;
-        transaction.commit().await?;
-        self.get_connection(account_id, connection_id).await
+        Ok(())
     }
 
     /// The connection a link is for, if the link could still be used; changes nothing, so a

@@ -39,10 +39,13 @@ impl Store {
         options: &ConnectionOptions,
         session_lifetime: std::time::Duration,
     ) -> StoreResult<Connection> {
-        let connection = self
-            .insert_connection(account_id, app, ConnectionStatus::Pending, serde_json::json!({}), None, options)
-            .await?;
-        self.issue_connect_session(account_id, connection.connection_id, session_lifetime).await
+        let mut transaction = self.pool.begin().await?;
+        let pending = ConnectionStatus::Pending;
+        let connection =
+            self.insert_connection(&mut transaction, account_id, app, pending, serde_json::json!({}), None, options).await?;
+        self.issue_session_in(&mut transaction, account_id, connection.connection_id, session_lifetime).await?;
+        transaction.commit().await?;
+        self.get_connection(account_id, connection.connection_id).await
     }
 
     /// A connection that is ACTIVE from birth, for tokens obtained outside the connect flow
@@ -55,11 +58,15 @@ impl Store {
         metadata: serde_json::Value,
     ) -> StoreResult<Connection> {
         let options = ConnectionOptions::default();
-        self.insert_connection(account_id, app, ConnectionStatus::Active, metadata, Some(token), &options).await
+        let mut connection = self.pool.acquire().await?;
+        let active = ConnectionStatus::Active;
+        self.insert_connection(&mut connection, account_id, app, active, metadata, Some(token), &options).await
     }
 
+    #[allow(clippy::too_many_arguments, reason = "one row's columns, each named at the call")]
     async fn insert_connection(
         &self,
+        executor: &mut sqlx::SqliteConnection,
         account_id: Uuid,
         app: &str,
         status: ConnectionStatus,
@@ -99,7 +106,7 @@ impl Store {
         .bind(&options.end_user_id)
         .bind(options.force)
         .bind(account_id.to_string())
-        .execute(&self.pool)
+        .execute(&mut *executor)
         .await?;
         if inserted.rows_affected() == 0 {
             return Err(StoreError::NotFound);
@@ -119,12 +126,14 @@ impl Store {
 
     /// An account's connections that match `filter`, oldest first.
     pub async fn find_connections(&self, account_id: Uuid, filter: &ConnectionFilter<'_>) -> StoreResult<Vec<Connection>> {
-        // One EXISTS per tag (numbered ?4, ?5, … after the three named parameters); tag names
-        // and values are bound, never spliced in.
-        let tag_clauses: String = filter
-            .tags
-            .iter()
-            .map(|_| " AND EXISTS (SELECT 1 FROM json_each(connections.tags) WHERE key = ? AND value = ?)")
+        // One EXISTS per tag, its name and value bound as ?4 and ?5, ?6 and ?7, … (never
+        // spliced in). Numbered explicitly: sqlx counts a bare `?` from 1 whatever precedes it.
+        let tag_clauses: String = (0..filter.tags.len())
+            .map(|index| {
+                let name = 4 + 2 * index;
+                let value = name + 1;
+                format!(" AND EXISTS (SELECT 1 FROM json_each(connections.tags) WHERE key = ?{name} AND value = ?{value})")
+            })
             .collect();
         let sql = format!(
             "SELECT {CONNECTION_COLUMNS} FROM connections

@@ -1,5 +1,6 @@
-//! The browser connect flow, driven over plain HTTP exactly as a browser would (follow the
-//! connect link, submit Meta's dialog form, follow the redirect), against the sandbox as Meta.
+//! The browser connect flow, driven over plain HTTP exactly as a browser would (open the
+//! connect link, press Connect, submit Meta's dialog form, follow the redirect), against the
+//! sandbox as Meta.
 
 use std::time::Duration;
 
@@ -11,20 +12,20 @@ use wabagate_server::config::MetaApp;
 use crate::support::{Options, TestApp, assert_gateway_error};
 
 /// A gateway whose upstream and OAuth dialog are a fresh sandbox.
-struct Connectable {
-    sandbox: SandboxHandle,
-    app: TestApp,
-    key: String,
+pub(crate) struct Connectable {
+    pub(crate) sandbox: SandboxHandle,
+    pub(crate) app: TestApp,
+    pub(crate) key: String,
     /// A client that does not follow redirects, to see each step.
-    browser: reqwest::Client,
+    pub(crate) browser: reqwest::Client,
 }
 
 impl Connectable {
-    async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         Self::start_with(|_| {}).await
     }
 
-    async fn start_with(adjust: impl FnOnce(&mut Options)) -> Self {
+    pub(crate) async fn start_with(adjust: impl FnOnce(&mut Options)) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let sandbox = wabagate_sandbox::spawn(SandboxConfig::default(), listener).await.unwrap();
         let base = Url::parse(&sandbox.base_url()).unwrap();
@@ -43,26 +44,47 @@ impl Connectable {
         Self { sandbox, app, key, browser }
     }
 
-    async fn create_connection(&self) -> Value {
+    pub(crate) async fn create_connection(&self) -> Value {
         self.app.create_connection(&self.key).await
     }
 
-    async fn connection(&self, id: &str) -> Value {
+    pub(crate) async fn connection(&self, id: &str) -> Value {
         self.app.connection(&self.key, id).await
     }
 
-    /// Opens the connect page and returns the dialog link of its Connect button.
-    async fn open_connect_page(&self, url: &str) -> String {
+    /// `POST /connections/{id}/reconnect` and the `connection` it answers.
+    pub(crate) async fn reconnect(&self, id: &str) -> Value {
+        let answer = self.app.post(&format!("/connections/{id}/reconnect"), &self.key).send().await.unwrap();
+        assert_eq!(answer.status(), 200);
+        answer.json::<Value>().await.unwrap()["connection"].clone()
+    }
+
+    /// Opens the connect page, presses its Connect button and returns where it leads (Meta's
+    /// dialog).
+    pub(crate) async fn open_connect_page(&self, url: &str) -> String {
         let page = self.browser.get(url).send().await.unwrap();
         assert_eq!(page.status(), 200);
         let html = page.text().await.unwrap();
         assert!(html.contains("Connect WhatsApp Business") && html.contains("acme"), "{html}");
-        attribute_after(&html, r#"id="connect" href=""#).replace("&amp;", "&")
+        assert!(html.contains(r#"<form method="post" action="connect">"#), "{html}");
+        let pressed = self.press_connect(url).await;
+        assert_eq!(pressed.status(), 303, "{}", pressed.text().await.unwrap());
+        pressed.headers()["location"].to_str().unwrap().to_owned()
+    }
+
+    /// Submits the connect page's form (`POST connect`, the link's token), as its Connect
+    /// button does; `open_connect_page` checks the page really has that form.
+    pub(crate) async fn press_connect(&self, url: &str) -> reqwest::Response {
+        let link = Url::parse(url).unwrap();
+        let session_token =
+            link.query_pairs().find(|(name, _)| name == "session_token").map(|(_, value)| value.into_owned()).unwrap();
+        let action = link.join("connect").unwrap();
+        self.browser.post(action).form(&[("session_token", session_token)]).send().await.unwrap()
     }
 
     /// Shows Meta's dialog, presses `decision` (continue or cancel) and returns where Meta
     /// sends the browser back to.
-    async fn answer_dialog(&self, dialog_url: &str, decision: &str) -> String {
+    pub(crate) async fn answer_dialog(&self, dialog_url: &str, decision: &str) -> String {
         let dialog = self.browser.get(dialog_url).send().await.unwrap();
         assert_eq!(dialog.status(), 200);
         let html = dialog.text().await.unwrap();
@@ -80,13 +102,13 @@ impl Connectable {
     }
 
     /// Goes all the way through: connect page → dialog → Continue → callback.
-    async fn connect(&self, url: &str) -> reqwest::Response {
+    pub(crate) async fn connect(&self, url: &str) -> reqwest::Response {
         let dialog = self.open_connect_page(url).await;
         let callback = self.answer_dialog(&dialog, "continue").await;
         self.browser.get(callback).send().await.unwrap()
     }
 
-    async fn send_hello(&self, phone_number_id: &str) -> reqwest::Response {
+    pub(crate) async fn send_hello(&self, phone_number_id: &str) -> reqwest::Response {
         self.app
             .post(&format!("/whatsapp-business/v21.0/{phone_number_id}/messages"), &self.key)
             .json(&json!({"messaging_product": "whatsapp", "to": "1234567890", "type": "text", "text": {"body": "hi"}}))
@@ -95,7 +117,7 @@ impl Connectable {
             .unwrap()
     }
 
-    async fn advance_sandbox_clock(&self, seconds: u64) {
+    pub(crate) async fn advance_sandbox_clock(&self, seconds: u64) {
         self.sandbox.state().clock().advance(seconds);
     }
 }
@@ -164,16 +186,105 @@ async fn cancelling_at_the_dialog_fails_the_connection_with_the_reason() {
 }
 
 #[tokio::test]
-async fn a_connect_link_works_once() {
+async fn a_connect_link_survives_previews_and_works_once_connect_is_pressed() {
     let flow = Connectable::start().await;
     let pending = flow.create_connection().await;
     let url = pending["url"].as_str().unwrap();
+    // A chat app's link preview, then the business: both only look.
+    for _ in 0..2 {
+        let page = flow.browser.get(url).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        assert!(page.text().await.unwrap().contains(r#"id="connect""#));
+    }
     flow.open_connect_page(url).await;
+
     let again = flow.browser.get(url).send().await.unwrap();
     assert_eq!(again.status(), 409);
     assert!(again.text().await.unwrap().contains("already used"));
+    let pressed_again = flow.press_connect(url).await;
+    assert_eq!(pressed_again.status(), 409);
     let unknown = flow.browser.get(flow.app.url("/connect?session_token=made-up")).send().await.unwrap();
     assert_eq!(unknown.status(), 404);
+    let id = pending["connection_id"].as_str().unwrap();
+    assert_eq!(flow.connection(id).await["status"], "PENDING");
+}
+
+#[tokio::test]
+async fn connect_pressed_from_another_site_is_refused_and_leaves_the_link_usable() {
+    let flow = Connectable::start().await;
+    let pending = flow.create_connection().await;
+    let url = pending["url"].as_str().unwrap();
+    let token = url.split("session_token=").nth(1).unwrap();
+    let forged = flow
+        .browser
+        .post(flow.app.url("/connect"))
+        .header("origin", "https://evil.example")
+        .form(&[("session_token", token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    assert!(forged.text().await.unwrap().contains("another site"));
+    let ours = flow
+        .browser
+        .post(flow.app.url("/connect"))
+        .header("origin", &flow.app.base_url)
+        .form(&[("session_token", token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ours.status(), 303, "a press from the gateway's own page goes on to Meta");
+}
+
+#[tokio::test]
+async fn a_new_link_ends_the_old_one_even_midway_through_meta_s_dialog() {
+    let flow = Connectable::start().await;
+    let pending = flow.create_connection().await;
+    let id = pending["connection_id"].as_str().unwrap();
+    let first = pending["url"].as_str().unwrap();
+    let second = flow.reconnect(id).await["url"].as_str().unwrap().to_owned();
+    assert_ne!(first, second);
+    let old = flow.browser.get(first).send().await.unwrap();
+    assert_eq!(old.status(), 410);
+    assert!(old.text().await.unwrap().contains("replaced"));
+    assert_eq!(flow.press_connect(first).await.status(), 410);
+
+    // The second link is in Meta's dialog when a third is issued: its answer no longer counts.
+    let dialog = flow.open_connect_page(&second).await;
+    let callback = flow.answer_dialog(&dialog, "continue").await;
+    let third = flow.reconnect(id).await["url"].as_str().unwrap().to_owned();
+    let late = flow.browser.get(&callback).send().await.unwrap();
+    assert_eq!(late.status(), 410);
+    assert!(late.text().await.unwrap().contains("replaced"));
+    assert_eq!(flow.connection(id).await["status"], "PENDING");
+
+    assert_eq!(flow.connect(&third).await.status(), 200);
+    assert_eq!(flow.connection(id).await["status"], "ACTIVE");
+}
+
+#[tokio::test]
+async fn a_cancelled_reconnect_leaves_an_active_connection_active_and_usable() {
+    let flow = Connectable::start().await;
+    let pending = flow.create_connection().await;
+    let id = pending["connection_id"].as_str().unwrap();
+    assert_eq!(flow.connect(pending["url"].as_str().unwrap()).await.status(), 200);
+    let phone = flow.sandbox.demo().phone_number_id.clone();
+
+    let reconnecting = flow.reconnect(id).await;
+    assert_eq!(reconnecting["status"], "ACTIVE", "a reconnect link changes nothing until it is used");
+    let dialog = flow.open_connect_page(reconnecting["url"].as_str().unwrap()).await;
+    let callback = flow.answer_dialog(&dialog, "cancel").await;
+    let page = flow.browser.get(callback).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("You did not connect WhatsApp Business"), "{html}");
+    assert!(html.contains("existing connection is unchanged") && !html.contains("Nothing was stored"), "{html}");
+
+    let connection = flow.connection(id).await;
+    assert_eq!(connection["status"], "ACTIVE", "{connection}");
+    assert_eq!(connection["metadata"]["last_reconnect_error"]["reason"], "access_denied", "{connection}");
+    assert!(connection["metadata"].get("error").is_none(), "{connection}");
+    assert_eq!(flow.send_hello(&phone).await.status(), 200, "its token still carries messages");
 }
 
 #[tokio::test]
@@ -280,10 +391,24 @@ async fn a_connection_whose_token_expiry_passes_is_marked_expired_by_the_watcher
 }
 
 #[tokio::test]
-async fn without_a_meta_app_the_connect_page_says_connecting_is_not_set_up() {
+async fn without_a_meta_app_no_link_is_handed_out_and_an_old_one_says_connecting_is_not_set_up() {
     let flow = Connectable::start_with(|options| options.meta_app = None).await;
-    let pending = flow.create_connection().await;
-    let page = flow.browser.get(pending["url"].as_str().unwrap()).send().await.unwrap();
+    let refused = flow.app.post("/connections", &flow.key).json(&json!({"app": "whatsapp-business"})).send().await;
+    let message = assert_gateway_error(refused.unwrap(), 400, "connect_not_configured").await;
+    assert!(message.contains("--meta-app-id"), "{message}");
+
+    // A link issued while the gateway had a Meta app.
+    let account = flow.app.store.find_account("acme").await.unwrap();
+    let pending = flow
+        .app
+        .store
+        .create_connection(account.account_id, "whatsapp-business", Duration::from_secs(60))
+        .await
+        .unwrap();
+    let reconnect = flow.app.post(&format!("/connections/{}/reconnect", pending.connection_id), &flow.key).send();
+    assert_gateway_error(reconnect.await.unwrap(), 400, "connect_not_configured").await;
+    let url = format!("{}/connect?session_token={}", flow.app.base_url, pending.connect_token.unwrap().expose());
+    let page = flow.browser.get(url).send().await.unwrap();
     assert_eq!(page.status(), 503);
     assert!(page.text().await.unwrap().contains("not set up"));
 }

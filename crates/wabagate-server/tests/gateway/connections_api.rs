@@ -3,10 +3,24 @@ use serde_json::Value;
 use crate::support::{EchoUpstream, TestApp, assert_gateway_error};
 
 fn assert_hosted_shape(connection: &Value) {
-    let fields: Vec<&str> = connection.as_object().unwrap().keys().map(String::as_str).collect();
-    let mut sorted = fields.clone();
+    let mut sorted: Vec<&str> = connection.as_object().unwrap().keys().map(String::as_str).collect();
     sorted.sort();
-    assert_eq!(sorted, ["app", "connection_id", "creation_time", "last_updated_time", "metadata", "status", "url"]);
+    // The hosted product's fields, then what an app may attach (redirect_url, tags, end_user_id).
+    assert_eq!(
+        sorted,
+        [
+            "app",
+            "connection_id",
+            "creation_time",
+            "end_user_id",
+            "last_updated_time",
+            "metadata",
+            "redirect_url",
+            "status",
+            "tags",
+            "url"
+        ]
+    );
     for time in ["creation_time", "last_updated_time"] {
         let text = connection[time].as_str().unwrap();
         // 2025-12-08T07:20:53.488460Z: RFC 3339, microseconds, Z.

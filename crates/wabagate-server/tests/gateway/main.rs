@@ -7,6 +7,7 @@ mod support;
 
 mod authentication;
 mod connect_flow;
+mod connect_for_apps;
 mod connections_api;
 mod observability;
 mod persistence;

@@ -151,6 +151,7 @@ pub struct Options {
     pub secret_key: Option<String>,
     pub meta_app: Option<wabagate_server::config::MetaApp>,
     pub expiry_check_interval: Duration,
+    pub connect_redirect_origins: Vec<String>,
 }
 
 impl Options {
@@ -161,8 +162,15 @@ impl Options {
             upstream_timeout: Duration::from_secs(10),
             dir: None,
             secret_key: None,
-            meta_app: None,
+            // Some Meta app, so connections can be created; the connect tests set a real one.
+            meta_app: Some(wabagate_server::config::MetaApp {
+                app_id: "1000000000000001".to_owned(),
+                app_secret: "test-app-secret".to_owned(),
+                config_id: None,
+                oauth_base: upstream.clone(),
+            }),
             expiry_check_interval: Duration::from_secs(30),
+            connect_redirect_origins: Vec::new(),
         }
     }
 }
@@ -186,6 +194,7 @@ impl TestApp {
         config.shutdown_grace = Duration::from_secs(2);
         config.meta_app = options.meta_app;
         config.expiry_check_interval = options.expiry_check_interval;
+        config.connect_redirect_origins = options.connect_redirect_origins;
         let state = AppState::new(config, store.clone());
         let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(App::new(listener, state.clone()).serve(async move {
