@@ -1,28 +1,30 @@
 //! The store's behaviour over a real SQLite file. Written against `Store` only, so the same
 //! suite will run against PostgreSQL when it arrives.
 
+mod operations;
+
 use serde_json::json;
 use uuid::Uuid;
 use wabagate_store::{AccessToken, ApiKey, ConnectionStatus, Keyring, Store, StoreError};
 
-const KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+pub(crate) const KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
-const OTHER_KEY: &str = "ff0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1eff";
+pub(crate) const OTHER_KEY: &str = "ff0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1eff";
 
-struct TestStore {
-    store: Store,
-    dir: tempfile::TempDir,
+pub(crate) struct TestStore {
+    pub(crate) store: Store,
+    pub(crate) dir: tempfile::TempDir,
 }
 
 impl TestStore {
-    async fn open() -> Self {
+    pub(crate) async fn open() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&url(&dir), Keyring::from_hex(KEY, &[]).unwrap()).await.unwrap();
         Self { store, dir }
     }
 }
 
-fn url(dir: &tempfile::TempDir) -> String {
+pub(crate) fn url(dir: &tempfile::TempDir) -> String {
     format!("sqlite://{}", dir.path().join("wabagate.db").display())
 }
 
