@@ -8,4 +8,6 @@ mod admin;
 mod config_file;
 mod demo;
 mod lifecycle;
+mod operator_mistakes;
+mod sandbox_state;
 mod streaming_memory;

@@ -11,9 +11,10 @@ use tokio::process::{Child, Command};
 pub const BINARY: &str = env!("CARGO_BIN_EXE_wabagate");
 
 /// Every variable that could point a command elsewhere than the test's own gateway.
-const INHERITED_SETTINGS: [&str; 20] = [
+const INHERITED_SETTINGS: [&str; 21] = [
     "WABAGATE_LISTEN",
     "WABAGATE_DATA_DIR",
+    "WABAGATE_DATABASE_URL",
     "DATABASE_URL",
     "WABAGATE_UPSTREAM",
     "WABAGATE_PUBLIC_URL",
@@ -66,6 +67,11 @@ impl Process {
         let mut command = wabagate();
         command.args(["sandbox", "--listen", "127.0.0.1:0"]).args(args);
         Self::start(command, log_dir.join("sandbox.log"), "listening on ").await
+    }
+
+    /// A `serve` command the caller prepared (environment, flags), started like [`Process::serve`].
+    pub async fn start_command(command: Command, log_file: PathBuf) -> Self {
+        Self::start(command, log_file, "wabagate listening on ").await
     }
 
     async fn start(mut command: Command, log_file: PathBuf, marker: &str) -> Self {

@@ -1,0 +1,107 @@
+//! The in-process sandbox keeps its state in the data dir: a connection made through its
+//! OAuth dialog, a template and a media id still work after `serve` restarts.
+
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+use url::Url;
+
+use crate::support::{Demo, Process, hello_text};
+
+/// A browser that does not follow redirects, so each step of the flow can be seen.
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+fn after<'a>(html: &'a str, marker: &str) -> &'a str {
+    let start = html.find(marker).unwrap_or_else(|| panic!("{marker} not in {html}")) + marker.len();
+    html[start..].split('"').next().unwrap()
+}
+
+fn unescape(text: &str) -> String {
+    text.replace("&quot;", "\"").replace("&#x27;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+}
+
+/// Connect page → Connect → the sandbox's dialog → Continue → the gateway's callback.
+async fn connect_through_the_sandbox_dialog(url: &str) {
+    let browser = browser();
+    let token = Url::parse(url).unwrap().query_pairs().find(|(name, _)| name == "session_token").unwrap().1.into_owned();
+    let pressed = browser.post(Url::parse(url).unwrap().join("connect").unwrap()).form(&[("session_token", token)]);
+    let pressed = pressed.send().await.unwrap();
+    assert_eq!(pressed.status(), 303);
+    let dialog_url = pressed.headers()["location"].to_str().unwrap().to_owned();
+    let dialog = browser.get(&dialog_url).send().await.unwrap().text().await.unwrap();
+    let mut fields: Vec<(String, String)> = dialog
+        .split(r#"<input type="hidden" name=""#)
+        .skip(1)
+        .map(|rest| (rest.split('"').next().unwrap().to_owned(), unescape(after(rest, r#"value=""#))))
+        .collect();
+    fields.push(("asset".into(), unescape(after(&dialog, r#"<option value=""#))));
+    fields.push(("decision".into(), "continue".into()));
+    let action = Url::parse(&dialog_url).unwrap().join(&unescape(after(&dialog, r#"<form method="post" action=""#)));
+    let answered = browser.post(action.unwrap()).form(&fields).send().await.unwrap();
+    assert_eq!(answered.status(), 302);
+    let callback = answered.headers()["location"].to_str().unwrap().split('#').next().unwrap().to_owned();
+    let done = browser.get(callback).send().await.unwrap();
+    assert_eq!(done.status(), 200, "{}", done.text().await.unwrap());
+}
+
+#[tokio::test]
+async fn a_sandbox_oauth_connection_a_template_and_a_media_id_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = Process::serve(dir.path(), &["--demo"]).await;
+    let demo = Demo::read(dir.path());
+    let api = reqwest::Client::new();
+    let graph = |path: String| format!("/whatsapp-business/v21.0/{path}");
+
+    // The demo connection already has the demo WABA; this one shares it on purpose.
+    let created: Value = api
+        .post(gateway.url("/connections"))
+        .bearer_auth(&demo.api_key)
+        .json(&json!({"app": "whatsapp-business", "force": true}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let connection_id = created["connection"]["connection_id"].as_str().unwrap().to_owned();
+    connect_through_the_sandbox_dialog(created["connection"]["url"].as_str().unwrap()).await;
+
+    let template = json!({"name": "restart_check", "language": "en_US", "category": "UTILITY",
+        "components": [{"type": "BODY", "text": "Your order has shipped."}]});
+    let made = api.post(gateway.url(&graph(format!("{}/message_templates", demo.waba_id))));
+    let made = made.bearer_auth(&demo.api_key).json(&template).send().await.unwrap();
+    assert_eq!(made.status(), 200, "{}", made.text().await.unwrap());
+    let image: Vec<u8> = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".iter().copied().chain(std::iter::repeat_n(7, 2048)).collect();
+    let form = Form::new()
+        .text("messaging_product", "whatsapp")
+        .part("file", Part::bytes(image.clone()).file_name("a.png").mime_str("image/png").unwrap());
+    let uploaded = api.post(gateway.url(&graph(format!("{}/media", demo.phone_number_id))));
+    let uploaded: Value = uploaded.bearer_auth(&demo.api_key).multipart(form).send().await.unwrap().json().await.unwrap();
+    let media_id = uploaded["id"].as_str().unwrap_or_else(|| panic!("{uploaded}")).to_owned();
+
+    assert!(gateway.stop().await.success());
+    let gateway = Process::serve(dir.path(), &[]).await;
+
+    let sent = api
+        .post(gateway.url(&graph(format!("{}/messages", demo.phone_number_id))))
+        .bearer_auth(&demo.api_key)
+        .header("Maton-Connection", &connection_id)
+        .json(&hello_text())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 200, "the OAuth token is still Meta's: {}", sent.text().await.unwrap());
+    let connection = api.get(gateway.url(&format!("/connections/{connection_id}"))).bearer_auth(&demo.api_key);
+    let connection: Value = connection.send().await.unwrap().json().await.unwrap();
+    assert_eq!(connection["connection"]["status"], "ACTIVE", "{connection}");
+
+    let templates = api.get(gateway.url(&graph(format!("{}/message_templates?name=restart_check", demo.waba_id))));
+    let templates: Value = templates.bearer_auth(&demo.api_key).send().await.unwrap().json().await.unwrap();
+    assert_eq!(templates["data"][0]["name"], "restart_check", "{templates}");
+    let content = api.get(gateway.url(&format!("/whatsapp-business/media/{media_id}/content")));
+    let content = content.bearer_auth(&demo.api_key).send().await.unwrap();
+    assert_eq!(content.status(), 200);
+    assert_eq!(content.bytes().await.unwrap().as_ref(), image.as_slice());
+    assert!(gateway.stop().await.success());
+}
