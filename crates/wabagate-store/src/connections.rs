@@ -152,7 +152,9 @@ impl Store {
     }
 
     /// Another ACTIVE connection of the account that was granted one of `waba_ids`: connecting
-    /// a WABA twice would make two connections race for the same phone numbers.
+    /// a WABA twice would make two connections race for the same phone numbers. The demo
+    /// connection (`"demo": true` in its metadata, made by `serve --demo`) does not count, so
+    /// the sandbox's dialog can be tried beside it.
     pub async fn active_connection_sharing_waba(
         &self,
         account_id: Uuid,
@@ -163,6 +165,7 @@ impl Store {
             "SELECT connections.id FROM connections, json_each(connections.metadata, '$.waba_ids') AS waba
              WHERE connections.account_id = ? AND connections.status = 'ACTIVE' AND connections.id != ?
                AND waba.value IN (SELECT value FROM json_each(?))
+               AND coalesce(json_extract(connections.metadata, '$.demo'), 0) != 1
              ORDER BY connections.created_at LIMIT 1",
         )
         .bind(account_id.to_string())

@@ -16,7 +16,10 @@ pub(super) fn page(status: StatusCode, title: &str, body_html: &str) -> Response
 <p class=\"muted\">wabagate · WhatsApp Business gateway</p></body></html>",
         title = escape(title),
     );
-    (status, [("cache-control", "no-store"), ("referrer-policy", "no-referrer")], Html(html)).into_response()
+    // `same-origin`: no page URL (they carry link tokens, codes and states) ever reaches
+    // another site as a referrer, while the Connect button's post still carries our
+    // `Origin` (under `no-referrer` browsers send `Origin: null`).
+    (status, [("cache-control", "no-store"), ("referrer-policy", "same-origin")], Html(html)).into_response()
 }
 
 /// An error page: what happened and what to do next.

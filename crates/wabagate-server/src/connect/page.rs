@@ -76,9 +76,13 @@ pub(super) async fn start(State(state): State<AppState>, headers: HeaderMap, For
     }
 }
 
-/// Whether a form post came from a page of this gateway. Browsers send `Origin` with every
-/// form post; a client without one (a script, a test) has no cross-site page to speak of.
+/// Whether a form post came from a page of this gateway: `Sec-Fetch-Site` where the browser
+/// sends it, else `Origin`. A client with neither (a script, a test, an old browser) has no
+/// other site's page to speak of.
 fn from_our_page(state: &AppState, headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return site == "same-origin";
+    }
     match headers.get(header::ORIGIN).map(|origin| origin.to_str()) {
         None => true,
         Some(Ok(origin)) => origin == state.config().public_url.origin().ascii_serialization(),

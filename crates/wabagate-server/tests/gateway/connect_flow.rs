@@ -225,6 +225,16 @@ async fn connect_pressed_from_another_site_is_refused_and_leaves_the_link_usable
         .unwrap();
     assert_eq!(forged.status(), 403);
     assert!(forged.text().await.unwrap().contains("another site"));
+    let fetched_cross_site = flow
+        .browser
+        .post(flow.app.url("/connect"))
+        .header("sec-fetch-site", "cross-site")
+        .header("origin", &flow.app.base_url)
+        .form(&[("session_token", token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fetched_cross_site.status(), 403, "Sec-Fetch-Site is believed over Origin");
     let ours = flow
         .browser
         .post(flow.app.url("/connect"))

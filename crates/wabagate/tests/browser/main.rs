@@ -222,17 +222,23 @@ async fn cancelling_in_the_browser_fails_the_connection() {
 }
 
 #[tokio::test]
-async fn a_connect_link_opened_twice_is_refused_the_second_time() {
+async fn a_connect_link_opens_again_until_connect_is_pressed_and_then_is_used() {
     let Some(browser) = Browser::start("reused-link").await else { return };
     let gateway = Gateway::start().await;
     let connection = gateway.create_connection().await;
     let url = connection["url"].as_str().unwrap();
 
+    // A link preview (or a second look) does not use the link.
     browser.client.goto(url).await.unwrap();
     assert_eq!(browser.text_of("#title").await, "Connect WhatsApp Business");
     browser.client.goto(url).await.unwrap();
+    assert_eq!(browser.text_of("#title").await, "Connect WhatsApp Business");
+    browser.click("#connect").await;
+    browser.text_of("#continue").await;
+
+    browser.client.goto(url).await.unwrap();
     assert_eq!(browser.text_of("#title").await, "This connect link was already used");
-    browser.screenshot("second-open").await;
+    browser.screenshot("after-connect").await;
     browser.client.close().await.unwrap();
 }
 
@@ -243,8 +249,10 @@ async fn a_tampered_state_is_refused() {
     let connection = gateway.create_connection().await;
 
     browser.client.goto(connection["url"].as_str().unwrap()).await.unwrap();
-    let dialog = browser.client.find(Locator::Css("#connect")).await.unwrap().attr("href").await.unwrap().unwrap();
-    let mut tampered = url::Url::parse(&dialog).unwrap();
+    browser.click("#connect").await;
+    browser.text_of("#continue").await;
+    let dialog = browser.client.current_url().await.unwrap();
+    let mut tampered = dialog.clone();
     let pairs: Vec<(String, String)> = tampered
         .query_pairs()
         .map(|(name, value)| {
@@ -260,6 +268,35 @@ async fn a_tampered_state_is_refused() {
 
     let untouched = gateway.connection(connection["connection_id"].as_str().unwrap()).await;
     assert_eq!(untouched["status"], "PENDING");
+    browser.client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_cancelled_reconnect_tells_the_business_the_connection_still_works() {
+    let Some(browser) = Browser::start("cancelled-reconnect").await else { return };
+    let gateway = Gateway::start().await;
+    let id = gateway.demo.connection_id.clone();
+    let reconnected: Value = gateway
+        .api
+        .post(gateway.process.url(&format!("/connections/{id}/reconnect")))
+        .bearer_auth(&gateway.demo.api_key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    browser.client.goto(reconnected["connection"]["url"].as_str().unwrap()).await.unwrap();
+    browser.click("#connect").await;
+    browser.click("#cancel").await;
+    assert_eq!(browser.text_of("#title").await, "You did not connect WhatsApp Business");
+    assert!(browser.text_of("#next-step").await.contains("existing connection is unchanged"));
+    browser.screenshot("cancelled-reconnect").await;
+
+    let still = gateway.connection(&id).await;
+    assert_eq!(still["status"], "ACTIVE", "{still}");
+    assert_eq!(still["metadata"]["last_reconnect_error"]["reason"], "access_denied");
     browser.client.close().await.unwrap();
 }
 

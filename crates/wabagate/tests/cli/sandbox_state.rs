@@ -53,11 +53,10 @@ async fn a_sandbox_oauth_connection_a_template_and_a_media_id_survive_a_restart(
     let api = reqwest::Client::new();
     let graph = |path: String| format!("/whatsapp-business/v21.0/{path}");
 
-    // The demo connection already has the demo WABA; this one shares it on purpose.
     let created: Value = api
         .post(gateway.url("/connections"))
         .bearer_auth(&demo.api_key)
-        .json(&json!({"app": "whatsapp-business", "force": true}))
+        .json(&json!({"app": "whatsapp-business"}))
         .send()
         .await
         .unwrap()
