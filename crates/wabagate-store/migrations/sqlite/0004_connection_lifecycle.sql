@@ -13,3 +13,6 @@ ALTER TABLE connections ADD COLUMN force INTEGER NOT NULL DEFAULT 0;
 
 -- When a newer link of the same connection ended this one (it then works no more).
 ALTER TABLE connect_sessions ADD COLUMN replaced_at INTEGER;
+
+-- The expiry watcher looks for PENDING and ACTIVE connections every few seconds.
+CREATE INDEX connections_by_status ON connections(status);

@@ -81,3 +81,25 @@ async fn reconnect_gives_a_new_connect_url_and_unknown_ids_are_reported() {
     let malformed = gateway.run(&["connections", "get", "not-a-uuid"]).await;
     assert!(malformed.failed_with(1).contains("invalid_connection_id"), "{}", malformed.stderr);
 }
+
+#[tokio::test]
+async fn list_counts_the_numbers_of_a_connection_that_has_several() {
+    let gateway = DemoGateway::start().await;
+    // The demo business's System User token, imported beside the running gateway: its
+    // discovery finds both of the business's numbers.
+    let data_dir = gateway.path("");
+    let data_dir = data_dir.to_str().unwrap();
+    let imported = gateway
+        .run_with_env(
+            &["admin", "connections", "import", "--account", "demo", "--token", wabagate_sandbox::seed::DEMO_ACCESS_TOKEN],
+            &[("WABAGATE_DATA_DIR", data_dir), ("WABAGATE_UPSTREAM", &gateway.sandbox_url)],
+        )
+        .await;
+    let stdout = imported.ok();
+    let imported_id = stdout.split_whitespace().nth(2).unwrap().to_owned();
+
+    let listed = gateway.run(&["connections", "list"]).await;
+    let stdout = listed.ok();
+    let row = stdout.lines().find(|line| line.starts_with(&imported_id)).unwrap_or_else(|| panic!("{stdout}"));
+    assert!(row.contains("2 numbers"), "{stdout}");
+}
