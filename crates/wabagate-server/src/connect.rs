@@ -20,9 +20,7 @@ use crate::state::AppState;
 pub(crate) const WHATSAPP_SCOPES: [&str; 2] = ["whatsapp_business_management", "whatsapp_business_messaging"];
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/connect", get(page::show).post(page::start))
-        .route("/oauth/callback", get(callback::finish))
+    Router::new().route("/connect", get(page::show).post(page::start)).route("/oauth/callback", get(callback::finish))
 }
 
 /// Where Meta sends the browser back to: must be registered in the Meta app's

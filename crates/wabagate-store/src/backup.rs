@@ -9,9 +9,9 @@ impl Store {
     /// Writes a consistent copy of the database to `path`, which must not exist yet. The file
     /// is created private (0600): it holds sealed tokens and API key hashes.
     pub async fn backup_to(&self, path: &Path) -> StoreResult<()> {
-        let target = path.to_str().ok_or_else(|| {
-            StoreError::Backup(format!("{} is not a UTF-8 path, which SQLite needs", path.display()))
-        })?;
+        let target = path
+            .to_str()
+            .ok_or_else(|| StoreError::Backup(format!("{} is not a UTF-8 path, which SQLite needs", path.display())))?;
         // VACUUM INTO accepts an empty file, so creating it first (exclusively) sets its mode
         // and refuses to overwrite anything.
         crate::private_files::create_new_private(path)

@@ -41,8 +41,9 @@ impl Store {
     ) -> StoreResult<Connection> {
         let mut transaction = self.pool.begin().await?;
         let pending = ConnectionStatus::Pending;
-        let connection =
-            self.insert_connection(&mut transaction, account_id, app, pending, serde_json::json!({}), None, options).await?;
+        let connection = self
+            .insert_connection(&mut transaction, account_id, app, pending, serde_json::json!({}), None, options)
+            .await?;
         self.issue_session_in(&mut transaction, account_id, connection.connection_id, session_lifetime).await?;
         transaction.commit().await?;
         self.get_connection(account_id, connection.connection_id).await
@@ -125,14 +126,20 @@ impl Store {
     }
 
     /// An account's connections that match `filter`, oldest first.
-    pub async fn find_connections(&self, account_id: Uuid, filter: &ConnectionFilter<'_>) -> StoreResult<Vec<Connection>> {
+    pub async fn find_connections(
+        &self,
+        account_id: Uuid,
+        filter: &ConnectionFilter<'_>,
+    ) -> StoreResult<Vec<Connection>> {
         // One EXISTS per tag, its name and value bound as ?4 and ?5, ?6 and ?7, … (never
         // spliced in). Numbered explicitly: sqlx counts a bare `?` from 1 whatever precedes it.
         let tag_clauses: String = (0..filter.tags.len())
             .map(|index| {
                 let name = 4 + 2 * index;
                 let value = name + 1;
-                format!(" AND EXISTS (SELECT 1 FROM json_each(connections.tags) WHERE key = ?{name} AND value = ?{value})")
+                format!(
+                    " AND EXISTS (SELECT 1 FROM json_each(connections.tags) WHERE key = ?{name} AND value = ?{value})"
+                )
             })
             .collect();
         let sql = format!(

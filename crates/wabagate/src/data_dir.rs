@@ -53,8 +53,7 @@ impl DataDirLock {
             .truncate(false)
             .open(&path)
             .with_context(|| format!("opening the lock file {}", path.display()))?;
-        let locked =
-            FileExt::try_lock_exclusive(&file).with_context(|| format!("locking {}", path.display()))?;
+        let locked = FileExt::try_lock_exclusive(&file).with_context(|| format!("locking {}", path.display()))?;
         if !locked {
             let mut holder = String::new();
             let _ = file.read_to_string(&mut holder);

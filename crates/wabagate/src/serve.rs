@@ -223,8 +223,9 @@ fn redirect_origins(args: &MetaAppArgs, file: &FileConfig) -> anyhow::Result<Vec
     given
         .iter()
         .map(|text| {
-            let url = Url::parse(text.trim())
-                .with_context(|| format!("--connect-redirect-origin {text:?} is not a URL such as https://app.example.com"))?;
+            let url = Url::parse(text.trim()).with_context(|| {
+                format!("--connect-redirect-origin {text:?} is not a URL such as https://app.example.com")
+            })?;
             anyhow::ensure!(
                 matches!(url.scheme(), "http" | "https") && url.host().is_some() && url.path() == "/",
                 "--connect-redirect-origin {text:?} must be an origin such as https://app.example.com (no path)"

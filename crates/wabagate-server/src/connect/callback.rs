@@ -80,7 +80,10 @@ pub(super) async fn finish(State(state): State<AppState>, Query(query): Query<Ca
     if let Some(error) = query.error {
         let failure = Failure::new(
             if error == "access_denied" { "access_denied" } else { "dialog_error" },
-            query.error_description.or(query.error_reason).unwrap_or_else(|| format!("Meta's dialog answered {error}.")),
+            query
+                .error_description
+                .or(query.error_reason)
+                .unwrap_or_else(|| format!("Meta's dialog answered {error}.")),
         );
         return record_failure(&state, &connection, failure, "You did not connect WhatsApp Business").await;
     }
@@ -89,11 +92,7 @@ pub(super) async fn finish(State(state): State<AppState>, Query(query): Query<Ca
         return record_failure(&state, &connection, failure, "Connecting failed").await;
     };
 
-    let connected = match connect(&state, &meta_app, &code).await {
-        Ok(connected) => refuse_duplicate_waba(&state, &connection, connected).await,
-        Err(failure) => Err(failure),
-    };
-    match connected {
+    match connect(&state, &meta_app, &connection, &code).await {
         Ok((token, metadata, expires_at)) => {
             match state
                 .store()
@@ -122,7 +121,12 @@ pub(super) async fn finish(State(state): State<AppState>, Query(query): Query<Ca
 type Connected = (AccessToken, Value, Option<Timestamp>);
 
 /// Everything after the code: the token, the connection's metadata and the token's expiry.
-async fn connect(state: &AppState, meta_app: &MetaApp, code: &str) -> Result<Connected, Failure> {
+async fn connect(
+    state: &AppState,
+    meta_app: &MetaApp,
+    connection: &Connection,
+    code: &str,
+) -> Result<Connected, Failure> {
     let version = &state.config().graph_version;
     let token_path = format!("/{version}/oauth/access_token");
     let redirect_uri = redirect_uri(state);
@@ -186,6 +190,7 @@ async fn connect(state: &AppState, meta_app: &MetaApp, code: &str) -> Result<Con
     if waba_ids.is_empty() {
         return Err(Failure::new("no_waba", "No WhatsApp Business Account was shared; pick one in Meta's dialog."));
     }
+    refuse_duplicate_waba(state, connection, &waba_ids).await?;
     let phone_numbers = discovery::phone_numbers(state, &token, &waba_ids)
         .await
         .map_err(|error| graph_failure("phone_number_discovery_failed", error))?;
@@ -212,30 +217,20 @@ async fn connect(state: &AppState, meta_app: &MetaApp, code: &str) -> Result<Con
 
 /// Two ACTIVE connections of one account on the same WABA would race for its numbers: the
 /// second is refused unless its app asked for it (`force`). A reconnect is not a second one.
-async fn refuse_duplicate_waba(
-    state: &AppState,
-    connection: &Connection,
-    connected: Connected,
-) -> Result<Connected, Failure> {
+async fn refuse_duplicate_waba(state: &AppState, connection: &Connection, waba_ids: &[String]) -> Result<(), Failure> {
     if connection.options.force {
-        return Ok(connected);
+        return Ok(());
     }
-    let waba_ids: Vec<String> = connected.1["waba_ids"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|id| id.as_str().map(str::to_owned))
-        .collect();
     let existing = state
         .store()
-        .active_connection_sharing_waba(connection.account_id, connection.connection_id, &waba_ids)
+        .active_connection_sharing_waba(connection.account_id, connection.connection_id, waba_ids)
         .await
         .map_err(|error| {
             tracing::error!(error = %error, "looking for a connection with the same WABA failed");
             Failure::new("store_failed", "The gateway could not read its connections.")
         })?;
     match existing {
-        None => Ok(connected),
+        None => Ok(()),
         Some(existing) => Err(Failure {
             reason: "duplicate_waba",
             description: format!(
@@ -304,7 +299,9 @@ fn back_to_app(connection: &Connection, status: ConnectionStatus, error: Option<
     let mut url = url::Url::parse(connection.options.redirect_url.as_deref()?).ok()?;
     {
         let mut query = url.query_pairs_mut();
-        query.append_pair("connection_id", &connection.connection_id.to_string()).append_pair("status", status.as_str());
+        query
+            .append_pair("connection_id", &connection.connection_id.to_string())
+            .append_pair("status", status.as_str());
         if let Some(error) = error {
             query.append_pair("error", error);
         }

@@ -54,7 +54,11 @@ so it can send and receive WhatsApp messages through this gateway.</p>\
 }
 
 /// The Connect button: uses the link and sends the browser to Meta's dialog.
-pub(super) async fn start(State(state): State<AppState>, headers: HeaderMap, Form(link): Form<ConnectLink>) -> Response {
+pub(super) async fn start(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(link): Form<ConnectLink>,
+) -> Response {
     let Some(meta_app) = state.config().meta_app.clone() else {
         return not_set_up();
     };
@@ -144,9 +148,12 @@ fn refused(error: ConnectSessionError) -> Response {
             "The link does not match any connection waiting to be connected.",
             "Check that you opened the whole link, or ask for a new one.",
         ),
-        ConnectSessionError::Expired => {
-            problem(StatusCode::GONE, "This connect link has expired", "Connect links work for a limited time.", ASK_AGAIN)
-        }
+        ConnectSessionError::Expired => problem(
+            StatusCode::GONE,
+            "This connect link has expired",
+            "Connect links work for a limited time.",
+            ASK_AGAIN,
+        ),
         ConnectSessionError::Replaced => problem(
             StatusCode::GONE,
             "This connect link was replaced",

@@ -69,7 +69,7 @@ fn check_redirect_url(text: &str, config: &ServerConfig) -> Result<String, ApiEr
         return Err(invalid("invalid_redirect_url", "redirect_url must not carry a user name or password."));
     }
     let origin = url.origin().ascii_serialization();
-    if !config.connect_redirect_origins.iter().any(|allowed| *allowed == origin) {
+    if !config.connect_redirect_origins.contains(&origin) {
         let allowed = if config.connect_redirect_origins.is_empty() {
             "none is allowed yet".to_owned()
         } else {
@@ -103,10 +103,8 @@ fn check_tag(name: &str, value: &str) -> Result<(), ApiError> {
 
 /// The `tag.NAME=VALUE` pairs of a listing's query, bounded like the tags themselves.
 pub(super) fn tag_filters(query: &[(String, String)]) -> Result<Vec<(String, String)>, ApiError> {
-    let filters: Vec<(String, String)> = query
-        .iter()
-        .filter_map(|(key, value)| Some((key.strip_prefix("tag.")?.to_owned(), value.clone())))
-        .collect();
+    let filters: Vec<(String, String)> =
+        query.iter().filter_map(|(key, value)| Some((key.strip_prefix("tag.")?.to_owned(), value.clone()))).collect();
     if filters.len() > MAX_TAGS {
         return Err(invalid("invalid_tags", format!("At most {MAX_TAGS} tag filters.")));
     }

@@ -55,7 +55,8 @@ async fn the_business_s_browser_goes_back_to_the_app_s_redirect_url_with_the_out
 #[tokio::test]
 async fn a_redirect_url_outside_the_allowed_origins_is_refused() {
     let flow = Connectable::start_with(|options| options.connect_redirect_origins = vec![APP_ORIGIN.into()]).await;
-    for refused in ["https://evil.example/connected", "javascript:alert(1)", "/relative", "https://user:pw@app.example.com/"]
+    for refused in
+        ["https://evil.example/connected", "javascript:alert(1)", "/relative", "https://user:pw@app.example.com/"]
     {
         let answer = create(&flow, json!({"app": "whatsapp-business", "redirect_url": refused})).await;
         let message = assert_gateway_error(answer, 400, "invalid_redirect_url").await;
@@ -81,7 +82,12 @@ async fn tags_and_end_user_id_are_shown_and_tags_filter_the_listing() {
     assert_eq!(other["end_user_id"], Value::Null);
 
     let ids = |listed: Value| -> Vec<String> {
-        listed["connections"].as_array().unwrap().iter().map(|c| c["connection_id"].as_str().unwrap().to_owned()).collect()
+        listed["connections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["connection_id"].as_str().unwrap().to_owned())
+            .collect()
     };
     let list = |query: &'static str| {
         let request = flow.app.get(&format!("/connections{query}"), &flow.key);

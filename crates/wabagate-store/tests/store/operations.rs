@@ -26,7 +26,10 @@ async fn the_key_check_names_the_key_ids_the_configured_keys_cannot_open() {
         .create_active_connection(acme.account_id, "whatsapp-business", &AccessToken::new("EAAGsecret"), json!({}))
         .await
         .unwrap();
-    test.store.create_connection(acme.account_id, "whatsapp-business", std::time::Duration::from_secs(60)).await.unwrap();
+    test.store
+        .create_connection(acme.account_id, "whatsapp-business", std::time::Duration::from_secs(60))
+        .await
+        .unwrap();
     assert!(test.store.unopenable_key_ids().await.unwrap().is_empty());
     let sealed_with = format!("{:?}", Keyring::from_hex(KEY, &[]).unwrap());
     test.store.close().await;

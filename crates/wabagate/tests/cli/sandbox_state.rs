@@ -24,7 +24,8 @@ fn unescape(text: &str) -> String {
 /// Connect page → Connect → the sandbox's dialog → Continue → the gateway's callback.
 async fn connect_through_the_sandbox_dialog(url: &str) {
     let browser = browser();
-    let token = Url::parse(url).unwrap().query_pairs().find(|(name, _)| name == "session_token").unwrap().1.into_owned();
+    let token =
+        Url::parse(url).unwrap().query_pairs().find(|(name, _)| name == "session_token").unwrap().1.into_owned();
     let pressed = browser.post(Url::parse(url).unwrap().join("connect").unwrap()).form(&[("session_token", token)]);
     let pressed = pressed.send().await.unwrap();
     assert_eq!(pressed.status(), 303);
@@ -76,7 +77,8 @@ async fn a_sandbox_oauth_connection_a_template_and_a_media_id_survive_a_restart(
         .text("messaging_product", "whatsapp")
         .part("file", Part::bytes(image.clone()).file_name("a.png").mime_str("image/png").unwrap());
     let uploaded = api.post(gateway.url(&graph(format!("{}/media", demo.phone_number_id))));
-    let uploaded: Value = uploaded.bearer_auth(&demo.api_key).multipart(form).send().await.unwrap().json().await.unwrap();
+    let uploaded: Value =
+        uploaded.bearer_auth(&demo.api_key).multipart(form).send().await.unwrap().json().await.unwrap();
     let media_id = uploaded["id"].as_str().unwrap_or_else(|| panic!("{uploaded}")).to_owned();
 
     assert!(gateway.stop().await.success());

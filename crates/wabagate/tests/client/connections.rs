@@ -91,7 +91,15 @@ async fn list_counts_the_numbers_of_a_connection_that_has_several() {
     let data_dir = data_dir.to_str().unwrap();
     let imported = gateway
         .run_with_env(
-            &["admin", "connections", "import", "--account", "demo", "--token", wabagate_sandbox::seed::DEMO_ACCESS_TOKEN],
+            &[
+                "admin",
+                "connections",
+                "import",
+                "--account",
+                "demo",
+                "--token",
+                wabagate_sandbox::seed::DEMO_ACCESS_TOKEN,
+            ],
             &[("WABAGATE_DATA_DIR", data_dir), ("WABAGATE_UPSTREAM", &gateway.sandbox_url)],
         )
         .await;
