@@ -26,7 +26,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 pub use api_key::{ApiKey, ApiKeyHash, MalformedKey};
 pub use connect_session::{ConnectSessionError, FlowSecret, SessionConnection};
 pub use records::{Account, ApiKeyInfo, Connection, ConnectionStatus, GatewayConnection};
-pub use sealed_token::{AccessToken, Keyring, KeyringError};
+pub use sealed_token::{AccessToken, Keyring, KeyringError, SealedToken};
 pub use timestamp::Timestamp;
 
 /// What can go wrong in the store, already sorted by what a caller does about it.
@@ -86,6 +86,12 @@ impl Store {
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         Ok(Self { pool, keyring: Arc::new(keyring) })
+    }
+
+    /// Keys derived from the master keys for one purpose other than sealing tokens (e.g. the
+    /// gateway's signed media links); see [`Keyring::derive`].
+    pub fn derive_keyring(&self, purpose: &str) -> Keyring {
+        self.keyring.derive(purpose)
     }
 
     /// Answers when the database does: what `/readyz` checks.

@@ -151,6 +151,7 @@ pub struct Options {
     pub secret_key: Option<String>,
     pub meta_app: Option<wabagate_server::config::MetaApp>,
     pub expiry_check_interval: Duration,
+    pub media_link_ttl: Option<Duration>,
 }
 
 impl Options {
@@ -163,6 +164,7 @@ impl Options {
             secret_key: None,
             meta_app: None,
             expiry_check_interval: Duration::from_secs(30),
+            media_link_ttl: None,
         }
     }
 }
@@ -186,6 +188,9 @@ impl TestApp {
         config.shutdown_grace = Duration::from_secs(2);
         config.meta_app = options.meta_app;
         config.expiry_check_interval = options.expiry_check_interval;
+        if let Some(ttl) = options.media_link_ttl {
+            config.media_link_ttl = ttl;
+        }
         let state = AppState::new(config, store.clone());
         let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(App::new(listener, state.clone()).serve(async move {
