@@ -155,6 +155,8 @@ async fn run_driver(python: &Path) -> Value {
         .env("PYWA_APP_ID", DEMO_APP_ID)
         .env("PYWA_APP_SECRET", DEMO_APP_SECRET)
         .env("PYWA_TMP", data.path())
+        // No __pycache__ beside the committed driver.
+        .env("PYTHONDONTWRITEBYTECODE", "1")
         .stdin(Stdio::null())
         .kill_on_drop(true)
         .output();
