@@ -21,6 +21,8 @@ pub struct ServerConfig {
     pub media_hosts: Vec<String>,
     /// The Graph version the gateway uses for its own upstream calls (media lookups, discovery).
     pub graph_version: String,
+    /// How long a media link (the gateway URL a media lookup's `url` is rewritten to) works.
+    pub media_link_ttl: Duration,
     /// How long requests in flight may take to finish after shutdown begins.
     pub shutdown_grace: Duration,
     /// How long a cached API key or connection list may be served before the store is asked
@@ -71,6 +73,8 @@ impl ServerConfig {
             upstream_timeout: Duration::from_secs(30),
             media_hosts,
             graph_version: "v21.0".to_owned(),
+            // As long as Meta's own media URLs last.
+            media_link_ttl: Duration::from_secs(5 * 60),
             shutdown_grace: Duration::from_secs(10),
             cache_ttl: Duration::from_millis(900),
             meta_app: None,

@@ -49,6 +49,12 @@ pub enum ApiError {
     /// 404: a control-API object that does not exist for this account.
     #[error("{0} was not found.")]
     NotFound(String),
+    /// 404: a media link that is unknown, altered, expired or another account's (one answer
+    /// for all, so a link tells nothing about other accounts).
+    #[error(
+        "Media link not found: it expired (links last as long as Meta's media URLs), was altered, or belongs to another account. Look the media up again (GET /whatsapp-business/v21.0/MEDIA_ID) for a fresh url."
+    )]
+    MediaLinkNotFound,
     /// 400: a control-API request that does not make sense.
     #[error("{message}")]
     BadRequest { gateway_code: &'static str, message: String },
@@ -102,7 +108,9 @@ impl ApiError {
             | Self::ConnectionNotActive { .. }
             | Self::InvalidPath(_)
             | Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            Self::ConnectionNotFound(_) | Self::UnknownRoute | Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::ConnectionNotFound(_) | Self::UnknownRoute | Self::NotFound(_) | Self::MediaLinkNotFound => {
+                StatusCode::NOT_FOUND
+            }
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::BadUpstreamAnswer(_) | Self::UpstreamUnreachable => StatusCode::BAD_GATEWAY,
             Self::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
@@ -124,6 +132,7 @@ impl ApiError {
             Self::InvalidPath(_) => "invalid_path",
             Self::UnknownRoute => "unknown_route",
             Self::NotFound(_) => "not_found",
+            Self::MediaLinkNotFound => "media_link_not_found",
             Self::BadRequest { gateway_code, .. } => gateway_code,
             Self::BadUpstreamAnswer(_) => "bad_upstream_answer",
             Self::UpstreamUnreachable => "upstream_unreachable",

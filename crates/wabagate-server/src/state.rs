@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use uuid::Uuid;
-use wabagate_store::{Account, ApiKeyHash, GatewayConnection, Store};
+use wabagate_store::{Account, ApiKeyHash, GatewayConnection, Keyring, Store};
 
 use crate::cache::TtlCache;
 use crate::config::ServerConfig;
@@ -26,6 +26,8 @@ struct Inner {
     /// Account → all its connections with tokens opened.
     connections: TtlCache<Uuid, Arc<[GatewayConnection]>>,
     rate_limit: AccountRateLimit,
+    /// Seals and opens media links (`gateway::media_link`), under keys derived from the master key.
+    media_links: Keyring,
     upstream: UpstreamClient,
     metrics: Metrics,
 }
@@ -36,6 +38,7 @@ impl AppState {
             accounts_by_key: TtlCache::new(config.cache_ttl),
             connections: TtlCache::new(config.cache_ttl),
             rate_limit: AccountRateLimit::new(config.rate_limit_per_second),
+            media_links: store.derive_keyring(crate::gateway::MEDIA_LINK_KEY_PURPOSE),
             upstream: build_client(),
             metrics: Metrics::new(),
             config,
@@ -58,6 +61,10 @@ impl AppState {
 
     pub(crate) fn metrics(&self) -> &Metrics {
         &self.inner.metrics
+    }
+
+    pub(crate) fn media_links(&self) -> &Keyring {
+        &self.inner.media_links
     }
 
     pub(crate) fn rate_limit(&self) -> &AccountRateLimit {

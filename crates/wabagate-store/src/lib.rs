@@ -31,7 +31,7 @@ pub use connect_session::{ConnectSessionError, FlowSecret, SessionConnection};
 pub use records::{
     Account, ApiKeyInfo, Connection, ConnectionFilter, ConnectionOptions, ConnectionStatus, GatewayConnection,
 };
-pub use sealed_token::{AccessToken, Keyring, KeyringError};
+pub use sealed_token::{AccessToken, Keyring, KeyringError, SealedToken};
 pub use timestamp::Timestamp;
 
 /// What can go wrong in the store, already sorted by what a caller does about it.
@@ -115,6 +115,12 @@ impl Store {
             Err(error) => return Err(error.into()),
         }
         Ok(Self { pool, keyring: Arc::new(keyring) })
+    }
+
+    /// Keys derived from the master keys for one purpose other than sealing tokens (e.g. the
+    /// gateway's signed media links); see [`Keyring::derive`].
+    pub fn derive_keyring(&self, purpose: &str) -> Keyring {
+        self.keyring.derive(purpose)
     }
 
     /// Answers when the database does: what `/readyz` checks.

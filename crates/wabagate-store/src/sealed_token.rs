@@ -11,6 +11,7 @@ use std::path::Path;
 
 use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 /// A Meta access token. `Debug` and `Display` never show it; [`AccessToken::expose`] is
@@ -60,6 +61,8 @@ pub enum KeyringError {
 struct MasterKey {
     id: String,
     cipher: XChaCha20Poly1305,
+    /// Kept only to derive purpose-bound keys from it ([`Keyring::derive`]).
+    bytes: [u8; 32],
 }
 
 /// The master keys: the current one seals, any of them opens.
@@ -98,14 +101,25 @@ impl Keyring {
     }
 
     pub fn seal(&self, token: &AccessToken, associated_data: &str) -> SealedToken {
-        let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
-        let payload = Payload { msg: token.expose().as_bytes(), aad: associated_data.as_bytes() };
-        // Encryption fails only for inputs larger than the cipher's 256 GiB limit.
-        let ciphertext = self.current.cipher.encrypt(&nonce, payload).expect("a token fits the cipher's limits");
-        SealedToken { ciphertext, nonce: nonce.to_vec(), key_id: self.current.id.clone() }
+        self.seal_bytes(token.expose().as_bytes(), associated_data)
     }
 
     pub fn open(&self, sealed: &SealedToken, associated_data: &str) -> Result<AccessToken, KeyringError> {
+        let plaintext = self.open_bytes(sealed, associated_data)?;
+        String::from_utf8(plaintext).map(AccessToken).map_err(|_| KeyringError::Tampered)
+    }
+
+    /// Seals any bytes under the current key, bound to `associated_data`.
+    pub fn seal_bytes(&self, plaintext: &[u8], associated_data: &str) -> SealedToken {
+        let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let payload = Payload { msg: plaintext, aad: associated_data.as_bytes() };
+        // Encryption fails only for inputs larger than the cipher's 256 GiB limit.
+        let ciphertext = self.current.cipher.encrypt(&nonce, payload).expect("the plaintext fits the cipher's limits");
+        SealedToken { ciphertext, nonce: nonce.to_vec(), key_id: self.current.id.clone() }
+    }
+
+    /// Opens what [`Keyring::seal_bytes`] sealed, with any of the keys.
+    pub fn open_bytes(&self, sealed: &SealedToken, associated_data: &str) -> Result<Vec<u8>, KeyringError> {
         let key = std::iter::once(&self.current)
             .chain(&self.previous)
             .find(|key| key.id == sealed.key_id)
@@ -114,21 +128,38 @@ impl Keyring {
             return Err(KeyringError::Tampered);
         }
         let payload = Payload { msg: &sealed.ciphertext, aad: associated_data.as_bytes() };
-        let plaintext =
-            key.cipher.decrypt(XNonce::from_slice(&sealed.nonce), payload).map_err(|_| KeyringError::Tampered)?;
-        String::from_utf8(plaintext).map(AccessToken).map_err(|_| KeyringError::Tampered)
+        key.cipher.decrypt(XNonce::from_slice(&sealed.nonce), payload).map_err(|_| KeyringError::Tampered)
+    }
+
+    /// A keyring of keys derived from these for one `purpose` (HMAC-SHA256 of the purpose
+    /// under each key), so what is sealed for that purpose never shares a key with tokens.
+    /// It rotates with this one: the derived current key seals, the derived old ones open.
+    pub fn derive(&self, purpose: &str) -> Self {
+        Self {
+            current: self.current.derive(purpose),
+            previous: self.previous.iter().map(|key| key.derive(purpose)).collect(),
+        }
     }
 }
 
 impl MasterKey {
     fn from_hex(hex_key: &str) -> Result<Self, KeyringError> {
         let bytes = hex::decode(hex_key.trim()).map_err(|_| KeyringError::BadKey)?;
-        if bytes.len() != 32 {
-            return Err(KeyringError::BadKey);
-        }
+        let bytes: [u8; 32] = bytes.try_into().map_err(|_| KeyringError::BadKey)?;
+        Ok(Self::from_bytes(bytes))
+    }
+
+    fn from_bytes(bytes: [u8; 32]) -> Self {
         // The id names the key without revealing it: a hash under a fixed label.
-        let id = hex::encode(&Sha256::new().chain_update(b"wabagate key id\0").chain_update(&bytes).finalize()[..8]);
-        Ok(Self { id, cipher: XChaCha20Poly1305::new(Key::from_slice(&bytes)) })
+        let id = hex::encode(&Sha256::new().chain_update(b"wabagate key id\0").chain_update(bytes).finalize()[..8]);
+        Self { id, cipher: XChaCha20Poly1305::new(Key::from_slice(&bytes)), bytes }
+    }
+
+    fn derive(&self, purpose: &str) -> Self {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.bytes).expect("HMAC takes keys of any length");
+        mac.update(b"wabagate derived key\0");
+        mac.update(purpose.as_bytes());
+        Self::from_bytes(mac.finalize().into_bytes().into())
     }
 }
 
@@ -181,6 +212,19 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn derived_keys_are_bound_to_their_purpose_and_rotate_with_the_master_key() {
+        let keyring = Keyring::from_hex(KEY_A, &[]).unwrap();
+        let links = keyring.derive("media links");
+        let sealed = links.seal_bytes(b"payload", "ad");
+        assert_eq!(links.open_bytes(&sealed, "ad").unwrap(), b"payload");
+        assert_ne!(sealed.key_id, keyring.seal_bytes(b"x", "ad").key_id, "a derived key is another key");
+        assert!(keyring.open_bytes(&sealed, "ad").is_err(), "the master key does not open it");
+        assert!(keyring.derive("other").open_bytes(&sealed, "ad").is_err());
+        let rotated = Keyring::from_hex(KEY_B, &[KEY_A]).unwrap().derive("media links");
+        assert_eq!(rotated.open_bytes(&sealed, "ad").unwrap(), b"payload");
     }
 
     #[test]

@@ -75,7 +75,7 @@ pub(crate) async fn download(
     Ok(content)
 }
 
-fn upstream_get(uri: axum::http::Uri, bearer: axum::http::HeaderValue) -> Request {
+pub(super) fn upstream_get(uri: axum::http::Uri, bearer: axum::http::HeaderValue) -> Request {
     let mut request = Request::new(Body::empty());
     *request.method_mut() = Method::GET;
     *request.uri_mut() = uri;
@@ -95,7 +95,7 @@ async fn read_media_url(lookup: Response) -> Result<(String, Option<String>), Ap
 
 /// The media URL, if it is on the upstream's own origin or a configured media host, so the
 /// token is never sent anywhere else.
-fn allowed_media_url(state: &AppState, media_url: &str) -> Result<Url, ApiError> {
+pub(super) fn allowed_media_url(state: &AppState, media_url: &str) -> Result<Url, ApiError> {
     let refused =
         || ApiError::BadUpstreamAnswer("The upstream's media URL is on a host media is not fetched from.".into());
     let url = Url::parse(media_url).map_err(|_| refused())?;

@@ -7,6 +7,9 @@ pub(crate) type Refusal = &'static str;
 
 /// Checks the raw (still percent-encoded) path that follows the app prefix.
 ///
+/// One trailing slash is accepted, as Graph accepts it (`/v21.0/{id}/`: pywa posts callback
+/// overrides there).
+///
 /// Refused: an empty path, empty segments (`//host` would name another host), `.` and `..`
 /// segments, percent-encoded dots, slashes, backslashes, percent signs or control characters
 /// (they decode into the former), and `@`, `\`, whitespace or control characters anywhere.
@@ -21,7 +24,8 @@ pub(crate) fn check(path: &str) -> Result<(), Refusal> {
     if path.contains('@') || path.contains('\\') {
         return Err("`@` and `\\` are not allowed in the path");
     }
-    for segment in rest.split('/') {
+    let segments = rest.strip_suffix('/').unwrap_or(rest);
+    for segment in segments.split('/') {
         match segment {
             "" => return Err("empty path segments (`//`) are not allowed"),
             "." | ".." => return Err("`.` and `..` segments are not allowed"),
@@ -56,6 +60,7 @@ mod tests {
             "/1000000000001000",
             "/v23.0/1000000000001000/whatsapp_business_profile",
             "/v21.0/me%20too",
+            "/v21.0/1000000000001000/",
         ] {
             assert_eq!(check(path), Ok(()), "{path}");
         }
@@ -69,6 +74,8 @@ mod tests {
             "relative",
             "//evil.example/v21.0/me",
             "/v21.0//me",
+            "//",
+            "/v21.0//",
             "/../admin",
             "/v21.0/./me",
             "/v21.0/..",

@@ -9,6 +9,7 @@ mod authentication;
 mod connect_flow;
 mod connect_for_apps;
 mod connections_api;
+mod media_links;
 mod observability;
 mod persistence;
 mod rate_limit;

@@ -152,6 +152,7 @@ pub struct Options {
     pub meta_app: Option<wabagate_server::config::MetaApp>,
     pub expiry_check_interval: Duration,
     pub connect_redirect_origins: Vec<String>,
+    pub media_link_ttl: Option<Duration>,
 }
 
 impl Options {
@@ -171,6 +172,7 @@ impl Options {
             }),
             expiry_check_interval: Duration::from_secs(30),
             connect_redirect_origins: Vec::new(),
+            media_link_ttl: None,
         }
     }
 }
@@ -195,6 +197,9 @@ impl TestApp {
         config.meta_app = options.meta_app;
         config.expiry_check_interval = options.expiry_check_interval;
         config.connect_redirect_origins = options.connect_redirect_origins;
+        if let Some(ttl) = options.media_link_ttl {
+            config.media_link_ttl = ttl;
+        }
         let state = AppState::new(config, store.clone());
         let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(App::new(listener, state.clone()).serve(async move {
