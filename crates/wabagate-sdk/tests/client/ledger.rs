@@ -198,7 +198,7 @@ async fn waiting_returns_once_the_status_or_a_later_one_is_reached() {
     let server = scripted(vec![None, Some("accepted"), Some("sent"), Some("read")]).await;
     let message =
         server.client.wait_for_status("wamid.A", quick(MessageStatus::Delivered, Duration::from_secs(10))).await;
-    assert_eq!(message.unwrap().status, MessageStatus::Read, "a 404 (not recorded yet) is polled again");
+    assert_eq!(message.unwrap().message.status, MessageStatus::Read, "a 404 (not recorded yet) is polled again");
 }
 
 #[tokio::test]
