@@ -20,10 +20,10 @@ use crate::state::SandboxState;
 use super::Dispatch;
 use super::delivery_log::DeliveryAttempt;
 use super::habits::Outgoing;
-use super::sent_bodies::SentPost;
 use super::json_encoding::{self, BodyEncoding};
 use super::payload::{self, Metadata, Notification, OutboundMessage, Progress};
 use super::retry::RetryPolicy;
+use super::sent_bodies::SentPost;
 use super::signature::{SIGNATURE_HEADER, signature_header_value};
 
 /// Timing and format of deliveries.

@@ -120,8 +120,11 @@ async fn button_and_list_replies_always_carry_context() {
         assert_eq!(context["from"], "15550100001", "{reply}");
     }
     // A given context is kept as given.
-    inject(&sandbox, json!({ "type": "button", "button": { "payload": "P", "text": "T" }, "context": { "id": "wamid.GIVEN" } }))
-        .await;
+    inject(
+        &sandbox,
+        json!({ "type": "button", "button": { "payload": "P", "text": "T" }, "context": { "id": "wamid.GIVEN" } }),
+    )
+    .await;
     let body = receiver.next().await.json();
     assert_eq!(value_of(&body)["messages"][0]["context"]["id"], "wamid.GIVEN");
     // A plain text has none.
@@ -176,5 +179,56 @@ async fn every_inbound_type_can_be_injected_and_is_delivered() {
         if kind == "system" {
             assert!(value_of(&body).get("contacts").is_none(), "system messages carry no contacts");
         }
+    }
+}
+
+#[derive(Debug, clap::Parser)]
+struct Cli {
+    #[command(flatten)]
+    inbound: wabagate_sandbox::webhooks::InboundArgs,
+}
+
+#[tokio::test]
+async fn every_content_flag_of_sandbox_inbound_injects_a_message() {
+    use clap::Parser;
+
+    let sandbox = Sandbox::spawn().await;
+    let mut receiver = Receiver::spawn("token").await;
+    sandbox.configure_webhook(&receiver).await;
+    let cases: [(&[&str], &str); 17] = [
+        (&["--text", "hi"], "text"),
+        (&["--image-id", "1"], "image"),
+        (&["--video-id", "1"], "video"),
+        (&["--audio-id", "1", "--voice"], "audio"),
+        (&["--document-id", "1", "--filename", "a.pdf"], "document"),
+        (&["--sticker-id", "1"], "sticker"),
+        (&["--location", "-33.8,151.2"], "location"),
+        (&["--contact", "Jo:+15550100"], "contacts"),
+        (&["--reaction-to", "wamid.X"], "reaction"),
+        (&["--button-reply", "yes", "--title", "Yes"], "interactive"),
+        (&["--list-reply", "r1", "--title", "Row"], "interactive"),
+        (&["--button-payload", "STOP", "--title", "Stop"], "button"),
+        (&["--order", "cat", "--item", "sku:1:2.5:USD"], "order"),
+        (&["--number-changed", "1234567891"], "system"),
+        (&["--unsupported"], "unsupported"),
+        (&["--request-welcome"], "request_welcome"),
+        (
+            &[
+                "--json",
+                r#"{"type":"interactive","interactive":{"type":"nfm_reply","nfm_reply":{"response_json":"{}"}}}"#,
+            ],
+            "interactive",
+        ),
+    ];
+    for (flags, kind) in cases {
+        let mut args = vec!["inbound", "--sandbox-url", &sandbox.base, "--from", "1234567890"];
+        args.extend_from_slice(flags);
+        let cli = Cli::parse_from(args);
+        let accepted = wabagate_sandbox::webhooks::inbound_cli::send_inbound(&reqwest::Client::new(), &cli.inbound)
+            .await
+            .unwrap_or_else(|error| panic!("{flags:?}: {error}"));
+        let body = receiver.next().await.json();
+        assert_eq!(value_of(&body)["messages"][0]["id"], accepted.id, "{flags:?}");
+        assert_eq!(value_of(&body)["messages"][0]["type"], kind, "{flags:?}");
     }
 }

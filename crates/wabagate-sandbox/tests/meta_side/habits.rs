@@ -40,7 +40,8 @@ fn statuses_of(received: &Received) -> Vec<(String, String)> {
     for entry in body["entry"].as_array().unwrap() {
         for change in entry["changes"].as_array().unwrap() {
             for status in change["value"]["statuses"].as_array().into_iter().flatten() {
-                statuses.push((status["id"].as_str().unwrap().to_owned(), status["status"].as_str().unwrap().to_owned()));
+                statuses
+                    .push((status["id"].as_str().unwrap().to_owned(), status["status"].as_str().unwrap().to_owned()));
             }
         }
     }

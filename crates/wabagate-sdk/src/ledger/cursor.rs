@@ -5,7 +5,7 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 use url::Url;
 
-use super::types::{ConversationList, Conversation, LedgerMessage, MessageList};
+use super::types::{Conversation, ConversationList, LedgerMessage, MessageList};
 use crate::client::Client;
 use crate::error::Error;
 use crate::response::Paged;
@@ -48,7 +48,8 @@ pub(super) async fn follow_cursor<P: CursorPage>(
         if let Some(cursor) = &cursor {
             page_url.query_pairs_mut().append_pair("cursor", cursor);
         }
-        let page = client.execute_json::<P>(Retry::Idempotent, || client.request(Method::GET, page_url.clone())).await?;
+        let page =
+            client.execute_json::<P>(Retry::Idempotent, || client.request(Method::GET, page_url.clone())).await?;
         paged.pages.push(page.body);
         let (items, next) = page.value.into_parts();
         paged.items.extend(items);

@@ -30,7 +30,9 @@ impl MessageDirection {
 
     /// Case-insensitive; `None` for anything but `outbound` and `inbound`.
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Outbound, Self::Inbound].into_iter().find(|direction| direction.as_str().eq_ignore_ascii_case(text.trim()))
+        [Self::Outbound, Self::Inbound]
+            .into_iter()
+            .find(|direction| direction.as_str().eq_ignore_ascii_case(text.trim()))
     }
 }
 
@@ -331,7 +333,10 @@ mod tests {
             "created_at": "2026-01-01T00:00:00Z", "a_field_added_later": 1
         }))
         .unwrap();
-        assert_eq!(message.first_error().unwrap().to_string(), "(#131026) Message undeliverable: Message Undeliverable.");
+        assert_eq!(
+            message.first_error().unwrap().to_string(),
+            "(#131026) Message undeliverable: Message Undeliverable."
+        );
         assert_eq!(message.text_body(), Some("hi"));
     }
 

@@ -91,30 +91,39 @@ async fn scripted(statuses: Vec<Option<&'static str>>) -> Scripted {
         .route(
             "/conversations",
             get(|| async {
-                json_response(StatusCode::OK, json!({"conversations": [{
+                json_response(
+                    StatusCode::OK,
+                    json!({"conversations": [{
                     "phone_number_id": "106540352242922", "wa_id": "1234567890", "profile_name": "Ana",
                     "last_message": message("wamid.A", "read"),
                     "window": {"open": true, "open_until": "2026-01-02T10:00:00Z"}}],
-                    "paging": {"next_cursor": null}}))
+                    "paging": {"next_cursor": null}}),
+                )
             }),
         )
         .route(
             "/conversations/{pn}/{wa_id}",
             get(|Path((pn, wa_id)): Path<(String, String)>| async move {
-                json_response(StatusCode::OK, json!({"conversation": {
+                json_response(
+                    StatusCode::OK,
+                    json!({"conversation": {
                     "phone_number_id": pn, "wa_id": wa_id, "profile_name": null,
                     "window": {"open": false, "open_until": null},
-                    "messages": [message("wamid.A", "read")]}}))
+                    "messages": [message("wamid.A", "read")]}}),
+                )
             }),
         )
         .route(
             "/templates",
             get(|RawQuery(query): RawQuery| async move {
                 assert_eq!(query.as_deref(), Some("waba_id=102290129340398&status=APPROVED"));
-                json_response(StatusCode::OK, json!({"templates": [{
+                json_response(
+                    StatusCode::OK,
+                    json!({"templates": [{
                     "id": "1", "waba_id": "102290129340398", "name": "hello_world", "language": "en_US",
                     "status": "APPROVED", "category": "UTILITY", "components": [], "rejected_reason": null,
-                    "updated_at": "2026-01-01T10:00:00Z"}]}))
+                    "updated_at": "2026-01-01T10:00:00Z"}]}),
+                )
             }),
         )
         .route(
@@ -204,8 +213,11 @@ async fn waiting_returns_once_the_status_or_a_later_one_is_reached() {
 #[tokio::test]
 async fn a_failed_message_ends_the_wait_with_metas_error_and_its_hint() {
     let server = scripted(vec![Some("accepted"), Some("failed")]).await;
-    let error =
-        server.client.wait_for_status("wamid.A", quick(MessageStatus::Read, Duration::from_secs(10))).await.unwrap_err();
+    let error = server
+        .client
+        .wait_for_status("wamid.A", quick(MessageStatus::Read, Duration::from_secs(10)))
+        .await
+        .unwrap_err();
     assert!(matches!(&error, Error::MessageFailed { errors, .. } if errors[0].code == 131026), "{error:?}");
     assert_eq!(error.to_string(), "message wamid.A failed: (#131026) Message undeliverable: Message Undeliverable.");
     assert!(error.hint().unwrap().contains("not on WhatsApp"));

@@ -38,8 +38,12 @@ async fn send_wait_read_ends_when_the_message_is_read() {
     assert!(stdout.contains(&format!("Message {wamid} is read at ")), "{stdout}");
 
     let shown = gateway.run(&["messages", "get", &wamid, "--json"]).await.json();
-    let history: Vec<&str> =
-        shown["message"]["statuses"].as_array().unwrap().iter().map(|change| change["status"].as_str().unwrap()).collect();
+    let history: Vec<&str> = shown["message"]["statuses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|change| change["status"].as_str().unwrap())
+        .collect();
     assert_eq!(history, ["sent", "delivered", "read"]);
 }
 
@@ -59,7 +63,8 @@ async fn send_wait_to_a_number_not_on_whatsapp_prints_metas_error_and_exits_1() 
 async fn send_wait_times_out_with_a_clear_message() {
     let gateway = DemoGateway::start().await;
     // A timeout of 0 s gives up after the first poll, long before the sandbox reads it.
-    let outcome = gateway.run(&["send", "text", "--to", "1234567890", "--body", "hi", "--wait", "read", "--timeout", "0"]).await;
+    let outcome =
+        gateway.run(&["send", "text", "--to", "1234567890", "--body", "hi", "--wait", "read", "--timeout", "0"]).await;
     let stderr = outcome.failed_with(1);
     assert!(stderr.contains("is not read after waiting 0s"), "{stderr}");
 }
