@@ -10,7 +10,7 @@ mod cursor;
 mod types;
 mod wait;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use futures_util::StreamExt;
 use reqwest::Method;
@@ -119,6 +119,22 @@ impl Client {
         }
         writer.flush().await.map_err(output_error)?;
         Ok(Downloaded { bytes: written, mime_type })
+    }
+
+    /// [`Client::download_message_media_to`] a file at `path` (created or truncated). On
+    /// failure the partial file is removed.
+    pub async fn download_message_media(&self, wamid: &str, path: &Path) -> Result<Downloaded, Error> {
+        let file_error = |source| Error::File { path: path.to_owned(), source };
+        let mut file = tokio::fs::File::create(path).await.map_err(file_error)?;
+        let outcome = self.download_message_media_to(wamid, &mut file).await;
+        if outcome.is_err() {
+            drop(file);
+            let _ = tokio::fs::remove_file(path).await;
+        }
+        outcome.map_err(|error| match error {
+            Error::File { source, .. } => Error::File { path: path.to_owned(), source },
+            other => other,
+        })
     }
 
     /// The customers who wrote to (or were written from) the business numbers, each with

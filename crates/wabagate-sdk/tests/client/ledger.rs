@@ -197,6 +197,11 @@ async fn conversations_threads_media_and_the_template_mirror_are_typed() {
     let downloaded = client.download_message_media_to("wamid.A", &mut bytes).await.unwrap();
     assert_eq!((bytes.as_slice(), downloaded.mime_type.as_deref()), (&[0xFF, 0xD8, 0xFF][..], Some("image/jpeg")));
 
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("photo.jpg");
+    assert_eq!(client.download_message_media("wamid.A", &path).await.unwrap().bytes, 3);
+    assert_eq!(std::fs::read(&path).unwrap(), [0xFF, 0xD8, 0xFF]);
+
     let templates = client.mirrored_templates(Some("102290129340398"), Some("APPROVED")).await.unwrap();
     assert_eq!(templates.templates[0].name, "hello_world");
     assert_eq!(client.sync_templates("102290129340398").await.unwrap().synced, 4);

@@ -1,14 +1,15 @@
-//! `wabagate messages list|get`: the gateway's message ledger, both directions, with each
-//! message's status history and Meta's errors.
+//! `wabagate messages list|get|media`: the gateway's message ledger, both directions, with
+//! each message's status history and Meta's errors, and an inbound message's media.
 
 use std::io::Write;
+use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use wabagate_sdk::{LedgerMessage, MessageDirection, MessageQuery, MessageStatus};
 
 use super::context::ClientOptions;
 use super::failure::{Failure, SdkResultExt};
-use super::output::{write_fields, write_raw_body, write_raw_pages};
+use super::output::{human_size, write_fields, write_raw_body, write_raw_pages};
 use super::table::write_table;
 
 /// List and show the messages the gateway recorded (sent and received) and their statuses.
@@ -31,6 +32,15 @@ enum MessagesAction {
     Get {
         /// The message's wamid.
         wamid: String,
+    },
+    /// Download the media (image, document, …) of an inbound message into a file.
+    #[command(after_help = "Example:\n  wabagate messages media wamid.HBgL... --output photo.jpg")]
+    Media {
+        /// The inbound message's wamid.
+        wamid: String,
+        /// Where to write the content.
+        #[arg(long, short, value_name = "PATH")]
+        output: PathBuf,
     },
 }
 
@@ -91,6 +101,26 @@ pub(crate) async fn run(command: MessagesCommand, out: &mut impl Write) -> Resul
                 return Ok(write_raw_body(out, &shown.body)?);
             }
             write_message(out, &shown.value.message)?;
+        }
+        MessagesAction::Media { wamid, output } => {
+            let downloaded = client.download_message_media(&wamid, &output).await.or_fail(json)?;
+            if json {
+                // The content went to the file; --json describes what was written.
+                let description = serde_json::json!({
+                    "wamid": wamid,
+                    "path": output.display().to_string(),
+                    "bytes": downloaded.bytes,
+                    "mime_type": downloaded.mime_type,
+                });
+                return Ok(writeln!(out, "{description}")?);
+            }
+            let mime_type = downloaded.mime_type.map(|mime_type| format!(", {mime_type}")).unwrap_or_default();
+            writeln!(
+                out,
+                "Downloaded the media of {wamid} to {} ({}{mime_type})",
+                output.display(),
+                human_size(downloaded.bytes)
+            )?;
         }
     }
     Ok(())

@@ -109,3 +109,24 @@ async fn templates_sync_fills_the_mirror() {
     let synced = gateway.run(&["templates", "sync", "--json"]).await.json();
     assert!(synced["synced"].as_u64().unwrap() > 0);
 }
+
+#[tokio::test]
+#[ignore = "needs the gateway's ledger API: GET /messages/{wamid}/media and inbound webhooks at /meta/webhooks"]
+async fn the_media_of_an_inbound_image_downloads_to_a_file() {
+    let gateway = DemoGateway::start().await;
+    let url = format!("{}/__sandbox/inbound", gateway.sandbox_url);
+    let body = json!({"from": "1234567890", "message": {"type": "image", "image": {"caption": "look"}}});
+    let answer: Value = reqwest::Client::new().post(url).json(&body).send().await.unwrap().json().await.unwrap();
+    let wamid = answer["id"].as_str().unwrap();
+    let output = gateway.path("photo.jpg");
+    let mut outcome = gateway.run(&["messages", "media", wamid, "--output", output.to_str().unwrap()]).await;
+    for _ in 0..50 {
+        if outcome.code == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        outcome = gateway.run(&["messages", "media", wamid, "--output", output.to_str().unwrap()]).await;
+    }
+    assert!(outcome.ok().starts_with(&format!("Downloaded the media of {wamid} to ")));
+    assert!(std::fs::metadata(&output).unwrap().len() > 0);
+}
