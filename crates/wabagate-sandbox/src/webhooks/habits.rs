@@ -39,12 +39,28 @@ pub struct HabitMode {
     /// How many of the next notifications are each delivered twice.
     #[serde(default)]
     pub duplicate: u32,
-    /// Hold status notifications until `POST /__sandbox/webhooks/release`.
-    #[serde(default)]
+    /// Hold status notifications until `POST /__sandbox/webhooks/release`. `true` is
+    /// `reverse`, `false` is off.
+    #[serde(default, deserialize_with = "reorder_setting")]
     pub reorder: Option<Reorder>,
     /// Deliver notifications in POSTs of this many items (0 or 1: one by one).
     #[serde(default)]
     pub batch: u32,
+}
+
+/// `"reverse"`, `"shuffle"`, `true` (reverse), `false` or `null` (off).
+fn reorder_setting<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Reorder>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Setting {
+        Flag(bool),
+        Order(Reorder),
+    }
+    Ok(match Option::<Setting>::deserialize(deserializer)? {
+        Some(Setting::Order(order)) => Some(order),
+        Some(Setting::Flag(true)) => Some(Reorder::Reverse),
+        Some(Setting::Flag(false)) | None => None,
+    })
 }
 
 /// One POST to make: a notification, and whether to make it twice.

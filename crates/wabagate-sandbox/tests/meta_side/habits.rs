@@ -87,6 +87,10 @@ async fn the_default_mode_is_a_well_behaved_meta_and_a_bad_mode_is_refused() {
     assert!(body["error"]["message"].as_str().unwrap().starts_with("The mode is {\"duplicate\": n"), "{body}");
     let (status, _) = set_mode(&sandbox, json!({"duplicates": 1})).await;
     assert_eq!(status, 400, "unknown fields are refused, not ignored");
+    let (status, body) = set_mode(&sandbox, json!({"reorder": true})).await;
+    assert_eq!((status, &body["reorder"]), (200, &json!("reverse")), "true means reverse");
+    let (_, body) = set_mode(&sandbox, json!({"reorder": false})).await;
+    assert_eq!(body["reorder"], Value::Null);
 }
 
 #[tokio::test]
