@@ -198,3 +198,41 @@ impl Pending {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::webhooks::json_encoding::{BodyEncoding, encode};
+    use crate::webhooks::payload::template_status;
+
+    fn approved(waba_id: &str) -> Notification {
+        template_status(waba_id, 1, "1", "t", "en_US", "APPROVED", None)
+    }
+
+    fn json(notification: &Notification) -> serde_json::Value {
+        serde_json::from_slice(&encode(notification, BodyEncoding::RawUtf8)).unwrap()
+    }
+
+    #[test]
+    fn a_notification_of_another_waba_flushes_the_pending_batch_first() {
+        let habits = DeliveryHabits::default();
+        habits.set_mode(HabitMode { batch: 3, ..HabitMode::default() });
+        assert!(habits.admit(approved("1")).is_empty());
+        assert!(habits.admit(approved("1")).is_empty());
+        let flushed = habits.admit(approved("2"));
+        assert_eq!(flushed.len(), 1);
+        let body = json(&flushed[0].notification);
+        assert_eq!(body["entry"].as_array().unwrap().len(), 1, "one WABA per POST");
+        assert_eq!(body["entry"][0]["changes"].as_array().unwrap().len(), 2, "template updates stay separate changes");
+        assert_eq!(habits.mode().batching, 1);
+    }
+
+    #[test]
+    fn duplicates_are_counted_down_per_post() {
+        let habits = DeliveryHabits::default();
+        habits.set_mode(HabitMode { duplicate: 2, ..HabitMode::default() });
+        let copies: Vec<u8> =
+            (0..3).flat_map(|_| habits.admit(approved("1"))).map(|outgoing| outgoing.copies).collect();
+        assert_eq!(copies, [2, 2, 1]);
+    }
+}
