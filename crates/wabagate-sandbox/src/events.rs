@@ -28,6 +28,12 @@ pub enum SandboxEvent {
         wamid: String,
         recipient_wa_id: String,
         failure: Option<AsyncError>,
+        /// `text`, `reaction`, …: reactions only ever get `sent`.
+        #[serde(default)]
+        message_type: String,
+        /// Echoed on the message's statuses.
+        #[serde(default)]
+        biz_opaque_callback_data: Option<String>,
     },
     /// A template changed status (APPROVED, REJECTED, …): `message_template_status_update`.
     TemplateStatusChanged {

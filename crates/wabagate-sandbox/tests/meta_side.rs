@@ -8,6 +8,8 @@ mod meta_side {
     mod debug_token;
     mod delivery;
     mod dialog;
+    mod fidelity;
+    mod habits;
     mod inbound;
     mod subscribed_apps;
     mod token_endpoint;

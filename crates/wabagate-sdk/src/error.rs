@@ -11,6 +11,7 @@ use wabagate_model::graph_error::{ErrorData, GraphErrorBody};
 
 use crate::connections::ConnectionStatus;
 use crate::hint::hint_for_graph_code;
+use crate::ledger::{MessageError, MessageStatus};
 
 /// Everything an SDK call can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +52,12 @@ pub enum Error {
     /// ACTIVE in time.
     #[error("connection {connection_id} is {status} after waiting {}s", .waited.as_secs())]
     NotActive { connection_id: String, status: ConnectionStatus, waited: Duration },
+    /// [`crate::Client::wait_for_status`]: Meta reported the message `failed`, with these errors.
+    #[error("message {wamid} failed: {}", failure_line(.errors))]
+    MessageFailed { wamid: String, errors: Vec<MessageError> },
+    /// [`crate::Client::wait_for_status`] gave up before the message reached `target`.
+    #[error("message {wamid} is not {target} after waiting {}s (last status: {})", .waited.as_secs(), .last_status.map_or("not recorded yet", MessageStatus::as_str))]
+    WaitTimedOut { wamid: String, target: MessageStatus, last_status: Option<MessageStatus>, waited: Duration },
 }
 
 impl Error {
@@ -85,6 +92,7 @@ impl Error {
         match self {
             Error::Graph(error) => error.hint(),
             Error::Gateway(error) => error.hint(),
+            Error::MessageFailed { errors, .. } => errors.first().and_then(|error| hint_for_graph_code(error.code)),
             _ => None,
         }
     }
@@ -213,6 +221,13 @@ fn graph_line(error: &GraphApiError) -> String {
     }
     line.push(')');
     line
+}
+
+fn failure_line(errors: &[MessageError]) -> String {
+    match errors {
+        [] => "no error given".to_owned(),
+        errors => errors.iter().map(MessageError::to_string).collect::<Vec<_>>().join("; "),
+    }
 }
 
 /// The innermost cause (`Connection refused`), which is what a user can act on.

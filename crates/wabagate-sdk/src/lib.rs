@@ -26,6 +26,8 @@
 //! - [`Message`] and [`Draft`] (`message`): one builder per message type.
 //! - `send`, `media`, `templates`, `phone_numbers`, `business_profile`, `connections`:
 //!   the operations, one module per group, as `impl Client` blocks.
+//! - `ledger`: what happened after a send, and what customers wrote (`/messages`,
+//!   `/conversations`, the template mirror), and [`Client::wait_for_status`].
 //! - [`Error`] (`error`, `hint`): the one error type.
 
 mod api_key;
@@ -34,6 +36,7 @@ mod client;
 mod connections;
 mod error;
 mod hint;
+mod ledger;
 mod media;
 mod message;
 mod paging;
@@ -54,6 +57,11 @@ pub use connections::{
 };
 pub use error::{Error, GatewayError, GraphApiError};
 pub use hint::hint_for_graph_code;
+pub use ledger::{
+    Conversation, ConversationList, ConversationQuery, ConversationThread, CursorPaging, LedgerMessage,
+    MessageDirection, MessageError, MessageList, MessageOrigin, MessageQuery, MessageStatus, MirroredTemplate,
+    MirroredTemplateList, OneConversation, OneMessage, ServiceWindow, StatusChange, StatusWait, TemplateSync,
+};
 pub use media::{Downloaded, MediaUpload, TransferProgress, sniff_mime_type};
 pub use message::{Buttons, ContactCard, Content, Draft, List, ListSection, Media, Message, TemplateSend};
 pub use phone_numbers::PhoneNumber;

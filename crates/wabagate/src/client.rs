@@ -1,5 +1,5 @@
 //! The client subcommands (`send`, `media`, `templates`, `phone-numbers`, `profile`,
-//! `connections`, `completions`): each parses its flags, calls the SDK and renders the
+//! `connections`, `messages`, `conversations`, `completions`): each parses its flags, calls the SDK and renders the
 //! answer. Nothing here speaks HTTP; `wabagate-sdk` does.
 //!
 //! Exit codes: 0 on success, 1 when the gateway or Meta refused (or could not be reached),
@@ -8,8 +8,10 @@
 mod completions;
 mod connections;
 mod context;
+mod conversations;
 mod failure;
 mod media;
+mod messages;
 mod output;
 mod phone_numbers;
 mod profile;
@@ -38,6 +40,10 @@ pub(crate) enum ClientCommand {
     Profile(Box<profile::ProfileCommand>),
     /// List, create, show, delete and reconnect WhatsApp Business connections.
     Connections(Box<connections::ConnectionsCommand>),
+    /// List and show the messages the gateway recorded, both ways, with their statuses.
+    Messages(Box<messages::MessagesCommand>),
+    /// List customers with their service window, or show one conversation thread.
+    Conversations(Box<conversations::ConversationsCommand>),
     /// Print shell completions for bash, zsh or fish.
     Completions(completions::CompletionsCommand),
 }
@@ -54,6 +60,8 @@ pub(crate) async fn run(command: ClientCommand, command_line: clap::Command) -> 
         ClientCommand::PhoneNumbers(command) => phone_numbers::run(*command, &mut out).await,
         ClientCommand::Profile(command) => profile::run(*command, &mut out).await,
         ClientCommand::Connections(command) => connections::run(*command, &mut out).await,
+        ClientCommand::Messages(command) => messages::run(*command, &mut out).await,
+        ClientCommand::Conversations(command) => conversations::run(*command, &mut out).await,
         ClientCommand::Completions(command) => completions::run(command, command_line, &mut out),
     };
     match outcome {

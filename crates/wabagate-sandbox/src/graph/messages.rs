@@ -143,7 +143,8 @@ fn check_template(
 }
 
 /// What Meta will report as a `failed` status instead of delivering: a free-form message
-/// outside the customer service window (131047), or a recipient not on WhatsApp (131026).
+/// outside the customer service window (131047), a recipient not on WhatsApp (131026), or
+/// a reaction to a message the sandbox does not know (131009).
 /// With `window_errors_sync` the window error is answered at once instead.
 fn later_failure(
     state: &SandboxState,
@@ -160,6 +161,16 @@ fn later_failure(
             message: error_code::MESSAGE_UNDELIVERABLE.title.into(),
             details: "Message Undeliverable.".into(),
         }));
+    }
+    if let MessageContent::Reaction(reaction) = &message.content {
+        if !crate::webhooks::is_known_message(state, &phone_number.id, &reaction.message_id) {
+            return Ok(Some(AsyncError {
+                code: error_code::PARAMETER_VALUE_INVALID.code,
+                title: error_code::PARAMETER_VALUE_INVALID.title.into(),
+                message: error_code::PARAMETER_VALUE_INVALID.title.into(),
+                details: format!("The message {} to react to does not exist.", reaction.message_id),
+            }));
+        }
     }
     if message.content.needs_open_window() && !state.windows().is_open(&phone_number.id, wa_id, call.now) {
         let details = "Message failed to send because more than 24 hours have passed since the customer last replied to \
@@ -194,6 +205,8 @@ fn accept(
         wamid: wamid.clone(),
         recipient_wa_id: wa_id.clone(),
         failure: failure.clone(),
+        message_type: message.content.type_name().to_owned(),
+        biz_opaque_callback_data: message.biz_opaque_callback_data.clone(),
     });
     state.sent().push(AcceptedMessage {
         wamid,

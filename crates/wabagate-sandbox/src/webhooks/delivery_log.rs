@@ -28,6 +28,10 @@ pub struct DeliveryAttempt {
     pub succeeded: bool,
     /// Sandbox time, Unix seconds.
     pub at: i64,
+    /// Set when this POST repeats delivery `redelivery_of` byte for byte (a duplicate or
+    /// a redelivery asked for).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redelivery_of: Option<u64>,
 }
 
 #[derive(Debug, Default)]

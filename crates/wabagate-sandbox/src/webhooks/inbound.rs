@@ -1,7 +1,9 @@
 //! Inbound customer messages, injected by testers (`POST /__sandbox/inbound`, the
 //! `wabagate sandbox inbound` command): completes the message as WhatsApp would (`id`,
-//! `timestamp`, `from`, media defaults), opens the customer's 24-hour window and
-//! publishes it for the deliverer (meta-oauth-and-webhooks.md §11).
+//! `timestamp`, `from`, media defaults, and the `context` a button or list reply always
+//! has), opens the customer's 24-hour window and publishes it for the deliverer
+//! (meta-oauth-and-webhooks.md §11). Injected ids are remembered (bounded), so a business
+//! can react to them.
 
 use axum::Json;
 use axum::extract::State;
@@ -37,6 +39,17 @@ const MESSAGE_TYPES: [(&str, Option<&str>); 15] = [
     ("unsupported", None),
     ("request_welcome", None),
 ];
+
+/// How many injected messages are remembered for [`is_known_message`].
+pub const INBOUND_LOG_CAPACITY: usize = 1_000;
+
+/// An injected message, as remembered.
+#[derive(Debug, Clone)]
+pub struct InboundRecord {
+    pub wamid: String,
+    pub phone_number_id: String,
+    pub from: String,
+}
 
 /// A customer message to inject.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -91,7 +104,12 @@ pub fn inject_inbound(state: &SandboxState, request: InboundRequest) -> Result<I
     message.entry("from").or_insert_with(|| from.clone().into());
     message.entry("id").or_insert_with(|| new_wamid().into());
     message.entry("timestamp").or_insert_with(|| now.to_string().into());
-    complete_content(&mut message, &message_type, &number);
+    complete_content(&mut message, &message_type);
+    if is_reply_to_a_business_message(&message, &message_type) && !message.contains_key("context") {
+        let replied_to = last_sent_to(state, &number.id, &from).unwrap_or_else(new_wamid);
+        message.insert("context".into(), json!({ "id": replied_to }));
+    }
+    complete_context(&mut message, &number);
 
     let accepted = InboundAccepted {
         id: message.get("id").and_then(Value::as_str).unwrap_or_default().to_owned(),
@@ -99,6 +117,11 @@ pub fn inject_inbound(state: &SandboxState, request: InboundRequest) -> Result<I
         phone_number_id: number.id.clone(),
         timestamp: message.get("timestamp").and_then(Value::as_str).unwrap_or_default().to_owned(),
     };
+    state.webhooks().inbound().push(InboundRecord {
+        wamid: accepted.id.clone(),
+        phone_number_id: number.id.clone(),
+        from: from.clone(),
+    });
     // A system notice (number change) is not the customer writing, so it opens no window.
     if message_type != "system" {
         state.windows().open(&number.id, &from, now);
@@ -145,13 +168,53 @@ fn validate_type(message: &Map<String, Value>) -> Result<String, ControlError> {
     Ok(message_type.to_owned())
 }
 
-/// Fills what WhatsApp adds but a tester may leave out.
-fn complete_content(message: &mut Map<String, Value>, message_type: &str, number: &PhoneNumberRef) {
+/// Whether the business `wamid` is one the number `phone_number_id` sent, or one a
+/// customer sent to it: what a reaction may point at.
+pub fn is_known_message(state: &SandboxState, phone_number_id: &str, wamid: &str) -> bool {
+    state.sent().entries().iter().any(|sent| sent.phone_number_id == phone_number_id && sent.wamid == wamid)
+        || state
+            .webhooks()
+            .inbound()
+            .entries()
+            .iter()
+            .any(|inbound| inbound.phone_number_id == phone_number_id && inbound.wamid == wamid)
+}
+
+/// A tap on a reply button or a list row (`interactive`), or on a template's quick-reply
+/// button (`button`): always an answer to a business message, so Meta always sends `context`.
+fn is_reply_to_a_business_message(message: &Map<String, Value>, message_type: &str) -> bool {
+    match message_type {
+        "button" => true,
+        "interactive" => matches!(
+            message.get("interactive").and_then(|interactive| interactive.get("type")).and_then(Value::as_str),
+            Some("button_reply" | "list_reply")
+        ),
+        _ => false,
+    }
+}
+
+/// The newest message the business number sent to the customer, if the sandbox still has it.
+fn last_sent_to(state: &SandboxState, phone_number_id: &str, wa_id: &str) -> Option<String> {
+    state
+        .sent()
+        .entries()
+        .into_iter()
+        .rev()
+        .find(|sent| sent.phone_number_id == phone_number_id && sent.wa_id == wa_id)
+        .map(|sent| sent.wamid)
+}
+
+/// A `context` names the business number it quotes (`from`), as WhatsApp's do.
+fn complete_context(message: &mut Map<String, Value>, number: &PhoneNumberRef) {
     let replied_to =
         message.get_mut("context").and_then(Value::as_object_mut).filter(|context| context.contains_key("id"));
     if let Some(context) = replied_to {
         context.entry("from").or_insert_with(|| super::payload::digits_only(&number.display_phone_number).into());
     }
+}
+
+/// Fills what WhatsApp adds but a tester may leave out.
+fn complete_content(message: &mut Map<String, Value>, message_type: &str) {
     let default_mime_type = match message_type {
         "image" => "image/jpeg",
         "video" => "video/mp4",

@@ -17,7 +17,8 @@ pub const DEFAULT_SANDBOX_URL: &str = "http://127.0.0.1:8090";
 #[derive(Debug, Clone, Args)]
 #[command(group(ArgGroup::new("content").required(true).multiple(false).args([
     "text", "image_id", "video_id", "audio_id", "document_id", "sticker_id", "location",
-    "reaction_to", "button_reply", "list_reply", "button_payload", "json",
+    "reaction_to", "button_reply", "list_reply", "button_payload", "contact", "order",
+    "number_changed", "unsupported", "request_welcome", "json",
 ])))]
 pub struct InboundArgs {
     /// Base URL of the running sandbox.
@@ -73,6 +74,24 @@ pub struct InboundArgs {
     /// A tap on a template quick-reply button with this payload (see --title).
     #[arg(long, value_name = "PAYLOAD")]
     pub button_payload: Option<String>,
+    /// A contact card, as NAME:PHONE (e.g. 'Jo Doe:+1 555 0100').
+    #[arg(long, value_name = "NAME:PHONE")]
+    pub contact: Option<String>,
+    /// An order from this catalog (see --item).
+    #[arg(long, value_name = "CATALOG_ID")]
+    pub order: Option<String>,
+    /// An item of an --order, as SKU:QUANTITY:PRICE:CURRENCY (repeatable).
+    #[arg(long, value_name = "SKU:QTY:PRICE:CURRENCY", requires = "order")]
+    pub item: Vec<String>,
+    /// A system notice that the customer changed their number to this wa_id.
+    #[arg(long, value_name = "NEW_WA_ID")]
+    pub number_changed: Option<String>,
+    /// A message of a type the Cloud API does not support (delivered with error 131051).
+    #[arg(long)]
+    pub unsupported: bool,
+    /// The customer opened the chat for the first time (`request_welcome`).
+    #[arg(long)]
+    pub request_welcome: bool,
     /// A raw `messages[]` object, e.g. '{"type":"order","order":{…}}'.
     #[arg(long, value_name = "JSON")]
     pub json: Option<String>,
@@ -152,6 +171,29 @@ impl InboundArgs {
             json!({ "type": "interactive", "interactive": { "type": "list_reply", "list_reply": reply } })
         } else if let Some(payload) = &self.button_payload {
             json!({ "type": "button", "button": { "payload": payload, "text": title } })
+        } else if let Some(contact) = &self.contact {
+            let (name, phone) = contact.rsplit_once(':').context("--contact must be NAME:PHONE")?;
+            let wa_id: String = phone.chars().filter(char::is_ascii_digit).collect();
+            json!({ "type": "contacts", "contacts": [{
+                "name": { "formatted_name": name, "first_name": name },
+                "phones": [{ "phone": phone, "wa_id": wa_id, "type": "CELL" }],
+            }] })
+        } else if let Some(catalog_id) = &self.order {
+            let items = self.item.iter().map(|item| order_item(item)).collect::<anyhow::Result<Vec<Value>>>()?;
+            if items.is_empty() {
+                bail!("--order needs at least one --item SKU:QUANTITY:PRICE:CURRENCY");
+            }
+            json!({ "type": "order", "order": { "catalog_id": catalog_id, "product_items": items } })
+        } else if let Some(new_wa_id) = &self.number_changed {
+            json!({ "type": "system", "system": {
+                "body": format!("User {} changed from {} to {new_wa_id}", self.name.as_deref().unwrap_or("A customer"), self.from),
+                "wa_id": new_wa_id,
+                "type": "user_changed_number",
+            } })
+        } else if self.unsupported {
+            json!({ "type": "unsupported" })
+        } else if self.request_welcome {
+            json!({ "type": "request_welcome" })
         } else if let Some(raw) = &self.json {
             serde_json::from_str(raw).context("--json must be a JSON object")?
         } else {
@@ -176,6 +218,17 @@ impl InboundArgs {
         }
         Ok(json!({ "type": "location", "location": content }))
     }
+}
+
+/// `SKU:QUANTITY:PRICE:CURRENCY` as an order's `product_items[]` entry.
+fn order_item(item: &str) -> anyhow::Result<Value> {
+    let parts: Vec<&str> = item.split(':').collect();
+    let [sku, quantity, price, currency] = parts.as_slice() else {
+        bail!("--item must be SKU:QUANTITY:PRICE:CURRENCY, got {item:?}");
+    };
+    let quantity: u32 = quantity.parse().context("--item quantity is not a whole number")?;
+    let price: f64 = price.parse().context("--item price is not a number")?;
+    Ok(json!({ "product_retailer_id": sku, "quantity": quantity, "item_price": price, "currency": currency }))
 }
 
 fn media(kind: &str, id: &str, extras: &[(&str, Option<&str>)]) -> Value {
@@ -255,6 +308,34 @@ mod tests {
         let request = request(&["--from", "1", "--button-reply", "yes", "--title", "Yes", "--reply-to", "wamid.X"]);
         assert_eq!(request.message["context"], json!({ "id": "wamid.X" }));
         assert_eq!(request.message["interactive"]["button_reply"], json!({ "id": "yes", "title": "Yes" }));
+    }
+
+    #[test]
+    fn contacts_orders_system_unsupported_and_welcome_have_flags() {
+        let contact = request(&["--from", "1", "--contact", "Jo Doe:+1 555 0100"]);
+        assert_eq!(contact.message["contacts"][0]["name"]["formatted_name"], "Jo Doe");
+        assert_eq!(contact.message["contacts"][0]["phones"][0]["wa_id"], "15550100");
+        let order = request(&["--from", "1", "--order", "cat1", "--item", "sku-1:2:9.99:USD"]);
+        assert_eq!(
+            order.message["order"],
+            json!({ "catalog_id": "cat1", "product_items": [
+                { "product_retailer_id": "sku-1", "quantity": 2, "item_price": 9.99, "currency": "USD" }] })
+        );
+        let system = request(&["--from", "1", "--number-changed", "2"]);
+        assert_eq!(
+            (system.message["type"].as_str(), system.message["system"]["wa_id"].as_str()),
+            (Some("system"), Some("2"))
+        );
+        assert_eq!(request(&["--from", "1", "--unsupported"]).message["type"], "unsupported");
+        assert_eq!(request(&["--from", "1", "--request-welcome"]).message["type"], "request_welcome");
+    }
+
+    #[test]
+    fn an_order_needs_well_formed_items() {
+        let cli = Cli::try_parse_from(["inbound", "--from", "1", "--order", "c", "--item", "sku:x:1:USD"]).unwrap();
+        assert!(cli.inbound.request().is_err());
+        let cli = Cli::try_parse_from(["inbound", "--from", "1", "--order", "c"]).unwrap();
+        assert!(cli.inbound.request().is_err());
     }
 
     #[test]

@@ -9,6 +9,8 @@ use serde_json::Value;
 
 use crate::events::AsyncError;
 
+use super::bsuid::business_scoped_user_id;
+
 /// Where Meta's async error objects link to (whatsapp-cloud-api.md §9.2).
 const ERROR_CODES_HREF: &str = "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/";
 
@@ -65,6 +67,100 @@ impl Notification {
     pub fn is_number_scoped(&self) -> bool {
         self.field() == "messages"
     }
+
+    /// Whether it carries message statuses (the notifications Meta reorders most).
+    pub fn is_status(&self) -> bool {
+        self.changes().any(|change| matches!(change.value, ChangeValue::Statuses(_)))
+    }
+
+    /// How many items (statuses, messages, template updates) it carries.
+    pub fn item_count(&self) -> usize {
+        self.changes().map(|change| change.value.item_count()).sum()
+    }
+
+    /// Whether `other` may ride in the same POST: Meta batches per WABA and callback.
+    pub fn can_batch_with(&self, other: &Notification) -> bool {
+        self.waba_id() == other.waba_id() && self.is_number_scoped() == other.is_number_scoped()
+    }
+
+    /// Several notifications as Meta batches them into one POST: one entry per WABA (and
+    /// `time`), one change per field and business number, the items of merged changes in
+    /// the order given. `None` for no notifications.
+    pub fn batch(notifications: Vec<Notification>) -> Option<Notification> {
+        let mut notifications = notifications.into_iter();
+        let mut batched = notifications.next()?;
+        for notification in notifications {
+            for entry in notification.entry {
+                match batched.entry.iter_mut().find(|kept| kept.id == entry.id && kept.time == entry.time) {
+                    Some(kept) => kept.absorb(entry.changes),
+                    None => batched.entry.push(entry),
+                }
+            }
+        }
+        Some(batched)
+    }
+
+    fn changes(&self) -> impl Iterator<Item = &Change> {
+        self.entry.iter().flat_map(|entry| entry.changes.iter())
+    }
+}
+
+impl Entry {
+    fn absorb(&mut self, changes: Vec<Change>) {
+        for Change { value, field } in changes {
+            // Offered to each change of the field in turn; `None` once one has taken it.
+            let left_over = self
+                .changes
+                .iter_mut()
+                .filter(|kept| kept.field == field)
+                .try_fold(value, |value, kept| kept.value.absorb(value));
+            if let Some(value) = left_over {
+                self.changes.push(Change { value, field });
+            }
+        }
+    }
+}
+
+impl ChangeValue {
+    /// Takes `other`'s items when both are lists of one kind for one business number;
+    /// gives `other` back otherwise.
+    fn absorb(&mut self, other: ChangeValue) -> Option<ChangeValue> {
+        match (self, other) {
+            (ChangeValue::Statuses(kept), ChangeValue::Statuses(more))
+                if kept.metadata.phone_number_id == more.metadata.phone_number_id =>
+            {
+                kept.statuses.extend(more.statuses);
+                for contact in more.contacts.into_iter().flatten() {
+                    let contacts = kept.contacts.get_or_insert_with(Vec::new);
+                    if !contacts.iter().any(|known| known.wa_id == contact.wa_id) {
+                        contacts.push(contact);
+                    }
+                }
+                None
+            }
+            (ChangeValue::Inbound(kept), ChangeValue::Inbound(more))
+                if kept.metadata.phone_number_id == more.metadata.phone_number_id =>
+            {
+                kept.messages.extend(more.messages);
+                for contact in more.contacts.into_iter().flatten() {
+                    let contacts = kept.contacts.get_or_insert_with(Vec::new);
+                    if !contacts.iter().any(|known| known.wa_id == contact.wa_id) {
+                        contacts.push(contact);
+                    }
+                }
+                None
+            }
+            (_, other) => Some(other),
+        }
+    }
+
+    fn item_count(&self) -> usize {
+        match self {
+            ChangeValue::Statuses(value) => value.statuses.len(),
+            ChangeValue::Inbound(value) => value.messages.len(),
+            ChangeValue::TemplateStatus(_) => 1,
+        }
+    }
 }
 
 /// `value.metadata`: the business number the change concerns.
@@ -91,7 +187,16 @@ pub fn digits_only(display_phone_number: &str) -> String {
 struct StatusValue {
     messaging_product: &'static str,
     metadata: Metadata,
+    /// The recipient with their BSUID; Meta leaves it out of `failed` statuses.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contacts: Option<Vec<StatusContact>>,
     statuses: Vec<Status>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct StatusContact {
+    wa_id: String,
+    user_id: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -100,6 +205,12 @@ struct Status {
     status: &'static str,
     timestamp: String,
     recipient_id: String,
+    /// The recipient's BSUID; absent on `failed` statuses of sends to a phone number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recipient_user_id: Option<String>,
+    /// Echoed from the send.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    biz_opaque_callback_data: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     conversation: Option<Conversation>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -167,6 +278,8 @@ pub struct OutboundMessage {
     pub in_service_window: bool,
     /// The major Graph version of the subscription: up to 23 statuses carry `conversation`.
     pub graph_version: u32,
+    /// The send's `biz_opaque_callback_data`, echoed on every status.
+    pub biz_opaque_callback_data: Option<String>,
 }
 
 impl OutboundMessage {
@@ -194,6 +307,8 @@ impl OutboundMessage {
             status,
             timestamp: timestamp.to_string(),
             recipient_id: self.recipient_wa_id.clone(),
+            recipient_user_id: Some(self.recipient_user_id()),
+            biz_opaque_callback_data: self.biz_opaque_callback_data.clone(),
             conversation,
             pricing,
             errors: None,
@@ -207,6 +322,8 @@ impl OutboundMessage {
             status: "failed",
             timestamp: timestamp.to_string(),
             recipient_id: self.recipient_wa_id.clone(),
+            recipient_user_id: None,
+            biz_opaque_callback_data: self.biz_opaque_callback_data.clone(),
             conversation: None,
             pricing: None,
             errors: Some(vec![StatusError {
@@ -219,9 +336,19 @@ impl OutboundMessage {
         })
     }
 
+    fn recipient_user_id(&self) -> String {
+        business_scoped_user_id(&self.waba_id, &self.recipient_wa_id)
+    }
+
     fn status_notification(&self, status: Status) -> Notification {
-        let value =
-            StatusValue { messaging_product: "whatsapp", metadata: self.metadata.clone(), statuses: vec![status] };
+        let contacts = (status.status != "failed")
+            .then(|| vec![StatusContact { wa_id: self.recipient_wa_id.clone(), user_id: self.recipient_user_id() }]);
+        let value = StatusValue {
+            messaging_product: "whatsapp",
+            metadata: self.metadata.clone(),
+            contacts,
+            statuses: vec![status],
+        };
         Notification::single(&self.waba_id, None, "messages", ChangeValue::Statuses(value))
     }
 }
@@ -242,6 +369,8 @@ struct InboundValue {
 struct Contact {
     profile: Profile,
     wa_id: String,
+    /// The sender's BSUID.
+    user_id: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -254,7 +383,8 @@ pub fn inbound(waba_id: &str, metadata: Metadata, profile_name: &str, message: V
     let is_system = message.get("type").and_then(Value::as_str) == Some("system");
     let contacts = (!is_system).then(|| {
         let wa_id = message.get("from").and_then(Value::as_str).unwrap_or_default().to_owned();
-        vec![Contact { profile: Profile { name: profile_name.to_owned() }, wa_id }]
+        let user_id = business_scoped_user_id(waba_id, &wa_id);
+        vec![Contact { profile: Profile { name: profile_name.to_owned() }, wa_id, user_id }]
     });
     let value = InboundValue { messaging_product: "whatsapp", metadata, contacts, messages: vec![message] };
     Notification::single(waba_id, None, "messages", ChangeValue::Inbound(value))

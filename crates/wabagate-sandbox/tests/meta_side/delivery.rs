@@ -20,6 +20,8 @@ fn accepted(wamid: &str, recipient: &str, failure: Option<AsyncError>) -> Sandbo
         wamid: wamid.into(),
         recipient_wa_id: recipient.into(),
         failure,
+        message_type: "text".into(),
+        biz_opaque_callback_data: None,
     }
 }
 

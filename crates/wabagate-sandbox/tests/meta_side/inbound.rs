@@ -4,6 +4,7 @@
 use clap::Parser;
 use serde_json::{Value, json};
 use wabagate_sandbox::seed::{DEMO_APP_SECRET, DEMO_PHONE_NUMBERS, DEMO_WABA_ID};
+use wabagate_sandbox::webhooks::bsuid::business_scoped_user_id;
 use wabagate_sandbox::webhooks::{InboundAccepted, InboundArgs, inbound_cli};
 
 use super::support::{Receiver, Sandbox};
@@ -54,7 +55,11 @@ async fn an_inbound_text_is_delivered_in_metas_shape_and_opens_the_window() {
                     "value": {
                         "messaging_product": "whatsapp",
                         "metadata": { "display_phone_number": "15550100001", "phone_number_id": PHONE_NUMBER_ID },
-                        "contacts": [{ "profile": { "name": "Jo Tester" }, "wa_id": "447700900123" }],
+                        "contacts": [{
+                            "profile": { "name": "Jo Tester" },
+                            "wa_id": "447700900123",
+                            "user_id": business_scoped_user_id(DEMO_WABA_ID, "447700900123"),
+                        }],
                         "messages": [{
                             "from": "447700900123",
                             "id": accepted.id,

@@ -11,5 +11,6 @@ mod pattern;
 mod phone_numbers;
 mod profile;
 mod rate_limits;
+mod reactions;
 mod support;
 mod templates;

@@ -2,6 +2,8 @@
 //! and 5xx, honouring Retry-After; sends only when asked), the headers every call carries,
 //! and how answers become errors.
 
+mod ledger;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};

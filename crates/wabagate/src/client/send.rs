@@ -3,9 +3,11 @@
 //! sending number is resolved, a `--file` is uploaded, and the message is sent.
 
 mod compose;
+mod wait;
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use wabagate_sdk::{Media, MediaKind, MediaUpload, Message};
@@ -27,6 +29,13 @@ pub(crate) struct SendCommand {
     /// Retry on 429 and 5xx answers (a send whose answer was lost may then arrive twice).
     #[arg(long, global = true)]
     retry: bool,
+    /// Wait until the message is sent, delivered or read (or a later status); a failed
+    /// message prints Meta's error and exits 1.
+    #[arg(long, global = true, value_name = "STATUS")]
+    wait: Option<wait::WaitFor>,
+    /// How long --wait waits, in seconds.
+    #[arg(long, global = true, default_value_t = 60, value_name = "SECONDS", requires = "wait")]
+    timeout: u64,
     #[command(subcommand)]
     kind: SendKind,
 }
@@ -96,6 +105,9 @@ pub(crate) async fn run(command: SendCommand, out: &mut impl Write) -> Result<()
     let json = command.options.json;
     let client = command.options.client(command.retry)?;
     if let SendKind::Read(read) = &command.kind {
+        if command.wait.is_some() {
+            return Err(Failure::usage("--wait follows a sent message; a read receipt has no status to wait for"));
+        }
         let phone_number_id = phone_number_id(&client, command.phone_number_id.clone(), json).await?;
         let answer = client.mark_read(&phone_number_id, &read.message_id).await.or_fail(json)?;
         return if json {
@@ -123,16 +135,30 @@ pub(crate) async fn run(command: SendCommand, out: &mut impl Write) -> Result<()
     let message: Message = compose::message(&command.kind, media).or_fail(json)?;
     let sent = client.send(&phone_number_id, &message).await.or_fail(json)?;
     if json {
-        return Ok(write_raw_body(out, &sent.body)?);
+        write_raw_body(out, &sent.body)?;
+    } else {
+        writeln!(
+            out,
+            "Sent {} message to {}: {}",
+            message.type_name(),
+            message.to(),
+            sent.message_id().unwrap_or("(no message id)")
+        )?;
     }
-    writeln!(
-        out,
-        "Sent {} message to {}: {}",
-        message.type_name(),
-        message.to(),
-        sent.message_id().unwrap_or("(no message id)")
-    )?;
-    Ok(())
+    match (command.wait, sent.message_id()) {
+        (Some(target), Some(wamid)) => {
+            wait::follow(&client, wamid, target, Duration::from_secs(command.timeout), json, out).await
+        }
+        (Some(_), None) => Err(Failure::Sdk {
+            error: wabagate_sdk::Error::UnexpectedBody {
+                status: sent.status,
+                reason: "no message id to --wait for".into(),
+                body: sent.body.clone(),
+            },
+            json,
+        }),
+        (None, _) => Ok(()),
+    }
 }
 
 impl SendKind {

@@ -1,4 +1,4 @@
-//! `wabagate templates list|create|delete`.
+//! `wabagate templates list|create|delete|sync`.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -51,6 +51,9 @@ enum TemplatesAction {
         #[arg(long)]
         name: String,
     },
+    /// Refresh the gateway's template mirror of the WABA from Meta.
+    #[command(after_help = "Example:\n  wabagate templates sync")]
+    Sync,
 }
 
 #[derive(Debug, Args)]
@@ -145,6 +148,14 @@ pub(crate) async fn run(command: TemplatesCommand, out: &mut impl Write) -> Resu
                 return Ok(write_raw_body(out, &deleted.body)?);
             }
             writeln!(out, "Deleted template {name}.")?;
+        }
+        TemplatesAction::Sync => {
+            let waba_id = waba_id(&client, command.waba_id, json).await?;
+            let synced = client.sync_templates(&waba_id).await.or_fail(json)?;
+            if json {
+                return Ok(write_raw_body(out, &synced.body)?);
+            }
+            writeln!(out, "Synced {} templates of WABA {waba_id}.", synced.value.synced)?;
         }
     }
     Ok(())

@@ -12,6 +12,7 @@ mod support;
 mod completions;
 mod connections;
 mod errors;
+mod ledger;
 mod media;
 mod phone_numbers;
 mod profile;
