@@ -26,6 +26,7 @@
 //! - [`Message`] and [`Draft`] (`message`): one builder per message type.
 //! - `send`, `media`, `templates`, `phone_numbers`, `business_profile`, `connections`:
 //!   the operations, one module per group, as `impl Client` blocks.
+//! - [`RawRequest`] (`raw`): any Graph call, untyped, answered whatever its status.
 //! - [`Error`] (`error`, `hint`): the one error type.
 
 mod api_key;
@@ -38,6 +39,7 @@ mod media;
 mod message;
 mod paging;
 mod phone_numbers;
+mod raw;
 mod response;
 mod retry;
 mod send;
@@ -57,6 +59,9 @@ pub use hint::hint_for_graph_code;
 pub use media::{Downloaded, MediaUpload, TransferProgress, sniff_mime_type};
 pub use message::{Buttons, ContactCard, Content, Draft, List, ListSection, Media, Message, TemplateSend};
 pub use phone_numbers::PhoneNumber;
+pub use raw::{RawAnswer, RawRequest};
+/// The HTTP method of a [`RawRequest`].
+pub use reqwest::Method;
 pub use response::{ApiResponse, Paged};
 pub use retry::RetryPolicy;
 pub use settings::{ClientSettings, DEFAULT_BASE_URL, DEFAULT_GRAPH_VERSION};

@@ -4,6 +4,7 @@ mod admin;
 mod cli;
 mod client;
 mod demo;
+mod logging;
 mod serve;
 mod settings;
 

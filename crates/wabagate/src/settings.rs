@@ -9,6 +9,8 @@ use anyhow::Context;
 use serde::Deserialize;
 use wabagate_store::{Keyring, Store};
 
+use crate::logging::{AccessLogLevel, LogFormat};
+
 /// Where the store lives; shared by every command that opens it.
 #[derive(Debug, Clone, clap::Args)]
 pub(crate) struct StoreArgs {
@@ -42,6 +44,8 @@ pub(crate) struct FileConfig {
     pub(crate) meta_config_id: Option<String>,
     pub(crate) oauth_base: Option<String>,
     pub(crate) connect_link_minutes: Option<u64>,
+    pub(crate) log_format: Option<LogFormat>,
+    pub(crate) access_log_level: Option<AccessLogLevel>,
 }
 
 impl FileConfig {

@@ -36,6 +36,9 @@ pub(crate) fn run(
         CompletionShell::Fish => Shell::Fish,
     };
     let name = command_line.get_name().to_owned();
-    clap_complete::generate(shell, &mut command_line, name, out);
-    Ok(())
+    // Generated aside: clap_complete panics when its writer fails (a closed pipe), whereas
+    // a failed write here is an ordinary output error.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command_line, name, &mut script);
+    Ok(out.write_all(&script)?)
 }

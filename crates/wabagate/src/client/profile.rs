@@ -5,6 +5,7 @@ use std::io::Write;
 use clap::{Args, Subcommand};
 use wabagate_sdk::{ProfileUpdate, Vertical};
 
+use super::choices::one_of;
 use super::context::{ClientOptions, phone_number_id};
 use super::failure::{Failure, SdkResultExt};
 use super::output::{write_fields, write_raw_body};
@@ -51,8 +52,8 @@ struct UpdateArgs {
     /// A website starting with http:// or https:// (at most two; replaces the list).
     #[arg(long, value_name = "URL")]
     website: Vec<String>,
-    /// The industry, one of Meta's verticals (RETAIL, RESTAURANT, EDU, …).
-    #[arg(long, value_parser = parse_vertical)]
+    /// The industry, one of Meta's verticals.
+    #[arg(long, ignore_case = true, value_parser = one_of(Vertical::ALL.map(Vertical::as_str), |text| text.parse::<Vertical>().ok()))]
     vertical: Option<Vertical>,
 }
 
@@ -121,11 +122,4 @@ fn profile_update(args: UpdateArgs) -> ProfileUpdate {
         update = update.vertical(vertical);
     }
     update
-}
-
-fn parse_vertical(text: &str) -> Result<Vertical, String> {
-    text.parse::<Vertical>().map_err(|_| {
-        let known: Vec<&str> = Vertical::ALL.iter().map(|vertical| vertical.as_str()).collect();
-        format!("unknown vertical {text:?}; use one of {}", known.join(", "))
-    })
 }

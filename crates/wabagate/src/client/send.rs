@@ -8,10 +8,12 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use wabagate_sdk::{Media, MediaKind, MediaUpload, Message};
+use wabagate_sdk::{Media, MediaKind, Message};
 
 use super::context::{ClientOptions, phone_number_id};
 use super::failure::{Failure, SdkResultExt};
+use super::flag_terms::{FlagTermsExt, send_flag};
+use super::media_file::MediaFile;
 use super::output::write_raw_body;
 use super::progress_bar::TerminalProgress;
 
@@ -92,8 +94,9 @@ pub(crate) enum SendKind {
     Read(compose::ReadArgs),
 }
 
-pub(crate) async fn run(command: SendCommand, out: &mut impl Write) -> Result<(), Failure> {
+pub(crate) async fn run(mut command: SendCommand, out: &mut impl Write) -> Result<(), Failure> {
     let json = command.options.json;
+    compose::read_stdin_texts(&mut command.kind)?;
     let client = command.options.client(command.retry)?;
     if let SendKind::Read(read) = &command.kind {
         let phone_number_id = phone_number_id(&client, command.phone_number_id.clone(), json).await?;
@@ -107,20 +110,26 @@ pub(crate) async fn run(command: SendCommand, out: &mut impl Write) -> Result<()
     // Checked before anything goes over the network; a file to upload stands in as an id.
     let file = command.kind.file().cloned();
     let placeholder = file.as_ref().map(|_| Media::id("0"));
-    compose::message(&command.kind, placeholder.clone()).or_fail(json)?;
+    compose::message(&command.kind, placeholder.clone()).or_fail_in_terms(json, &send_flag)?;
+    let file = match (&file, command.kind.media_kind()) {
+        (Some(path), Some(kind)) => {
+            let file = MediaFile::open(path, None)?;
+            file.expect_kind(kind)?;
+            Some((file, kind))
+        }
+        _ => None,
+    };
     let phone_number_id = phone_number_id(&client, command.phone_number_id.clone(), json).await?;
     let media = match file {
-        Some(path) => {
-            let mut upload = MediaUpload::from_path(&path).progress(TerminalProgress::shared("uploading"));
-            if let Some(kind) = command.kind.media_kind() {
-                upload = upload.expect_kind(kind);
-            }
-            let uploaded = client.upload_media(&phone_number_id, upload).await.or_fail(json)?;
+        Some((file, kind)) => {
+            let terms = file.flag_terms();
+            let upload = file.upload().expect_kind(kind).progress(TerminalProgress::shared("uploading"));
+            let uploaded = client.upload_media(&phone_number_id, upload).await.or_fail_in_terms(json, &terms)?;
             Some(Media::id(uploaded.value.id))
         }
         None => None,
     };
-    let message: Message = compose::message(&command.kind, media).or_fail(json)?;
+    let message: Message = compose::message(&command.kind, media).or_fail_in_terms(json, &send_flag)?;
     let sent = client.send(&phone_number_id, &message).await.or_fail(json)?;
     if json {
         return Ok(write_raw_body(out, &sent.body)?);
