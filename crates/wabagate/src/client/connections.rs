@@ -17,7 +17,7 @@ use super::table::write_table;
 
 /// List, create, show, delete and reconnect WhatsApp Business connections.
 #[derive(Debug, Args)]
-#[command(after_help = "Example:\n  wabagate connections create --open --wait")]
+#[command(after_help = "Example:\n  wabagate connections list")]
 pub(crate) struct ConnectionsCommand {
     #[command(flatten)]
     options: ClientOptions,
@@ -38,7 +38,9 @@ enum ConnectionsAction {
         status: Option<ConnectionStatus>,
     },
     /// Start a new WhatsApp Business connection and print the URL that finishes it.
-    #[command(after_help = "Example:\n  wabagate connections create --open --wait --timeout 600")]
+    #[command(
+        after_help = "Example:\n  wabagate connections create --open --wait --timeout 600   # example: not run (waits for a person to connect)"
+    )]
     Create(FlowArgs),
     /// Show one connection.
     #[command(after_help = "Example:\n  wabagate connections get 21fd90f9-5935-43cd-b6c8-bde9d915ca80")]

@@ -94,8 +94,10 @@ impl<T> FlagTermsExt<T> for Result<T, Error> {
 fn sentence(flag: &str, error: &ValidationError) -> String {
     let what = FieldPath::parse(&error.field).path.rsplit('.').next().unwrap_or_default().replace('_', " ");
     // When the flag carries several parts (--button ID=TITLE), say which part is wrong.
-    let part = match flag {
-        "--button" | "--row" | "--phone" | "--email" if !what.is_empty() => format!(" ({what})"),
+    let part = match (flag, what.as_str()) {
+        ("--button" | "--row" | "--phone" | "--email", "id" | "title" | "description" | "phone" | "email" | "type") => {
+            format!(" ({what})")
+        }
         _ => String::new(),
     };
     match &error.violation {
@@ -109,13 +111,22 @@ fn sentence(flag: &str, error: &ValidationError) -> String {
                 given(*actual)
             )
         }
+        Violation::Missing if flag == "--example" => {
+            "--example is required: give one --example per variable of the body, in order".to_owned()
+        }
         Violation::Missing => format!("{flag}{part} is required"),
         Violation::Empty => format!("{flag}{part} must not be empty"),
         Violation::TooLong { max, actual } => {
             format!("{flag}{part} must be at most {max} characters (it has {actual})")
         }
         Violation::TooLarge { max_bytes, actual_bytes } => {
-            format!("{flag}: {} is more than the {} allowed", human_size(*actual_bytes), human_size(*max_bytes))
+            let (actual, max) = (human_size(*actual_bytes), human_size(*max_bytes));
+            if actual == max {
+                // Just over the limit: rounded, the sizes would read the same.
+                format!("{flag}: {actual_bytes} bytes is more than the {max} ({max_bytes} bytes) allowed")
+            } else {
+                format!("{flag}: {actual} is more than the {max} allowed")
+            }
         }
         Violation::TooMany { max, actual } => format!("{flag}{part} given {actual} times; at most {max} allowed"),
         Violation::TooFew { min, actual } => format!("{flag}{part} given {actual} times; at least {min} needed"),

@@ -19,7 +19,7 @@ use super::table::write_table;
     after_help = "The key is read from standard input with --api-key -, or asked for (without echo) at a terminal.\n\n\
 Examples:\n  \
 wabagate login --url http://127.0.0.1:8080 --api-key - < key.txt\n  \
-wabagate login --profile staging --url https://wa.example.com"
+wabagate login --profile staging --url https://wa.example.com   # example: not run (asks for the key)"
 )]
 pub(crate) struct LoginCommand {
     #[command(flatten)]

@@ -108,7 +108,12 @@ pub(crate) async fn run(command: MediaCommand, out: &mut impl Write) -> Result<(
             let to_stdout = stdio::is_dash(&output);
             let downloaded = if to_stdout {
                 let mut stdout = tokio::io::stdout();
-                client.download_media_to(&media_id, phone_number_id.as_deref(), &mut stdout, None).await.or_fail(json)?
+                let downloaded = client.download_media_to(&media_id, phone_number_id.as_deref(), &mut stdout, None).await;
+                // A reader that stops early (`| head`) is an output matter, not an API error.
+                downloaded.map_err(|error| match error {
+                    wabagate_sdk::Error::File { source, .. } => Failure::Output(source),
+                    error => Failure::Sdk { error, json },
+                })?
             } else {
                 download_to_file(&client, &media_id, phone_number_id.as_deref(), &output, force, json).await?
             };

@@ -8,6 +8,7 @@ use wabagate_sdk::{ProfileUpdate, Vertical};
 use super::choices::one_of;
 use super::context::{ClientOptions, phone_number_id};
 use super::failure::{Failure, SdkResultExt};
+use super::flag_terms::{FieldPath, FlagTermsExt};
 use super::output::{write_fields, write_raw_body};
 
 /// Show and update the business profile of a phone number.
@@ -26,7 +27,7 @@ pub(crate) struct ProfileCommand {
 #[derive(Debug, Subcommand)]
 enum ProfileAction {
     /// Show the profile.
-    #[command(after_help = "Example:\n  wabagate profile get --phone-number-id 106540352242922")]
+    #[command(after_help = "Example:\n  wabagate profile get --phone-number-id 1000000000001000")]
     Get,
     /// Change some fields of the profile; the others keep their value.
     #[command(
@@ -89,7 +90,7 @@ pub(crate) async fn run(command: ProfileCommand, out: &mut impl Write) -> Result
                     "nothing to update: pass at least one of --about, --address, --description, --email, --website, --vertical",
                 ));
             }
-            update.check().or_fail(json)?;
+            update.check().or_fail_in_terms(json, &profile_flag)?;
             let phone_number_id = phone_number_id(&client, command.phone_number_id, json).await?;
             let updated = client.update_business_profile(&phone_number_id, &update).await.or_fail(json)?;
             if json {
@@ -122,4 +123,18 @@ fn profile_update(args: UpdateArgs) -> ProfileUpdate {
         update = update.vertical(vertical);
     }
     update
+}
+
+/// The flag a business profile field comes from.
+fn profile_flag(field: &FieldPath) -> Option<String> {
+    let flag = match field.path.as_str() {
+        "about" => "--about",
+        "address" => "--address",
+        "description" => "--description",
+        "email" => "--email",
+        "websites" => "--website",
+        "vertical" => "--vertical",
+        _ => return None,
+    };
+    Some(flag.to_owned())
 }

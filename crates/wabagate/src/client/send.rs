@@ -19,7 +19,9 @@ use super::progress_bar::TerminalProgress;
 
 /// Send a message or a read receipt from one of the business's phone numbers.
 #[derive(Debug, Args)]
-#[command(after_help = "Example:\n  wabagate send text --to 1234567890 --body 'Hello from WhatsApp Business!'")]
+#[command(
+    after_help = "Examples:\n  wabagate send text --to 1234567890 --body 'Hello from WhatsApp Business!'\n  echo 'Hello from a pipe' | wabagate send text --to 1234567890 --body -"
+)]
 pub(crate) struct SendCommand {
     #[command(flatten)]
     options: ClientOptions,
@@ -42,7 +44,7 @@ pub(crate) enum SendKind {
     Text(compose::TextArgs),
     /// A message from an approved template, with its parameters.
     #[command(
-        after_help = "Example:\n  wabagate send template --to 1234567890 --name order_confirmation --language en_US --body-text John --body-text A-1042"
+        after_help = "Example:\n  wabagate send template --to 1234567890 --name seasonal_promotion --language en_US \\\n    --header-text Summer --body-text 'the end of August' --body-text 25OFF --body-text 25%"
     )]
     Template(compose::TemplateArgs),
     /// An image (JPEG/PNG) by link, media id, or a file uploaded first.
@@ -52,7 +54,7 @@ pub(crate) enum SendKind {
     Image(compose::CaptionedMediaArgs),
     /// A document, with the file name the recipient sees.
     #[command(
-        after_help = "Example:\n  wabagate send document --to 1234567890 --file report.pdf --filename report.pdf --caption 'This is the document'"
+        after_help = "Example:\n  wabagate send document --to 1234567890 --file examples/report.pdf --filename report.pdf --caption 'This is the document'"
     )]
     Document(compose::DocumentArgs),
     /// A video (MP4/3GPP).

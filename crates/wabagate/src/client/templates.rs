@@ -219,7 +219,7 @@ fn template_flag(args: &CreateArgs, field: &FieldPath) -> Option<String> {
             match (kind, path) {
                 ("header", "components.example.header_text") => "--header-example",
                 ("header", _) => "--header",
-                ("body", "components.example.body_text") => "--example",
+                ("body", path) if path.starts_with("components.example") => "--example",
                 ("body", _) => "--body",
                 ("footer", _) => "--footer",
                 _ => return Some(button_flag(args, field.indexes.get(1).copied()).to_owned()),

@@ -8,4 +8,5 @@ mod admin;
 mod config_file;
 mod demo;
 mod lifecycle;
+mod logs;
 mod streaming_memory;

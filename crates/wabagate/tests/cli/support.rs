@@ -11,7 +11,7 @@ use tokio::process::{Child, Command};
 pub const BINARY: &str = env!("CARGO_BIN_EXE_wabagate");
 
 /// Every variable that could point a command elsewhere than the test's own gateway.
-const INHERITED_SETTINGS: [&str; 20] = [
+const INHERITED_SETTINGS: [&str; 23] = [
     "WABAGATE_LISTEN",
     "WABAGATE_DATA_DIR",
     "DATABASE_URL",
@@ -31,6 +31,9 @@ const INHERITED_SETTINGS: [&str; 20] = [
     "WABAGATE_PHONE_NUMBER_ID",
     "WABAGATE_WABA_ID",
     "WABAGATE_GRAPH_VERSION",
+    "WABAGATE_PROFILE",
+    "WABAGATE_LOG_FORMAT",
+    "WABAGATE_ACCESS_LOG_LEVEL",
     "BROWSER",
 ];
 
@@ -40,7 +43,8 @@ pub fn wabagate() -> Command {
     for name in INHERITED_SETTINGS {
         command.env_remove(name);
     }
-    command.env("WABAGATE_LOG", "info").kill_on_drop(true);
+    // No profile of the person running the tests is seen (`wabagate login` tests set their own).
+    command.env("XDG_CONFIG_HOME", "/nonexistent/wabagate-tests").env("WABAGATE_LOG", "info").kill_on_drop(true);
     command
 }
 

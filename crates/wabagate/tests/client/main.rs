@@ -9,9 +9,13 @@
 mod process;
 mod support;
 
+mod api;
 mod completions;
 mod connections;
+mod conventions;
 mod errors;
+mod examples;
+mod login;
 mod media;
 mod phone_numbers;
 mod profile;
