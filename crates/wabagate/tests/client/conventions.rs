@@ -20,13 +20,15 @@ async fn a_dash_reads_stdin_and_writes_stdout() {
     let photo = std::fs::read(example_file("photo.jpg")).unwrap();
     let uploaded = gateway.run_with_stdin(&["media", "upload", "--file", "-", "--json"], &photo).await.json();
     let media_id = uploaded["id"].as_str().unwrap().to_owned();
-    let downloaded = crate::support::run_with_env(
-        &["media", "download", &media_id, "-o", "-"],
-        &[("WABAGATE_URL", &gateway.base_url), ("WABAGATE_API_KEY", &gateway.api_key)],
-    )
-    .await;
-    assert_eq!(downloaded.code, 0, "{}", downloaded.stderr);
-    assert_eq!(downloaded.stdout.as_bytes(), photo.as_slice(), "the content, and only it, is on stdout");
+    let downloaded = crate::process::wabagate()
+        .args(["media", "download", &media_id, "-o", "-"])
+        .env("WABAGATE_URL", &gateway.base_url)
+        .env("WABAGATE_API_KEY", &gateway.api_key)
+        .output()
+        .await
+        .unwrap();
+    assert!(downloaded.status.success(), "{}", String::from_utf8_lossy(&downloaded.stderr));
+    assert_eq!(downloaded.stdout, photo, "the content, and only it, is on stdout");
     assert!(!Path::new("-").exists(), "no file named -");
 
     let definition = std::fs::read(example_file("order_receipt.json")).unwrap();
@@ -134,7 +136,8 @@ async fn a_connection_with_several_numbers_lists_them_and_a_failed_one_says_why(
     let id = pending["connection"]["connection_id"].as_str().unwrap();
     cancel_at_the_dialog(pending["connection"]["url"].as_str().unwrap()).await;
     let shown = gateway.run(&["connections", "get", id]).await;
-    assert!(shown.ok().contains("error:          access_denied"), "{}", shown.stdout);
+    let reason = shown.ok().lines().find(|line| line.starts_with("error:")).unwrap_or_default();
+    assert!(reason.ends_with("access_denied: Permissions error"), "{}", shown.stdout);
 }
 
 /// Opens the connect link and presses Cancel in the sandbox's OAuth dialog, as a business would.
