@@ -50,7 +50,9 @@ impl Client {
         };
         let segments: Vec<&str> = path.trim_matches('/').split('/').filter(|segment| !segment.is_empty()).collect();
         if segments.is_empty() {
-            return Err(Error::Config("the Graph path is empty; give one such as `me` or `{waba_id}/phone_numbers`".into()));
+            return Err(Error::Config(
+                "the Graph path is empty; give one such as `me` or `{waba_id}/phone_numbers`".into(),
+            ));
         }
         let mut url = if is_graph_version(segments[0]) {
             let mut all = vec!["whatsapp-business"];
@@ -84,8 +86,11 @@ impl Client {
             }
             builder = builder.body(body);
         }
-        let response =
-            builder.headers(headers).send().await.map_err(|source| Error::Transport { url: url.to_string(), source })?;
+        let response = builder
+            .headers(headers)
+            .send()
+            .await
+            .map_err(|source| Error::Transport { url: url.to_string(), source })?;
         let status = response.status().as_u16();
         let request_id = request_id(response.headers());
         let content_type = response

@@ -79,6 +79,8 @@ pub(crate) async fn run(command: ClientCommand, command_line: clap::Command) -> 
     let outcome = outcome.and_then(|()| Ok(out.flush()?));
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => failure.explained(context::built_client()).await.report(&mut out, &mut std::io::stderr().lock()),
+        Err(failure) => {
+            failure.explained(context::built_client()).await.report(&mut out, &mut std::io::stderr().lock())
+        }
     }
 }

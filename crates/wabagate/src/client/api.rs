@@ -22,16 +22,14 @@ const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Call any Graph API path through the gateway and print the answer.
 #[derive(Debug, Args)]
-#[command(
-    after_help = "PATH is a Graph path; the Graph version is added unless it starts with one (v22.0/…).\n\
+#[command(after_help = "PATH is a Graph path; the Graph version is added unless it starts with one (v22.0/…).\n\
 -F values are typed: true, false, null, numbers and JSON arrays or objects as such, @FILE (or @-)\n\
 as the file's text; -f values are always strings.\n\n\
 Examples:\n  \
 wabagate api GET 1000000000001000 -f fields=display_phone_number,verified_name\n  \
 wabagate api GET 1000000000000100/message_templates -F limit=2 --paginate\n  \
 wabagate api POST 1000000000001000/messages -f messaging_product=whatsapp -f to=1234567890 -f type=text -F 'text={\"body\":\"Hi\"}'\n  \
-echo '{\"messaging_product\":\"whatsapp\",\"to\":\"1234567890\",\"type\":\"text\",\"text\":{\"body\":\"Hi\"}}' | wabagate api POST 1000000000001000/messages --input -"
-)]
+echo '{\"messaging_product\":\"whatsapp\",\"to\":\"1234567890\",\"type\":\"text\",\"text\":{\"body\":\"Hi\"}}' | wabagate api POST 1000000000001000/messages --input -")]
 pub(crate) struct ApiCommand {
     #[command(flatten)]
     options: ClientOptions,
@@ -61,7 +59,9 @@ pub(crate) async fn run(command: ApiCommand, out: &mut impl Write) -> Result<(),
     let method = Method::from_bytes(command.method.to_ascii_uppercase().as_bytes())
         .ok()
         .filter(|method| ["GET", "POST", "DELETE", "PUT", "PATCH"].contains(&method.as_str()))
-        .ok_or_else(|| Failure::usage(format!("unknown method {:?}: use GET, POST, DELETE, PUT or PATCH", command.method)))?;
+        .ok_or_else(|| {
+            Failure::usage(format!("unknown method {:?}: use GET, POST, DELETE, PUT or PATCH", command.method))
+        })?;
     if command.paginate && method != Method::GET {
         return Err(Failure::usage("--paginate follows pages of a GET only"));
     }
@@ -122,8 +122,10 @@ fn key_value(flag: &str, pair: &str) -> Result<(String, String), Failure> {
 fn typed(value: &str) -> Result<Value, Failure> {
     if let Some(path) = value.strip_prefix('@') {
         let path = PathBuf::from(path);
-        let bytes = if stdio::is_dash(&path) { stdio::read_bytes("-F", MAX_INPUT_BYTES)? } else { read_file("-F", &path)? };
-        let text = String::from_utf8(bytes).map_err(|_| Failure::usage(format!("-F @{}: not UTF-8 text", path.display())))?;
+        let bytes =
+            if stdio::is_dash(&path) { stdio::read_bytes("-F", MAX_INPUT_BYTES)? } else { read_file("-F", &path)? };
+        let text =
+            String::from_utf8(bytes).map_err(|_| Failure::usage(format!("-F @{}: not UTF-8 text", path.display())))?;
         return Ok(Value::String(text.trim_end_matches('\n').to_owned()));
     }
     let literal = matches!(value, "true" | "false" | "null")

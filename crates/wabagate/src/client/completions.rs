@@ -10,12 +10,10 @@ use super::failure::Failure;
 
 /// Print a completion script for a shell.
 #[derive(Debug, Args)]
-#[command(
-    after_help = "Examples:\n  \
+#[command(after_help = "Examples:\n  \
 mkdir -p ~/.local/share/bash-completion/completions && wabagate completions bash > ~/.local/share/bash-completion/completions/wabagate\n  \
 mkdir -p ~/.zfunc && wabagate completions zsh > ~/.zfunc/_wabagate   # with fpath+=~/.zfunc in ~/.zshrc\n  \
-mkdir -p ~/.config/fish/completions && wabagate completions fish > ~/.config/fish/completions/wabagate.fish"
-)]
+mkdir -p ~/.config/fish/completions && wabagate completions fish > ~/.config/fish/completions/wabagate.fish")]
 pub(crate) struct CompletionsCommand {
     /// The shell to complete for.
     shell: CompletionShell,

@@ -9,7 +9,9 @@
 use std::sync::OnceLock;
 
 use clap::Args;
-use wabagate_sdk::{ApiKey, Client, ClientBuilder, ClientSettings, DEFAULT_BASE_URL, DEFAULT_GRAPH_VERSION, RetryPolicy};
+use wabagate_sdk::{
+    ApiKey, Client, ClientBuilder, ClientSettings, DEFAULT_BASE_URL, DEFAULT_GRAPH_VERSION, RetryPolicy,
+};
 
 use super::failure::{Failure, SdkResultExt};
 use super::profile_store::{self, DEFAULT_PROFILE, Profile, Profiles};

@@ -173,7 +173,8 @@ mod tests {
 
     #[test]
     fn too_few_examples_are_counted_against_the_variables() {
-        let error = ValidationError::new("components[0]['example']['body_text'][0]", Violation::TooFew { min: 2, actual: 1 });
+        let error =
+            ValidationError::new("components[0]['example']['body_text'][0]", Violation::TooFew { min: 2, actual: 1 });
         assert_eq!(
             sentence("--example", &error),
             "--example given once; the body has 2 variables: give one --example per variable, in order"

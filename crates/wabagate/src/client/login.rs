@@ -120,7 +120,12 @@ pub(crate) async fn whoami(command: WhoamiCommand, out: &mut impl Write) -> Resu
             vec![connection.connection_id.clone(), connection.status.to_string(), numbers.join(", ")]
         })
         .collect();
-    write_table(out, &["CONNECTION", "STATUS", "PHONE NUMBERS"], &rows, "No connections yet: `wabagate connections create --open`.")?;
+    write_table(
+        out,
+        &["CONNECTION", "STATUS", "PHONE NUMBERS"],
+        &rows,
+        "No connections yet: `wabagate connections create --open`.",
+    )?;
     Ok(())
 }
 

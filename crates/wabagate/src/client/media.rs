@@ -108,7 +108,8 @@ pub(crate) async fn run(command: MediaCommand, out: &mut impl Write) -> Result<(
             let to_stdout = stdio::is_dash(&output);
             let downloaded = if to_stdout {
                 let mut stdout = tokio::io::stdout();
-                let downloaded = client.download_media_to(&media_id, phone_number_id.as_deref(), &mut stdout, None).await;
+                let downloaded =
+                    client.download_media_to(&media_id, phone_number_id.as_deref(), &mut stdout, None).await;
                 // A reader that stops early (`| head`) is an output matter, not an API error.
                 downloaded.map_err(|error| match error {
                     wabagate_sdk::Error::File { source, .. } => Failure::Output(source),

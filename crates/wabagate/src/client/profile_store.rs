@@ -47,7 +47,9 @@ impl Profiles {
     /// The saved profiles; none when the file does not exist yet.
     pub(crate) fn load(path: &Path) -> Result<Self, String> {
         match std::fs::read_to_string(path) {
-            Ok(text) => toml::from_str(&text).map_err(|error| format!("{} is not a profiles file: {error}", path.display())),
+            Ok(text) => {
+                toml::from_str(&text).map_err(|error| format!("{} is not a profiles file: {error}", path.display()))
+            }
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
             Err(error) => Err(format!("reading {}: {error}", path.display())),
         }

@@ -10,8 +10,8 @@ use super::choices::one_of;
 use super::context::{ClientOptions, waba_id};
 use super::failure::{Failure, SdkResultExt};
 use super::flag_terms::{FieldPath, FlagTermsExt};
-use super::stdio;
 use super::output::{write_raw_body, write_raw_pages};
+use super::stdio;
 use super::table::write_table;
 
 /// List, create and delete message templates.

@@ -13,7 +13,8 @@ fn example_file(name: &str) -> std::path::PathBuf {
 #[tokio::test]
 async fn a_dash_reads_stdin_and_writes_stdout() {
     let gateway = DemoGateway::start().await;
-    let sent = gateway.run_with_stdin(&["send", "text", "--to", "1234567890", "--body", "-"], b"Hello from a pipe\n").await;
+    let sent =
+        gateway.run_with_stdin(&["send", "text", "--to", "1234567890", "--body", "-"], b"Hello from a pipe\n").await;
     sent.ok();
     assert_eq!(gateway.last_message().await["text"]["body"], "Hello from a pipe", "one final newline is dropped");
 
@@ -59,19 +60,38 @@ async fn media_download_replaces_a_file_only_with_force() {
 async fn local_errors_name_the_flags_and_the_right_command() {
     let gateway = DemoGateway::start().await;
     let examples = gateway
-        .run(&["templates", "create", "--name", "two_vars", "--category", "UTILITY", "--body", "Hi {{1}}, order {{2}} ok", "--example", "Ann"])
+        .run(&[
+            "templates",
+            "create",
+            "--name",
+            "two_vars",
+            "--category",
+            "UTILITY",
+            "--body",
+            "Hi {{1}}, order {{2}} ok",
+            "--example",
+            "Ann",
+        ])
         .await;
     assert_eq!(
         examples.failed_with(2),
         "error: invalid request, nothing was sent: --example given once; the body has 2 variables: give one --example per variable, in order\n"
     );
-    let title = gateway.run(&["send", "buttons", "--to", "1234567890", "--body", "Go?", "--button", "y=a title that is far too long"]).await;
-    assert!(title.failed_with(2).contains("--button (title) must be at most 20 characters (it has 28)"), "{}", title.stderr);
+    let title = gateway
+        .run(&["send", "buttons", "--to", "1234567890", "--body", "Go?", "--button", "y=a title that is far too long"])
+        .await;
+    assert!(
+        title.failed_with(2).contains("--button (title) must be at most 20 characters (it has 28)"),
+        "{}",
+        title.stderr
+    );
 
     let pdf = example_file("report.pdf");
     let wrong_kind = gateway.run(&["send", "image", "--to", "1234567890", "--file", pdf.to_str().unwrap()]).await;
     assert!(
-        wrong_kind.failed_with(2).contains("is a document (application/pdf), not an image: use `wabagate send document`"),
+        wrong_kind
+            .failed_with(2)
+            .contains("is a document (application/pdf), not an image: use `wabagate send document`"),
         "{}",
         wrong_kind.stderr
     );
@@ -107,7 +127,8 @@ async fn api_errors_carry_the_request_id_and_hints_say_what_to_type() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let closed = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
-    let refused = gateway.run_with_env(&["connections", "list"], &[("WABAGATE_URL", &closed), ("WABAGATE_API_KEY", "k")]).await;
+    let refused =
+        gateway.run_with_env(&["connections", "list"], &[("WABAGATE_URL", &closed), ("WABAGATE_API_KEY", "k")]).await;
     assert!(
         refused.failed_with(1).contains(&format!("hint: is `wabagate serve` running at {closed}?")),
         "{}",
@@ -119,7 +140,18 @@ async fn api_errors_carry_the_request_id_and_hints_say_what_to_type() {
 async fn a_connection_with_several_numbers_lists_them_and_a_failed_one_says_why() {
     let gateway = DemoGateway::start().await;
     let imported = crate::support::run_with_input(
-        &["admin", "connections", "import", "--account", "demo", "--token", "-", "--waba-id", &gateway.waba_id, "--json"],
+        &[
+            "admin",
+            "connections",
+            "import",
+            "--account",
+            "demo",
+            "--token",
+            "-",
+            "--waba-id",
+            &gateway.waba_id,
+            "--json",
+        ],
         &[("WABAGATE_DATA_DIR", gateway.dir.path().to_str().unwrap()), ("WABAGATE_UPSTREAM", &gateway.sandbox_url)],
         Some(b"EAAGsandboxDemoSystemUserToken0000000000000000000000000000000000\n"),
     )
@@ -127,7 +159,9 @@ async fn a_connection_with_several_numbers_lists_them_and_a_failed_one_says_why(
     let both = imported.json()["connection"]["connection_id"].as_str().unwrap().to_owned();
     let ambiguous = gateway.run(&["send", "text", "--to", "1234567890", "--body", "hi", "--connection", &both]).await;
     assert!(
-        ambiguous.failed_with(2).contains("has 2 phone numbers (1000000000001000 (+1 555-010-0001), 1000000000001001 (+1 555-010-0002))"),
+        ambiguous
+            .failed_with(2)
+            .contains("has 2 phone numbers (1000000000001000 (+1 555-010-0001), 1000000000001001 (+1 555-010-0002))"),
         "{}",
         ambiguous.stderr
     );

@@ -51,7 +51,9 @@ async fn every_documented_example_runs_as_documented() {
     let work = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink(root.join("examples").canonicalize().unwrap(), work.path().join("examples")).unwrap();
     std::fs::write(work.path().join("key.txt"), format!("{}\n", gateway.api_key)).unwrap();
-    let message_id = gateway.run(&["send", "text", "--to", "1234567890", "--body", "for the examples", "--json"]).await
+    let message_id = gateway
+        .run(&["send", "text", "--to", "1234567890", "--body", "for the examples", "--json"])
+        .await
         .json()["messages"][0]["id"]
         .as_str()
         .unwrap()
@@ -253,7 +255,8 @@ fn examples_in_help(help: &str) -> Vec<String> {
 
 /// The command with its placeholders replaced by ids that exist, made fresh for it.
 async fn substitute(gateway: &DemoGateway, command: &str, message_id: &str) -> String {
-    let mut command = command.replace(DEFAULT_URL, &gateway.base_url).replace(DEFAULT_SANDBOX_URL, &gateway.sandbox_url);
+    let mut command =
+        command.replace(DEFAULT_URL, &gateway.base_url).replace(DEFAULT_SANDBOX_URL, &gateway.sandbox_url);
     if command.contains(CONNECTION_PLACEHOLDER) {
         let created = gateway.run(&["connections", "create", "--json"]).await.json();
         let id = created["connection"]["connection_id"].as_str().unwrap().to_owned();
@@ -290,7 +293,9 @@ async fn run_shell(gateway: &DemoGateway, dir: &Path, command: &str) -> (i32, St
         .env("BROWSER", "true")
         .stdin(Stdio::null())
         .kill_on_drop(true);
-    for name in ["MATON_API_KEY", "WABAGATE_CONNECTION", "WABAGATE_PHONE_NUMBER_ID", "WABAGATE_WABA_ID", "WABAGATE_PROFILE"] {
+    for name in
+        ["MATON_API_KEY", "WABAGATE_CONNECTION", "WABAGATE_PHONE_NUMBER_ID", "WABAGATE_WABA_ID", "WABAGATE_PROFILE"]
+    {
         child.env_remove(name);
     }
     let output = tokio::time::timeout(Duration::from_secs(60), child.output())

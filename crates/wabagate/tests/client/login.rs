@@ -27,14 +27,22 @@ async fn a_saved_profile_is_used_when_nothing_else_is_given() {
     assert!(listed.ok().contains(&gateway.connection_id), "the profile gives the URL and key");
     let whoami = gateway.run_with_env(&["whoami"], &[("XDG_CONFIG_HOME", config_dir)]).await;
     let shown = whoami.ok();
-    assert!(shown.contains(&format!("gateway:  {}", gateway.base_url)) && shown.contains("from profile default"), "{shown}");
+    assert!(
+        shown.contains(&format!("gateway:  {}", gateway.base_url)) && shown.contains("from profile default"),
+        "{shown}"
+    );
     assert!(!shown.contains(&gateway.api_key), "whoami never shows the whole key");
 
     let env_wins = gateway
-        .run_with_env(&["connections", "list"], &[("XDG_CONFIG_HOME", config_dir), ("WABAGATE_API_KEY", "wbg_not_a_real_key")])
+        .run_with_env(
+            &["connections", "list"],
+            &[("XDG_CONFIG_HOME", config_dir), ("WABAGATE_API_KEY", "wbg_not_a_real_key")],
+        )
         .await;
     env_wins.failed_with(1);
-    let unknown = gateway.run_with_env(&["connections", "list"], &[("XDG_CONFIG_HOME", config_dir), ("WABAGATE_PROFILE", "staging")]).await;
+    let unknown = gateway
+        .run_with_env(&["connections", "list"], &[("XDG_CONFIG_HOME", config_dir), ("WABAGATE_PROFILE", "staging")])
+        .await;
     assert!(unknown.failed_with(2).contains("no profile \"staging\""), "{}", unknown.stderr);
 }
 

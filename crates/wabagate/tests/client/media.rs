@@ -51,7 +51,9 @@ async fn files_over_their_kinds_limit_or_of_unknown_type_are_refused_before_uplo
     write_file(&big_image, PNG_MAGIC, 5 * 1024 * 1024 + 1);
     let outcome = gateway.run(&["media", "upload", "--file", big_image.to_str().unwrap()]).await;
     assert!(
-        outcome.failed_with(2).contains("--file (an image): 5242881 bytes is more than the 5.0 MiB (5242880 bytes) allowed"),
+        outcome
+            .failed_with(2)
+            .contains("--file (an image): 5242881 bytes is more than the 5.0 MiB (5242880 bytes) allowed"),
         "{}",
         outcome.stderr
     );

@@ -37,7 +37,11 @@ async fn update_checks_limits_and_verticals_locally() {
     let gateway = DemoGateway::start().await;
     let long = "a".repeat(140);
     let outcome = gateway.run(&["profile", "update", "--about", &long]).await;
-    assert!(outcome.failed_with(2).contains("--about must be at most 139 characters (it has 140)"), "{}", outcome.stderr);
+    assert!(
+        outcome.failed_with(2).contains("--about must be at most 139 characters (it has 140)"),
+        "{}",
+        outcome.stderr
+    );
     let outcome = gateway.run(&["profile", "update", "--vertical", "SPACESHIPS"]).await;
     assert!(outcome.failed_with(2).contains("invalid value 'SPACESHIPS' for '--vertical"), "{}", outcome.stderr);
     let outcome = gateway.run(&["profile", "update", "--website", "a.example", "--website", "b.example"]).await;
