@@ -235,3 +235,18 @@ async fn closed_sets_of_values_complete_to_their_values() {
     let lowercase = gateway.run(&["connections", "list", "--status", "active"]).await;
     assert!(lowercase.ok().contains(&gateway.connection_id), "values match whatever their case");
 }
+
+#[tokio::test]
+async fn a_refused_send_over_the_rate_limit_points_to_retry() {
+    let dir = tempfile::tempdir().unwrap();
+    let gateway = crate::process::Process::serve(dir.path(), &["--demo", "--rate-limit", "1"]).await;
+    let demo = crate::process::Demo::read(dir.path());
+    // Three sends at once, at most one of which fits in the second; sends are not retried.
+    let env = [("WABAGATE_URL", gateway.base_url.as_str()), ("WABAGATE_API_KEY", demo.api_key.as_str())];
+    let send = ["send", "text", "--to", "1234567890", "--body", "hi", "--phone-number-id", &demo.phone_number_id];
+    let run = || crate::support::run_with_env(&send, &env);
+    let (first, second, third) = tokio::join!(run(), run(), run());
+    let refused = [first, second, third].into_iter().find(|outcome| outcome.code != 0).expect("a send is refused");
+    let stderr = refused.failed_with(1);
+    assert!(stderr.contains("rate_limited") && stderr.contains("pass --retry to `wabagate send`"), "{stderr}");
+}
