@@ -65,6 +65,8 @@ impl Profiles {
         builder.create(dir)?;
         let text = toml::to_string(self).map_err(std::io::Error::other)?;
         let aside = path.with_extension("toml.new");
+        // A leftover from a crash may have other permissions; the mode applies only on creation.
+        let _ = std::fs::remove_file(&aside);
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create(true).truncate(true);
         #[cfg(unix)]
