@@ -47,7 +47,7 @@ pub enum SandboxCommand {
     /// Inject a customer's message into a running sandbox: it is delivered to the webhook and
     /// opens the customer's 24-hour window.
     ///
-    /// Example: wabagate sandbox inbound --from 1234567890 --text "hi"
+    /// Example: wabagate sandbox inbound --sandbox-url http://127.0.0.1:8090 --from 1234567890 --text "hi"
     Inbound(InboundArgs),
 }
 

@@ -30,7 +30,7 @@ pub enum Error {
     Graph(Box<GraphApiError>),
     /// A non-2xx answer whose body is neither error shape.
     #[error("HTTP {status}: {}", body_snippet(.body))]
-    Http { status: u16, body: Bytes },
+    Http { status: u16, request_id: Option<String>, body: Bytes },
     /// A 2xx answer whose body is not what the operation returns.
     #[error("unexpected response body (HTTP {status}): {reason}")]
     UnexpectedBody { status: u16, reason: String, body: Bytes },
@@ -87,6 +87,21 @@ impl Error {
         }
     }
 
+    /// The answer's `X-Request-Id`: what the gateway's operator looks the call up by.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Gateway(error) => error.request_id.as_deref(),
+            Error::Graph(error) => error.request_id.as_deref(),
+            Error::Http { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Whether the gateway could not be reached at all (nothing listens at its address).
+    pub fn is_connect(&self) -> bool {
+        matches!(self, Error::Transport { source, .. } if source.is_connect())
+    }
+
     /// One line of advice, for the errors that have one.
     pub fn hint(&self) -> Option<&'static str> {
         match self {
@@ -98,7 +113,12 @@ impl Error {
     }
 
     /// Reads a non-2xx answer: the gateway's own error, a Graph error, or neither.
-    pub(crate) fn from_answer(status: u16, retry_after: Option<Duration>, body: Bytes) -> Self {
+    pub(crate) fn from_answer(
+        status: u16,
+        retry_after: Option<Duration>,
+        request_id: Option<String>,
+        body: Bytes,
+    ) -> Self {
         #[derive(serde::Deserialize)]
         struct GatewayBody {
             error: GatewayErrorFields,
@@ -117,6 +137,7 @@ impl Error {
                     gateway_code: gateway.error.gateway_code,
                     message: gateway.error.message,
                     retry_after,
+                    request_id,
                     body,
                 }));
             }
@@ -139,10 +160,11 @@ impl Error {
                     user_message: error.error_user_msg,
                     fbtrace_id: error.fbtrace_id,
                     retry_after,
+                    request_id,
                     body,
                 }))
             }
-            Err(_) => Error::Http { status, body },
+            Err(_) => Error::Http { status, request_id, body },
         }
     }
 }
@@ -157,6 +179,8 @@ pub struct GatewayError {
     pub message: String,
     /// From `Retry-After`, on 429s.
     pub retry_after: Option<Duration>,
+    /// The answer's `X-Request-Id`.
+    pub request_id: Option<String>,
     pub body: Bytes,
 }
 
@@ -196,6 +220,8 @@ pub struct GraphApiError {
     /// Quote this to Meta's support.
     pub fbtrace_id: Option<String>,
     pub retry_after: Option<Duration>,
+    /// The gateway's `X-Request-Id` for the call.
+    pub request_id: Option<String>,
     pub body: Bytes,
 }
 
@@ -261,11 +287,12 @@ mod tests {
         let body = Bytes::from_static(
             br#"{"error":{"message":"Invalid API key: unknown key","type":"WabagateError","code":401,"gateway_code":"invalid_api_key"}}"#,
         );
-        let error = Error::from_answer(401, None, body.clone());
+        let error = Error::from_answer(401, None, Some("req-1".into()), body.clone());
         let Error::Gateway(gateway) = &error else { panic!("{error:?}") };
         assert_eq!(gateway.gateway_code, "invalid_api_key");
         assert_eq!(error.to_string(), "Invalid API key: unknown key (HTTP 401, invalid_api_key)");
         assert_eq!(error.body(), Some(&body));
+        assert_eq!(error.request_id(), Some("req-1"));
         assert!(error.hint().is_some());
         assert!(!error.is_local());
     }
@@ -275,7 +302,7 @@ mod tests {
         let body = Bytes::from_static(
             br#"{"error":{"message":"(#131047) Re-engagement message","type":"OAuthException","code":131047,"error_subcode":2494010,"error_data":{"messaging_product":"whatsapp","details":"Message failed to send because more than 24 hours have passed"},"fbtrace_id":"AbC"}}"#,
         );
-        let error = Error::from_answer(400, None, body);
+        let error = Error::from_answer(400, None, None, body);
         let Error::Graph(graph) = &error else { panic!("{error:?}") };
         assert_eq!((graph.code, graph.subcode), (131047, Some(2494010)));
         assert_eq!(graph.fbtrace_id.as_deref(), Some("AbC"));
@@ -288,10 +315,10 @@ mod tests {
 
     #[test]
     fn any_other_body_is_a_plain_http_error_with_a_short_snippet() {
-        let error = Error::from_answer(502, None, Bytes::from("x".repeat(500)));
+        let error = Error::from_answer(502, None, None, Bytes::from("x".repeat(500)));
         assert!(matches!(error, Error::Http { status: 502, .. }));
         assert!(error.to_string().ends_with("…"));
-        assert_eq!(Error::from_answer(500, None, Bytes::new()).to_string(), "HTTP 500: (empty body)");
+        assert_eq!(Error::from_answer(500, None, None, Bytes::new()).to_string(), "HTTP 500: (empty body)");
     }
 
     #[test]

@@ -28,6 +28,7 @@
 //!   the operations, one module per group, as `impl Client` blocks.
 //! - `ledger`: what happened after a send, and what customers wrote (`/messages`,
 //!   `/conversations`, the template mirror), and [`Client::wait_for_status`].
+//! - [`RawRequest`] (`raw`): any Graph call, untyped, answered whatever its status.
 //! - [`Error`] (`error`, `hint`): the one error type.
 
 mod api_key;
@@ -41,6 +42,7 @@ mod media;
 mod message;
 mod paging;
 mod phone_numbers;
+mod raw;
 mod response;
 mod retry;
 mod send;
@@ -65,6 +67,9 @@ pub use ledger::{
 pub use media::{Downloaded, MediaUpload, TransferProgress, sniff_mime_type};
 pub use message::{Buttons, ContactCard, Content, Draft, List, ListSection, Media, Message, TemplateSend};
 pub use phone_numbers::PhoneNumber;
+pub use raw::{RawAnswer, RawRequest};
+/// The HTTP method of a [`RawRequest`].
+pub use reqwest::Method;
 pub use response::{ApiResponse, Paged};
 pub use retry::RetryPolicy;
 pub use settings::{ClientSettings, DEFAULT_BASE_URL, DEFAULT_GRAPH_VERSION};

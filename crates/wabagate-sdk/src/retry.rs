@@ -1,5 +1,5 @@
 //! When a failed call is tried again and how long to wait first: 429 and 5xx answers are
-//! retried with exponential backoff, honouring `Retry-After`. Which calls may be retried at
+//! retried with exponential backoff and jitter, honouring `Retry-After`. Which calls may be retried at
 //! all (idempotent ones, and sends only when asked) is decided by the caller of
 //! [`RetryPolicy::delay_before_retry`].
 
@@ -10,9 +10,11 @@ use std::time::Duration;
 pub struct RetryPolicy {
     /// Retries after the first attempt; 0 turns retrying off.
     pub max_retries: u32,
-    /// The wait before the first retry; it doubles for each further one.
+    /// The wait before the first retry; it doubles for each further one. Each wait is
+    /// jittered down to as little as half of it, so clients refused together do not all
+    /// come back together.
     pub base_delay: Duration,
-    /// The longest wait backoff alone will choose.
+    /// The longest wait backoff alone will choose (before jitter).
     pub max_delay: Duration,
     /// The longest `Retry-After` honoured; a server asking for more is not retried.
     pub max_retry_after: Duration,
@@ -46,9 +48,20 @@ impl RetryPolicy {
         match retry_after {
             Some(wait) if wait > self.max_retry_after => None,
             Some(wait) => Some(wait),
-            None => Some(self.base_delay.saturating_mul(2u32.saturating_pow(retry)).min(self.max_delay)),
+            None => Some(jittered(self.backoff(retry), rand::random::<f64>())),
         }
     }
+
+    /// The exponential backoff before retry number `retry`, capped, before jitter.
+    fn backoff(&self, retry: u32) -> Duration {
+        self.base_delay.saturating_mul(2u32.saturating_pow(retry)).min(self.max_delay)
+    }
+}
+
+/// "Equal jitter": half the backoff for sure, plus `fraction` (in `[0, 1)`) of the other half.
+fn jittered(backoff: Duration, fraction: f64) -> Duration {
+    let half = backoff / 2;
+    half + half.mul_f64(fraction.clamp(0.0, 1.0))
 }
 
 /// Reads `Retry-After` in its delay-seconds form; the HTTP-date form (which neither the
@@ -64,11 +77,24 @@ mod tests {
     #[test]
     fn backoff_doubles_up_to_the_cap() {
         let policy = RetryPolicy { max_retries: 10, ..RetryPolicy::default() };
-        let waits: Vec<_> = (0..7).map(|retry| policy.delay_before_retry(retry, 503, None).unwrap()).collect();
-        assert_eq!(waits[0], Duration::from_millis(250));
-        assert_eq!(waits[1], Duration::from_millis(500));
-        assert_eq!(waits[3], Duration::from_secs(2));
-        assert_eq!(waits[6], Duration::from_secs(8));
+        let backoffs: Vec<_> = (0..7).map(|retry| policy.backoff(retry)).collect();
+        assert_eq!(backoffs[0], Duration::from_millis(250));
+        assert_eq!(backoffs[1], Duration::from_millis(500));
+        assert_eq!(backoffs[3], Duration::from_secs(2));
+        assert_eq!(backoffs[6], Duration::from_secs(8));
+    }
+
+    #[test]
+    fn each_wait_is_between_half_the_backoff_and_all_of_it() {
+        let policy = RetryPolicy { max_retries: 10, ..RetryPolicy::default() };
+        for retry in 0..7 {
+            let backoff = policy.backoff(retry);
+            let waits: Vec<_> = (0..200).map(|_| policy.delay_before_retry(retry, 503, None).unwrap()).collect();
+            assert!(waits.iter().all(|wait| *wait >= backoff / 2 && *wait <= backoff), "{retry}: {waits:?}");
+            assert!(waits.iter().any(|wait| *wait != waits[0]), "the waits vary");
+        }
+        assert_eq!(jittered(Duration::from_secs(2), 0.0), Duration::from_secs(1));
+        assert_eq!(jittered(Duration::from_secs(2), 1.0), Duration::from_secs(2));
     }
 
     #[test]

@@ -54,6 +54,7 @@ impl Client {
                 return Ok(response);
             }
             let retry_after = retry_after(response.headers());
+            let request_id = request_id(response.headers());
             let delay = if may_retry { self.retry.delay_before_retry(attempt, status, retry_after) } else { None };
             match delay {
                 Some(delay) => {
@@ -65,7 +66,7 @@ impl Client {
                 None => {
                     let url = response.url().to_string();
                     let body = response.bytes().await.map_err(|source| Error::Transport { url, source })?;
-                    return Err(Error::from_answer(status, retry_after, body));
+                    return Err(Error::from_answer(status, retry_after, request_id, body));
                 }
             }
         }
@@ -91,6 +92,11 @@ pub(crate) async fn read_json<T: DeserializeOwned>(response: Response) -> Result
         Ok(value) => Ok(ApiResponse { status, value, body }),
         Err(error) => Err(Error::UnexpectedBody { status, reason: error.to_string(), body }),
     }
+}
+
+/// The gateway's `X-Request-Id`, if it is printable text.
+pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers.get("x-request-id").and_then(|value| value.to_str().ok()).map(str::to_owned)
 }
 
 fn retry_after(headers: &HeaderMap) -> Option<std::time::Duration> {

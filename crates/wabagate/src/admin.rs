@@ -2,7 +2,7 @@
 //! dashboard. Each prints one short human line (or a table) by default and its object as
 //! JSON with `--json`. An API key is shown once, when created; tokens never.
 
-use std::io::Read;
+use std::io::{Read, Write};
 
 use anyhow::Context;
 use clap::Subcommand;
@@ -256,9 +256,7 @@ async fn find_account(store: &Store, id_or_name: &str) -> anyhow::Result<Account
 }
 
 fn print<T: serde::Serialize>(as_json: bool, value: &T, human: impl FnOnce() -> String) {
-    if as_json {
-        println!("{}", serde_json::to_string_pretty(value).unwrap_or_default());
-    } else {
-        println!("{}", human());
-    }
+    let text = if as_json { serde_json::to_string_pretty(value).unwrap_or_default() } else { human() };
+    // Not println!, which panics when the reader has gone (`| head -1`): that is no error.
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
 }

@@ -107,13 +107,17 @@ fn write_private(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 }
 
 pub(crate) fn print_how_to(demo: &DemoInfo, demo_file: &Path) {
-    println!(
+    let how_to = format!(
         r#"
 wabagate demo is ready (details in {file}).
 
-  export MATON_API_KEY={key}
+  export WABAGATE_URL={base}
+  export WABAGATE_API_KEY={key}
+  export MATON_API_KEY=$WABAGATE_API_KEY
 
-  curl -s {base}/whatsapp-business/v21.0/{phone}/messages \
+  wabagate send text --to 1234567890 --body 'Hello from WhatsApp Business!'
+
+  curl -s $WABAGATE_URL/whatsapp-business/v21.0/{phone}/messages \
     -H "Authorization: Bearer $MATON_API_KEY" \
     -H "Content-Type: application/json" \
     -d '{{"messaging_product":"whatsapp","to":"1234567890","type":"text","text":{{"body":"Hello from WhatsApp Business!"}}}}'
@@ -123,4 +127,6 @@ wabagate demo is ready (details in {file}).
         base = demo.base_url,
         phone = demo.phone_number_id,
     );
+    // Not println!: a closed stdout must not stop the gateway.
+    let _ = writeln!(std::io::stdout().lock(), "{how_to}");
 }

@@ -6,6 +6,7 @@ mod client;
 mod data_dir;
 mod demo;
 mod master_key_check;
+mod logging;
 mod serve;
 mod settings;
 

@@ -1,6 +1,7 @@
 //! `wabagate serve`: resolve the settings, open the store, start the sandbox when it is the
 //! upstream, prepare the demo if asked, then serve until Ctrl-C or SIGTERM.
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -14,6 +15,7 @@ use wabagate_server::{App, AppState, ServerConfig};
 
 use crate::data_dir::DataDirLock;
 use crate::demo;
+use crate::logging::{self, LogArgs, LogFormat};
 use crate::settings::{FileConfig, StoreArgs, StoreSettings};
 
 /// The in-process sandbox's state file, in the data dir.
@@ -51,6 +53,8 @@ pub(crate) struct ServeArgs {
     demo_file: Option<PathBuf>,
     #[command(flatten)]
     meta: MetaAppArgs,
+    #[command(flatten)]
+    logging: LogArgs,
 }
 
 /// The Meta app businesses connect through (the browser connect flow). With the sandbox as
@@ -116,8 +120,11 @@ impl UpstreamChoice {
 }
 
 pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
-    crate::cli::init_logging();
     let file = FileConfig::load(args.store.config.as_deref())?;
+    logging::init(
+        FileConfig::under(args.logging.log_format, file.log_format, LogFormat::default),
+        args.logging.access_log_level.or(file.access_log_level),
+    );
     let store_settings = StoreSettings::resolve(&args.store, &file);
     let listen = match (args.listen, &file.listen) {
         (Some(listen), _) => listen,
@@ -168,7 +175,8 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
 
     let shutdown = shutdown_signal()?;
     // Tests and scripts read the address from this line (it matters with --listen …:0).
-    println!("wabagate listening on http://{local_addr} (upstream {upstream_url})");
+    // Not println!: a closed stdout must not stop the gateway.
+    let _ = writeln!(std::io::stdout().lock(), "wabagate listening on http://{local_addr} (upstream {upstream_url})");
     tracing::info!(listen = %local_addr, upstream = %upstream_url, "serving");
     App::new(listener, state).serve(shutdown).await?;
     if let Some(sandbox) = sandbox {

@@ -9,6 +9,8 @@ use anyhow::Context;
 use serde::Deserialize;
 use wabagate_store::{Keyring, Store};
 
+use crate::logging::{AccessLogLevel, LogFormat};
+
 /// Where the store lives; shared by every command that opens it.
 #[derive(Debug, Clone, clap::Args)]
 pub(crate) struct StoreArgs {
@@ -45,6 +47,8 @@ pub(crate) struct FileConfig {
     pub(crate) oauth_base: Option<String>,
     pub(crate) connect_link_minutes: Option<u64>,
     pub(crate) connect_redirect_origins: Option<Vec<String>>,
+    pub(crate) log_format: Option<LogFormat>,
+    pub(crate) access_log_level: Option<AccessLogLevel>,
 }
 
 impl FileConfig {
@@ -114,6 +118,52 @@ mod tests {
         let file = FileConfig { data_dir: Some("/srv/wg".into()), ..FileConfig::default() };
         let settings = StoreSettings::resolve(&args, &file);
         assert_eq!(settings.database_url, "sqlite:///srv/wg/wabagate.db");
+    }
+
+    /// docs/wabagate.example.toml parses, and sets every key: the destructuring below
+    /// names every field, so a new key does not compile until it is added here and there.
+    #[test]
+    fn the_sample_config_file_parses_and_sets_every_key() {
+        let sample: FileConfig = toml::from_str(include_str!("../../../docs/wabagate.example.toml")).unwrap();
+        let FileConfig {
+            listen,
+            data_dir,
+            database_url,
+            upstream,
+            public_url,
+            rate_limit,
+            upstream_timeout_secs,
+            media_hosts,
+            demo_file,
+            meta_app_id,
+            meta_app_secret,
+            meta_config_id,
+            oauth_base,
+            connect_link_minutes,
+            connect_redirect_origins,
+            log_format,
+            access_log_level,
+        } = sample;
+        let set = [
+            listen.is_some(),
+            data_dir.is_some(),
+            database_url.is_some(),
+            upstream.is_some(),
+            public_url.is_some(),
+            rate_limit.is_some(),
+            upstream_timeout_secs.is_some(),
+            media_hosts.is_some(),
+            demo_file.is_some(),
+            meta_app_id.is_some(),
+            meta_app_secret.is_some(),
+            meta_config_id.is_some(),
+            oauth_base.is_some(),
+            connect_link_minutes.is_some(),
+            connect_redirect_origins.is_some(),
+            log_format.is_some(),
+            access_log_level.is_some(),
+        ];
+        assert!(set.iter().all(|set| *set), "every key is set in the sample: {set:?}");
     }
 
     #[test]

@@ -10,9 +10,10 @@ use super::failure::Failure;
 
 /// Print a completion script for a shell.
 #[derive(Debug, Args)]
-#[command(
-    after_help = "Examples:\n  wabagate completions bash > ~/.local/share/bash-completion/completions/wabagate\n  wabagate completions zsh > \"${fpath[1]}/_wabagate\"\n  wabagate completions fish > ~/.config/fish/completions/wabagate.fish"
-)]
+#[command(after_help = "Examples:\n  \
+mkdir -p ~/.local/share/bash-completion/completions && wabagate completions bash > ~/.local/share/bash-completion/completions/wabagate\n  \
+mkdir -p ~/.zfunc && wabagate completions zsh > ~/.zfunc/_wabagate   # with fpath+=~/.zfunc in ~/.zshrc\n  \
+mkdir -p ~/.config/fish/completions && wabagate completions fish > ~/.config/fish/completions/wabagate.fish")]
 pub(crate) struct CompletionsCommand {
     /// The shell to complete for.
     shell: CompletionShell,
@@ -36,6 +37,9 @@ pub(crate) fn run(
         CompletionShell::Fish => Shell::Fish,
     };
     let name = command_line.get_name().to_owned();
-    clap_complete::generate(shell, &mut command_line, name, out);
-    Ok(())
+    // Generated aside: clap_complete panics when its writer fails (a closed pipe), whereas
+    // a failed write here is an ordinary output error.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command_line, name, &mut script);
+    Ok(out.write_all(&script)?)
 }

@@ -9,14 +9,15 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use wabagate_sdk::{Client, Connection, ConnectionFilter, ConnectionStatus, WaitOptions};
 
-use super::context::ClientOptions;
+use super::choices::one_of;
+use super::context::{ClientOptions, numbers_of};
 use super::failure::{Failure, SdkResultExt};
 use super::output::{write_fields, write_raw_body};
 use super::table::write_table;
 
 /// List, create, show, delete and reconnect WhatsApp Business connections.
 #[derive(Debug, Args)]
-#[command(after_help = "Example:\n  wabagate connections create --open --wait")]
+#[command(after_help = "Example:\n  wabagate connections list")]
 pub(crate) struct ConnectionsCommand {
     #[command(flatten)]
     options: ClientOptions,
@@ -32,12 +33,14 @@ enum ConnectionsAction {
         /// Only connections of this app.
         #[arg(long)]
         app: Option<String>,
-        /// Only connections in this status (PENDING, ACTIVE, FAILED, EXPIRED).
-        #[arg(long, value_parser = parse_status)]
+        /// Only connections in this status.
+        #[arg(long, ignore_case = true, value_parser = one_of(["PENDING", "ACTIVE", "FAILED", "EXPIRED"], ConnectionStatus::parse))]
         status: Option<ConnectionStatus>,
     },
     /// Start a new WhatsApp Business connection and print the URL that finishes it.
-    #[command(after_help = "Example:\n  wabagate connections create --open --wait --timeout 600")]
+    #[command(
+        after_help = "Example:\n  wabagate connections create --open --wait --timeout 600   # example: not run (waits for a person to connect)"
+    )]
     Create(FlowArgs),
     /// Show one connection.
     #[command(after_help = "Example:\n  wabagate connections get 21fd90f9-5935-43cd-b6c8-bde9d915ca80")]
@@ -180,20 +183,7 @@ fn phone_number_cell(connection: &Connection) -> String {
 }
 
 fn write_connection(out: &mut impl Write, connection: &Connection) -> std::io::Result<()> {
-    let phone_numbers =
-        connection.metadata.get("phone_numbers").and_then(|numbers| numbers.as_array()).map(|numbers| {
-            numbers
-                .iter()
-                .map(|number| {
-                    let id = number.get("id").and_then(|id| id.as_str()).unwrap_or("?");
-                    match number.get("display_phone_number").and_then(|shown| shown.as_str()) {
-                        Some(shown) => format!("{id} ({shown})"),
-                        None => id.to_owned(),
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        });
+    let phone_numbers = Some(numbers_of(connection).join(", ")).filter(|numbers| !numbers.is_empty());
     let waba_ids = connection
         .metadata
         .get("waba_ids")
@@ -210,11 +200,17 @@ fn write_connection(out: &mut impl Write, connection: &Connection) -> std::io::R
             ("url", connection.url.clone()),
             ("waba_ids", waba_ids),
             ("phone_numbers", phone_numbers),
+            ("error", connection.metadata.get("error").map(failure_reason)),
         ],
     )
 }
 
-fn parse_status(text: &str) -> Result<ConnectionStatus, String> {
-    ConnectionStatus::parse(text)
-        .ok_or_else(|| format!("unknown status {text:?}; use PENDING, ACTIVE, FAILED or EXPIRED"))
+/// `metadata.error` of a FAILED connection, `{"reason","description"}`, as one line.
+fn failure_reason(error: &serde_json::Value) -> String {
+    let text = |key: &str| error.get(key).and_then(|value| value.as_str()).filter(|text| !text.is_empty());
+    match (text("reason"), text("description")) {
+        (Some(reason), Some(description)) => format!("{reason}: {description}"),
+        (Some(only), None) | (None, Some(only)) => only.to_owned(),
+        (None, None) => error.as_str().map_or_else(|| error.to_string(), str::to_owned),
+    }
 }

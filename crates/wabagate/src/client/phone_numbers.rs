@@ -22,14 +22,14 @@ pub(crate) struct PhoneNumbersCommand {
 #[derive(Debug, Subcommand)]
 enum PhoneNumbersAction {
     /// List the phone numbers of a WhatsApp Business Account (with --json, one raw page per line).
-    #[command(after_help = "Example:\n  wabagate phone-numbers list --waba-id 102290129340398")]
+    #[command(after_help = "Example:\n  wabagate phone-numbers list --waba-id 1000000000000100")]
     List {
         /// The WhatsApp Business Account [default: the connection's only one].
         #[arg(long, env = "WABAGATE_WABA_ID", value_name = "ID")]
         waba_id: Option<String>,
     },
     /// Show one phone number.
-    #[command(after_help = "Example:\n  wabagate phone-numbers get 106540352242922")]
+    #[command(after_help = "Example:\n  wabagate phone-numbers get 1000000000001000")]
     Get {
         /// The phone number id [default: the connection's only phone number].
         #[arg(env = "WABAGATE_PHONE_NUMBER_ID")]

@@ -5,8 +5,10 @@ use std::io::Write;
 use clap::{Args, Subcommand};
 use wabagate_sdk::{ProfileUpdate, Vertical};
 
+use super::choices::one_of;
 use super::context::{ClientOptions, phone_number_id};
 use super::failure::{Failure, SdkResultExt};
+use super::flag_terms::{FieldPath, FlagTermsExt};
 use super::output::{write_fields, write_raw_body};
 
 /// Show and update the business profile of a phone number.
@@ -25,7 +27,7 @@ pub(crate) struct ProfileCommand {
 #[derive(Debug, Subcommand)]
 enum ProfileAction {
     /// Show the profile.
-    #[command(after_help = "Example:\n  wabagate profile get --phone-number-id 106540352242922")]
+    #[command(after_help = "Example:\n  wabagate profile get --phone-number-id 1000000000001000")]
     Get,
     /// Change some fields of the profile; the others keep their value.
     #[command(
@@ -51,8 +53,8 @@ struct UpdateArgs {
     /// A website starting with http:// or https:// (at most two; replaces the list).
     #[arg(long, value_name = "URL")]
     website: Vec<String>,
-    /// The industry, one of Meta's verticals (RETAIL, RESTAURANT, EDU, …).
-    #[arg(long, value_parser = parse_vertical)]
+    /// The industry, one of Meta's verticals.
+    #[arg(long, ignore_case = true, value_parser = one_of(Vertical::ALL.map(Vertical::as_str), |text| text.parse::<Vertical>().ok()))]
     vertical: Option<Vertical>,
 }
 
@@ -88,7 +90,7 @@ pub(crate) async fn run(command: ProfileCommand, out: &mut impl Write) -> Result
                     "nothing to update: pass at least one of --about, --address, --description, --email, --website, --vertical",
                 ));
             }
-            update.check().or_fail(json)?;
+            update.check().or_fail_in_terms(json, &profile_flag)?;
             let phone_number_id = phone_number_id(&client, command.phone_number_id, json).await?;
             let updated = client.update_business_profile(&phone_number_id, &update).await.or_fail(json)?;
             if json {
@@ -123,9 +125,16 @@ fn profile_update(args: UpdateArgs) -> ProfileUpdate {
     update
 }
 
-fn parse_vertical(text: &str) -> Result<Vertical, String> {
-    text.parse::<Vertical>().map_err(|_| {
-        let known: Vec<&str> = Vertical::ALL.iter().map(|vertical| vertical.as_str()).collect();
-        format!("unknown vertical {text:?}; use one of {}", known.join(", "))
-    })
+/// The flag a business profile field comes from.
+fn profile_flag(field: &FieldPath) -> Option<String> {
+    let flag = match field.path.as_str() {
+        "about" => "--about",
+        "address" => "--address",
+        "description" => "--description",
+        "email" => "--email",
+        "websites" => "--website",
+        "vertical" => "--vertical",
+        _ => return None,
+    };
+    Some(flag.to_owned())
 }

@@ -10,16 +10,20 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
-use wabagate_sdk::{Media, MediaKind, MediaUpload, Message};
+use wabagate_sdk::{Media, MediaKind, Message};
 
 use super::context::{ClientOptions, phone_number_id};
 use super::failure::{Failure, SdkResultExt};
+use super::flag_terms::{FlagTermsExt, send_flag};
+use super::media_file::MediaFile;
 use super::output::write_raw_body;
 use super::progress_bar::TerminalProgress;
 
 /// Send a message or a read receipt from one of the business's phone numbers.
 #[derive(Debug, Args)]
-#[command(after_help = "Example:\n  wabagate send text --to 1234567890 --body 'Hello from WhatsApp Business!'")]
+#[command(
+    after_help = "Examples:\n  wabagate send text --to 1234567890 --body 'Hello from WhatsApp Business!'\n  echo 'Hello from a pipe' | wabagate send text --to 1234567890 --body -"
+)]
 pub(crate) struct SendCommand {
     #[command(flatten)]
     options: ClientOptions,
@@ -49,7 +53,7 @@ pub(crate) enum SendKind {
     Text(compose::TextArgs),
     /// A message from an approved template, with its parameters.
     #[command(
-        after_help = "Example:\n  wabagate send template --to 1234567890 --name order_confirmation --language en_US --body-text John --body-text A-1042"
+        after_help = "Example:\n  wabagate send template --to 1234567890 --name seasonal_promotion --language en_US \\\n    --header-text Summer --body-text 'the end of August' --body-text 25OFF --body-text 25%"
     )]
     Template(compose::TemplateArgs),
     /// An image (JPEG/PNG) by link, media id, or a file uploaded first.
@@ -59,7 +63,7 @@ pub(crate) enum SendKind {
     Image(compose::CaptionedMediaArgs),
     /// A document, with the file name the recipient sees.
     #[command(
-        after_help = "Example:\n  wabagate send document --to 1234567890 --file report.pdf --filename report.pdf --caption 'This is the document'"
+        after_help = "Example:\n  wabagate send document --to 1234567890 --file examples/report.pdf --filename report.pdf --caption 'This is the document'"
     )]
     Document(compose::DocumentArgs),
     /// A video (MP4/3GPP).
@@ -101,8 +105,9 @@ pub(crate) enum SendKind {
     Read(compose::ReadArgs),
 }
 
-pub(crate) async fn run(command: SendCommand, out: &mut impl Write) -> Result<(), Failure> {
+pub(crate) async fn run(mut command: SendCommand, out: &mut impl Write) -> Result<(), Failure> {
     let json = command.options.json;
+    compose::read_stdin_texts(&mut command.kind)?;
     let client = command.options.client(command.retry)?;
     if let SendKind::Read(read) = &command.kind {
         if command.wait.is_some() {
@@ -119,20 +124,26 @@ pub(crate) async fn run(command: SendCommand, out: &mut impl Write) -> Result<()
     // Checked before anything goes over the network; a file to upload stands in as an id.
     let file = command.kind.file().cloned();
     let placeholder = file.as_ref().map(|_| Media::id("0"));
-    compose::message(&command.kind, placeholder.clone()).or_fail(json)?;
+    compose::message(&command.kind, placeholder.clone()).or_fail_in_terms(json, &send_flag)?;
+    let file = match (&file, command.kind.media_kind()) {
+        (Some(path), Some(kind)) => {
+            let file = MediaFile::open(path, None)?;
+            file.expect_kind(kind)?;
+            Some((file, kind))
+        }
+        _ => None,
+    };
     let phone_number_id = phone_number_id(&client, command.phone_number_id.clone(), json).await?;
     let media = match file {
-        Some(path) => {
-            let mut upload = MediaUpload::from_path(&path).progress(TerminalProgress::shared("uploading"));
-            if let Some(kind) = command.kind.media_kind() {
-                upload = upload.expect_kind(kind);
-            }
-            let uploaded = client.upload_media(&phone_number_id, upload).await.or_fail(json)?;
+        Some((file, kind)) => {
+            let terms = file.flag_terms();
+            let upload = file.upload().expect_kind(kind).progress(TerminalProgress::shared("uploading"));
+            let uploaded = client.upload_media(&phone_number_id, upload).await.or_fail_in_terms(json, &terms)?;
             Some(Media::id(uploaded.value.id))
         }
         None => None,
     };
-    let message: Message = compose::message(&command.kind, media).or_fail(json)?;
+    let message: Message = compose::message(&command.kind, media).or_fail_in_terms(json, &send_flag)?;
     let sent = client.send(&phone_number_id, &message).await.or_fail(json)?;
     if json {
         write_raw_body(out, &sent.body)?;

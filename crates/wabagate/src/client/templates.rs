@@ -6,9 +6,12 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use wabagate_sdk::{NewTemplate, TemplateCategory, TemplateQuery, TemplateStatus};
 
+use super::choices::one_of;
 use super::context::{ClientOptions, waba_id};
 use super::failure::{Failure, SdkResultExt};
+use super::flag_terms::{FieldPath, FlagTermsExt};
 use super::output::{write_raw_body, write_raw_pages};
+use super::stdio;
 use super::table::write_table;
 
 /// List, create and delete message templates.
@@ -29,8 +32,8 @@ enum TemplatesAction {
     /// List templates, every page followed (with --json, one raw page per line).
     #[command(after_help = "Example:\n  wabagate templates list --status APPROVED --limit 20")]
     List {
-        /// Only templates in this status (APPROVED, PENDING, REJECTED, …).
-        #[arg(long, value_parser = parse_status)]
+        /// Only templates in this status.
+        #[arg(long, ignore_case = true, value_parser = one_of(TemplateStatus::ALL.map(TemplateStatus::as_str), TemplateStatus::parse))]
         status: Option<TemplateStatus>,
         /// Only the template with this name.
         #[arg(long)]
@@ -58,7 +61,7 @@ enum TemplatesAction {
 
 #[derive(Debug, Args)]
 struct CreateArgs {
-    /// A JSON file with the whole definition (Meta's shape); replaces the flags below.
+    /// A JSON file with the whole definition (Meta's shape; `-`: standard input); replaces the flags below.
     #[arg(long, value_name = "PATH", conflicts_with_all = ["name", "body", "category"])]
     file: Option<PathBuf>,
     /// Lowercase letters, digits and underscores.
@@ -66,8 +69,8 @@ struct CreateArgs {
     name: Option<String>,
     #[arg(long, default_value = "en_US")]
     language: String,
-    /// AUTHENTICATION, MARKETING or UTILITY.
-    #[arg(long, required_unless_present = "file", value_parser = parse_category)]
+    /// What the template is for.
+    #[arg(long, required_unless_present = "file", ignore_case = true, value_parser = one_of(["AUTHENTICATION", "MARKETING", "UTILITY"], TemplateCategory::parse))]
     category: Option<TemplateCategory>,
     /// A text header (at most 60 characters, at most one {{1}}).
     #[arg(long)]
@@ -75,7 +78,7 @@ struct CreateArgs {
     /// The example value of the header's {{1}}.
     #[arg(long, value_name = "VALUE")]
     header_example: Option<String>,
-    /// The body (at most 1024 characters; variables {{1}}, {{2}}, … in order).
+    /// The body (at most 1024 characters; variables {{1}}, {{2}}, … in order; `-`: standard input).
     #[arg(long, required_unless_present = "file")]
     body: Option<String>,
     /// An example value for the body's next variable (one per variable, as Meta requires).
@@ -104,7 +107,9 @@ pub(crate) async fn run(command: TemplatesCommand, out: &mut impl Write) -> Resu
     match command.action {
         TemplatesAction::List { status, name, limit } => {
             let waba_id = waba_id(&client, command.waba_id, json).await?;
-            let query = TemplateQuery { status, name, page_size: None, max_items: limit };
+            // Asking Graph for pages of `limit` keeps `--json`'s raw pages to what was asked.
+            let page_size = limit.and_then(|limit| u32::try_from(limit).ok()).filter(|size| *size > 0);
+            let query = TemplateQuery { status, name, page_size, max_items: limit };
             let listed = client.list_templates(&waba_id, &query).await.or_fail(json)?;
             if json {
                 return Ok(write_raw_pages(out, &listed.pages)?);
@@ -126,7 +131,7 @@ pub(crate) async fn run(command: TemplatesCommand, out: &mut impl Write) -> Resu
         }
         TemplatesAction::Create(args) => {
             // Checked before the WABA is looked up, so a broken rule never reaches the network.
-            let template = new_template(&args).or_fail(json)?;
+            let template = new_template(&args)?.or_fail_in_terms(json, &|field| template_flag(&args, field))?;
             let waba_id = waba_id(&client, command.waba_id, json).await?;
             let created = client.create_template(&waba_id, &template).await.or_fail(json)?;
             if json {
@@ -161,14 +166,21 @@ pub(crate) async fn run(command: TemplatesCommand, out: &mut impl Write) -> Resu
     Ok(())
 }
 
-fn new_template(args: &CreateArgs) -> Result<NewTemplate, wabagate_sdk::Error> {
+/// The template the flags (or the definition file) describe; reading the file or stdin can
+/// fail before any rule is checked.
+fn new_template(args: &CreateArgs) -> Result<Result<NewTemplate, wabagate_sdk::Error>, Failure> {
     if let Some(path) = &args.file {
-        let text = std::fs::read(path).map_err(|source| wabagate_sdk::Error::File { path: path.clone(), source })?;
-        let definition = serde_json::from_slice(&text).map_err(|error| {
-            wabagate_sdk::Error::Config(format!("{} is not a template definition: {error}", path.display()))
-        })?;
-        return NewTemplate::from_definition(definition);
+        let (shown, text) = if stdio::is_dash(path) {
+            ("stdin".to_owned(), stdio::read_bytes("--file", 1024 * 1024)?)
+        } else {
+            let text = std::fs::read(path).map_err(|error| Failure::usage(format!("{}: {error}", path.display())))?;
+            (path.display().to_string(), text)
+        };
+        let definition = serde_json::from_slice(&text)
+            .map_err(|error| Failure::usage(format!("{shown} is not a template definition: {error}")))?;
+        return Ok(NewTemplate::from_definition(definition));
     }
+    let body = stdio::text_or_stdin("--body", args.body.as_deref().unwrap_or_default())?;
     let category = args.category.unwrap_or(TemplateCategory::Utility);
     let mut builder = NewTemplate::builder(args.name.clone().unwrap_or_default(), &args.language, category);
     if let Some(header) = &args.header {
@@ -176,7 +188,7 @@ fn new_template(args: &CreateArgs) -> Result<NewTemplate, wabagate_sdk::Error> {
         builder = builder.header_text(header, &examples);
     }
     let examples: Vec<&str> = args.example.iter().map(String::as_str).collect();
-    builder = builder.body(args.body.clone().unwrap_or_default(), &examples);
+    builder = builder.body(body, &examples);
     if let Some(footer) = &args.footer {
         builder = builder.footer(footer);
     }
@@ -191,17 +203,52 @@ fn new_template(args: &CreateArgs) -> Result<NewTemplate, wabagate_sdk::Error> {
         let (text, phone) = phone_button.split_once('=').unwrap_or((phone_button, ""));
         builder = builder.phone_number_button(text, phone);
     }
-    builder.build()
+    Ok(builder.build())
 }
 
-fn parse_status(text: &str) -> Result<TemplateStatus, String> {
-    TemplateStatus::parse(text).ok_or_else(|| {
-        let known: Vec<&str> = TemplateStatus::ALL.iter().map(|status| status.as_str()).collect();
-        format!("unknown status {text:?}; use one of {}", known.join(", "))
-    })
+/// The flag a template field comes from. The components are built in the order header,
+/// body, footer, buttons, each only if given, which tells what `components[i]` is.
+fn template_flag(args: &CreateArgs, field: &FieldPath) -> Option<String> {
+    if args.file.is_some() {
+        return None;
+    }
+    let flag = match field.path.as_str() {
+        "name" => "--name",
+        "language" => "--language",
+        "category" => "--category",
+        path if path.starts_with("components") => {
+            let mut kinds = Vec::new();
+            if args.header.is_some() {
+                kinds.push("header");
+            }
+            kinds.push("body");
+            if args.footer.is_some() {
+                kinds.push("footer");
+            }
+            kinds.push("buttons");
+            let kind = field.indexes.first().and_then(|index| kinds.get(*index)).copied().unwrap_or("body");
+            match (kind, path) {
+                ("header", "components.example.header_text") => "--header-example",
+                ("header", _) => "--header",
+                ("body", path) if path.starts_with("components.example") => "--example",
+                ("body", _) => "--body",
+                ("footer", _) => "--footer",
+                _ => return Some(button_flag(args, field.indexes.get(1).copied()).to_owned()),
+            }
+        }
+        _ => return None,
+    };
+    Some(flag.to_owned())
 }
 
-fn parse_category(text: &str) -> Result<TemplateCategory, String> {
-    TemplateCategory::parse(text)
-        .ok_or_else(|| format!("unknown category {text:?}; use AUTHENTICATION, MARKETING or UTILITY"))
+/// Buttons are built quick replies first, then the URL button, then the call button.
+fn button_flag(args: &CreateArgs, index: Option<usize>) -> &'static str {
+    let mut flags = vec!["--quick-reply"; args.quick_reply.len()];
+    if args.url_button.is_some() {
+        flags.push("--url-button");
+    }
+    if args.phone_button.is_some() {
+        flags.push("--phone-button");
+    }
+    index.and_then(|index| flags.get(index)).copied().unwrap_or("--quick-reply")
 }

@@ -8,7 +8,12 @@ async fn serve_demo_sends_the_hosted_products_example_to_the_sandbox() {
     let gateway = Process::serve(dir.path(), &["--demo"]).await;
     let demo = Demo::read(dir.path());
     assert_eq!(demo.base_url, gateway.base_url);
-    assert!(gateway.banner.contains(&format!("export MATON_API_KEY={}", demo.api_key)), "{}", gateway.banner);
+    for export in
+        [format!("export WABAGATE_URL={}", gateway.base_url), format!("export WABAGATE_API_KEY={}", demo.api_key)]
+    {
+        assert!(gateway.banner.contains(&export), "the banner says `{export}`:\n{}", gateway.banner);
+    }
+    assert!(gateway.banner.contains("export MATON_API_KEY=$WABAGATE_API_KEY"), "{}", gateway.banner);
     assert!(gateway.banner.contains(&format!("/whatsapp-business/v21.0/{}/messages", demo.phone_number_id)));
 
     let response = reqwest::Client::new()

@@ -10,4 +10,5 @@ mod demo;
 mod lifecycle;
 mod operator_mistakes;
 mod sandbox_state;
+mod logs;
 mod streaming_memory;

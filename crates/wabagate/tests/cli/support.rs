@@ -10,38 +10,23 @@ use tokio::process::{Child, Command};
 
 pub const BINARY: &str = env!("CARGO_BIN_EXE_wabagate");
 
-/// Every variable that could point a command elsewhere than the test's own gateway.
-const INHERITED_SETTINGS: [&str; 21] = [
-    "WABAGATE_LISTEN",
-    "WABAGATE_DATA_DIR",
-    "WABAGATE_DATABASE_URL",
-    "DATABASE_URL",
-    "WABAGATE_UPSTREAM",
-    "WABAGATE_PUBLIC_URL",
-    "WABAGATE_RATE_LIMIT",
-    "WABAGATE_CONFIG",
-    "WABAGATE_SECRET_KEY",
-    "WABAGATE_OLD_SECRET_KEYS",
-    "WABAGATE_DEMO_FILE",
-    "WABAGATE_MEDIA_HOSTS",
-    "WABAGATE_UPSTREAM_TIMEOUT",
-    "WABAGATE_URL",
-    "WABAGATE_API_KEY",
-    "MATON_API_KEY",
-    "WABAGATE_CONNECTION",
-    "WABAGATE_PHONE_NUMBER_ID",
-    "WABAGATE_WABA_ID",
-    "WABAGATE_GRAPH_VERSION",
-    "BROWSER",
-];
+/// Every variable that could point a command elsewhere than the test's own gateway: all of
+/// wabagate's own (`WABAGATE_*`, so a new setting cannot be forgotten here) and these.
+const INHERITED_SETTINGS: &[&str] = &["DATABASE_URL", "MATON_API_KEY", "BROWSER"];
+
+fn is_inherited_setting(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.starts_with("WABAGATE_") || INHERITED_SETTINGS.contains(&name.as_ref())
+}
 
 /// A `wabagate` command with none of the caller's wabagate settings leaking in.
 pub fn wabagate() -> Command {
     let mut command = Command::new(BINARY);
-    for name in INHERITED_SETTINGS {
+    for (name, _) in std::env::vars_os().filter(|(name, _)| is_inherited_setting(name)) {
         command.env_remove(name);
     }
-    command.env("WABAGATE_LOG", "info").kill_on_drop(true);
+    // No profile of the person running the tests is seen (`wabagate login` tests set their own).
+    command.env("XDG_CONFIG_HOME", "/nonexistent/wabagate-tests").env("WABAGATE_LOG", "info").kill_on_drop(true);
     command
 }
 

@@ -9,10 +9,14 @@
 mod process;
 mod support;
 
+mod api;
 mod completions;
 mod connections;
+mod conventions;
 mod errors;
 mod ledger;
+mod examples;
+mod login;
 mod media;
 mod phone_numbers;
 mod profile;

@@ -26,7 +26,8 @@ async fn a_multi_megabyte_file_round_trips_byte_for_byte() {
     );
     assert!(std::fs::read(&original).unwrap() == std::fs::read(&copy).unwrap(), "the bytes round-trip exactly");
 
-    let described = gateway.run(&["media", "download", &media_id, "-o", copy.to_str().unwrap(), "--json"]).await.json();
+    let described =
+        gateway.run(&["media", "download", &media_id, "-o", copy.to_str().unwrap(), "--force", "--json"]).await.json();
     assert_eq!(described["bytes"], 7 * 1024 * 1024 + 123);
 
     assert_eq!(gateway.run(&["media", "delete", &media_id]).await.ok(), format!("Deleted media {media_id}.\n"));
@@ -50,14 +51,16 @@ async fn files_over_their_kinds_limit_or_of_unknown_type_are_refused_before_uplo
     write_file(&big_image, PNG_MAGIC, 5 * 1024 * 1024 + 1);
     let outcome = gateway.run(&["media", "upload", "--file", big_image.to_str().unwrap()]).await;
     assert!(
-        outcome.failed_with(2).contains("Param file is 5242881 bytes, more than the 5242880 bytes allowed."),
+        outcome
+            .failed_with(2)
+            .contains("--file (an image): 5242881 bytes is more than the 5.0 MiB (5242880 bytes) allowed"),
         "{}",
         outcome.stderr
     );
     let unknown = gateway.path("blob.bin");
     std::fs::write(&unknown, [0u8, 1, 2, 3, 0xff, 0xfe]).unwrap();
     let outcome = gateway.run(&["media", "upload", "--file", unknown.to_str().unwrap()]).await;
-    assert!(outcome.failed_with(2).contains("Param file must be a file type WhatsApp accepts"), "{}", outcome.stderr);
+    assert!(outcome.failed_with(2).contains("--file must be a file type WhatsApp accepts"), "{}", outcome.stderr);
     let uploads = gateway.sandbox_requests().await;
     assert!(!uploads.iter().any(|request| request["path"].as_str().unwrap_or("").ends_with("/media")), "no upload");
 }

@@ -37,11 +37,15 @@ async fn update_checks_limits_and_verticals_locally() {
     let gateway = DemoGateway::start().await;
     let long = "a".repeat(140);
     let outcome = gateway.run(&["profile", "update", "--about", &long]).await;
-    assert!(outcome.failed_with(2).contains("Param about must be at most 139 characters long."), "{}", outcome.stderr);
+    assert!(
+        outcome.failed_with(2).contains("--about must be at most 139 characters (it has 140)"),
+        "{}",
+        outcome.stderr
+    );
     let outcome = gateway.run(&["profile", "update", "--vertical", "SPACESHIPS"]).await;
-    assert!(outcome.failed_with(2).contains("unknown vertical"), "{}", outcome.stderr);
+    assert!(outcome.failed_with(2).contains("invalid value 'SPACESHIPS' for '--vertical"), "{}", outcome.stderr);
     let outcome = gateway.run(&["profile", "update", "--website", "a.example", "--website", "b.example"]).await;
-    assert!(outcome.failed_with(2).contains("Param websites[0] must be a URL"), "{}", outcome.stderr);
+    assert!(outcome.failed_with(2).contains("--website must be a URL"), "{}", outcome.stderr);
     let outcome = gateway.run(&["profile", "update"]).await;
     assert!(outcome.failed_with(2).contains("nothing to update"), "{}", outcome.stderr);
 }

@@ -157,12 +157,12 @@ async fn json_prints_the_raw_response_body() {
 }
 
 #[tokio::test]
-async fn broken_rules_exit_2_naming_the_field_and_nothing_is_sent() {
+async fn broken_rules_exit_2_naming_the_flag_and_nothing_is_sent() {
     let gateway = DemoGateway::start().await;
     let long_caption = "c".repeat(1025);
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["text", "--to", "+1234567890", "--body", "hi"], "Param to must be digits only, without the leading +."),
-        (vec!["text", "--to", "01234567890", "--body", "hi"], "Param to must be an international number"),
+        (vec!["text", "--to", "+1234567890", "--body", "hi"], "--to must be digits only, without the leading +"),
+        (vec!["text", "--to", "01234567890", "--body", "hi"], "--to must be an international number"),
         (
             vec![
                 "buttons",
@@ -179,23 +179,23 @@ async fn broken_rules_exit_2_naming_the_field_and_nothing_is_sent() {
                 "--button",
                 "d=D",
             ],
-            "Param interactive['action']['buttons'] must have at most 3 items, but has 4.",
+            "--button given 4 times; at most 3 allowed",
         ),
         (
             vec!["buttons", "--to", "1234567890", "--body", "b", "--button", "a=A", "--button", "a=B"],
-            "Param interactive['action']['buttons'][1]['reply']['id'] must be unique; 'a' is repeated.",
+            "--button (id) \"a\" is given twice; each must be unique",
         ),
         (
             vec!["buttons", "--to", "1234567890", "--body", "b", "--button", "a=A title that is far too long"],
-            "Param interactive['action']['buttons'][0]['reply']['title'] must be at most 20 characters long.",
+            "--button (title) must be at most 20 characters (it has 28)",
         ),
         (
             vec!["template", "--to", "1234567890", "--name", "Hello World"],
-            "Param template['name'] must be lowercase letters, digits and underscores only.",
+            "--name must be lowercase letters, digits and underscores only",
         ),
         (
             vec!["image", "--to", "1234567890", "--link", "https://example.com/a.jpg", "--caption", &long_caption],
-            "Param image['caption'] must be at most 1024 characters long.",
+            "--caption must be at most 1024 characters (it has 1025)",
         ),
     ];
     for (args, message) in cases {

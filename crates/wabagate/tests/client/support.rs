@@ -108,6 +108,27 @@ impl DemoGateway {
         run_with_env(args, env).await
     }
 
+    /// Runs `wabagate ARGS…` pointed here, with `input` on its standard input.
+    pub async fn run_with_stdin(&self, args: &[&str], input: &[u8]) -> Outcome {
+        let env = [("WABAGATE_URL", self.base_url.as_str()), ("WABAGATE_API_KEY", self.api_key.as_str())];
+        run_with_input(args, &env, Some(input)).await
+    }
+
+    /// Runs `wabagate ARGS…` pointed here with its standard output already closed, as
+    /// `| head -1` leaves it once it has read its line: (exit code, stderr).
+    pub async fn run_into_closed_pipe(&self, args: &[&str]) -> (i32, String) {
+        let mut command = wabagate();
+        command.args(args).env("WABAGATE_URL", &self.base_url).env("WABAGATE_API_KEY", &self.api_key);
+        let mut child = command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        // Closed before the command gets to write: every write it makes fails with EPIPE.
+        drop(child.stdout.take());
+        let output = tokio::time::timeout(Duration::from_secs(120), child.wait_with_output())
+            .await
+            .expect("a client command ends within two minutes")
+            .unwrap();
+        (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+
     /// The sends the sandbox accepted, oldest first.
     pub async fn sandbox_messages(&self) -> Vec<Value> {
         self.sandbox_list("messages").await
@@ -137,9 +158,23 @@ impl DemoGateway {
 
 /// Runs `wabagate ARGS…` to completion with only `env` as wabagate settings.
 pub async fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> Outcome {
+    run_with_input(args, env, None).await
+}
+
+/// Runs `wabagate ARGS…` with `env`, writing `input` (if any) to its standard input.
+pub async fn run_with_input(args: &[&str], env: &[(&str, &str)], input: Option<&[u8]>) -> Outcome {
+    use tokio::io::AsyncWriteExt;
     let mut command = wabagate();
-    command.args(args).envs(env.iter().copied()).stdin(Stdio::null());
-    let output = tokio::time::timeout(Duration::from_secs(120), command.output())
+    command.args(args).envs(env.iter().copied());
+    command.stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() });
+    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    if let (Some(input), Some(mut stdin)) = (input, child.stdin.take()) {
+        let input = input.to_vec();
+        tokio::spawn(async move {
+            let _ = stdin.write_all(&input).await;
+        });
+    }
+    let output = tokio::time::timeout(Duration::from_secs(120), child.wait_with_output())
         .await
         .expect("a client command ends within two minutes")
         .unwrap();

@@ -67,7 +67,7 @@ async fn create_refuses_missing_examples_and_bad_names_locally() {
         .run(&["templates", "create", "--name", "greeting", "--category", "MARKETING", "--body", "Hi {{1}}, welcome!"])
         .await;
     assert!(
-        missing.failed_with(2).contains("The parameter components[0]['example'] is required."),
+        missing.failed_with(2).contains("--example is required: give one --example per variable of the body"),
         "{}",
         missing.stderr
     );
@@ -85,13 +85,13 @@ async fn create_refuses_missing_examples_and_bad_names_locally() {
             "Ana",
         ])
         .await;
-    assert!(too_few.failed_with(2).contains("must have at least 2 items, but has 1"), "{}", too_few.stderr);
+    assert!(too_few.failed_with(2).contains("--example given once; the body has 2 variables"), "{}", too_few.stderr);
     let bad_name =
         gateway.run(&["templates", "create", "--name", "Greeting", "--category", "MARKETING", "--body", "Hi!"]).await;
-    assert!(bad_name.failed_with(2).contains("Param name must be lowercase"), "{}", bad_name.stderr);
+    assert!(bad_name.failed_with(2).contains("--name must be lowercase"), "{}", bad_name.stderr);
     let bad_category =
         gateway.run(&["templates", "create", "--name", "g", "--category", "PROMO", "--body", "Hi!"]).await;
-    assert!(bad_category.failed_with(2).contains("unknown category"), "{}", bad_category.stderr);
+    assert!(bad_category.failed_with(2).contains("invalid value 'PROMO' for '--category"), "{}", bad_category.stderr);
 }
 
 #[tokio::test]

@@ -7,6 +7,8 @@ use clap::Args;
 use wabagate_sdk::{ContactCard, Error, ListSection, Media, Message};
 
 use super::SendKind;
+use crate::client::failure::Failure;
+use crate::client::stdio;
 
 /// Who the message goes to and what it replies to.
 #[derive(Debug, Args)]
@@ -29,7 +31,7 @@ pub(crate) struct MediaSourceArgs {
     /// The id of uploaded media (see `wabagate media upload`).
     #[arg(long, value_name = "MEDIA_ID")]
     pub(crate) id: Option<String>,
-    /// Upload this file first, then send it by id.
+    /// Upload this file first, then send it by id (`-`: standard input).
     #[arg(long, value_name = "PATH")]
     pub(crate) file: Option<PathBuf>,
 }
@@ -38,7 +40,7 @@ pub(crate) struct MediaSourceArgs {
 pub(crate) struct TextArgs {
     #[command(flatten)]
     recipient: Recipient,
-    /// The text (at most 4096 characters).
+    /// The text (at most 4096 characters; `-`: standard input).
     #[arg(long)]
     body: String,
     /// Show a preview of the first URL in the text.
@@ -68,7 +70,7 @@ pub(crate) struct TemplateArgs {
     /// The document of a DOCUMENT header (a URL or a media id).
     #[arg(long, value_name = "URL_OR_ID")]
     header_document: Option<String>,
-    /// A value for the body's next {{n}} variable, in order.
+    /// A value for the body's next variable ({{1}}, {{2}}, …), in order.
     #[arg(long, visible_alias = "param", value_name = "VALUE")]
     body_text: Vec<String>,
     /// The payload of a quick-reply button, as INDEX=PAYLOAD.
@@ -218,6 +220,27 @@ pub(crate) struct ReadArgs {
     pub(crate) message_id: String,
 }
 
+/// Replaces a `-` given for the message's text (`--body`, `--caption`) by standard input.
+pub(crate) fn read_stdin_texts(kind: &mut SendKind) -> Result<(), Failure> {
+    match kind {
+        SendKind::Text(args) => args.body = stdio::text_or_stdin("--body", &args.body)?,
+        SendKind::Buttons(args) => args.body = stdio::text_or_stdin("--body", &args.body)?,
+        SendKind::List(args) => args.body = stdio::text_or_stdin("--body", &args.body)?,
+        SendKind::Image(args) | SendKind::Video(args) => {
+            if let Some(caption) = &mut args.caption {
+                *caption = stdio::text_or_stdin("--caption", caption)?;
+            }
+        }
+        SendKind::Document(args) => {
+            if let Some(caption) = &mut args.caption {
+                *caption = stdio::text_or_stdin("--caption", caption)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 /// The message the flags describe; `uploaded` replaces a `--file` source.
 pub(crate) fn message(kind: &SendKind, uploaded: Option<Media>) -> Result<Message, Error> {
     match kind {
@@ -247,7 +270,8 @@ pub(crate) fn message(kind: &SendKind, uploaded: Option<Media>) -> Result<Messag
                 draft = draft.caption(caption);
             }
             let filename = args.filename.clone().or_else(|| {
-                args.source.file.as_ref().and_then(|path| path.file_name()).map(|name| name.to_string_lossy().into())
+                let path = args.source.file.as_ref().filter(|path| !stdio::is_dash(path))?;
+                path.file_name().map(|name| name.to_string_lossy().into())
             });
             if let Some(filename) = filename {
                 draft = draft.filename(filename);

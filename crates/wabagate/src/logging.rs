@@ -1,0 +1,80 @@
+//! Logs of `serve` and `sandbox`, on stderr: text for a person (coloured only at a
+//! terminal, and never when `NO_COLOR` is set) or JSON for a collector, one object per line
+//! with the same fields. `WABAGATE_LOG` filters them (`info` by default, e.g.
+//! `WABAGATE_LOG=debug,hyper=info`); the access log (target `wabagate::access`, one line per
+//! request) can be set apart with `--access-log-level`.
+
+use std::io::IsTerminal;
+
+use serde::Deserialize;
+use tracing_subscriber::EnvFilter;
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line: timestamp, level, target, message and the event's fields.
+    Json,
+}
+
+/// The access log's own level; `off` silences it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum AccessLogLevel {
+    Off,
+    Error,
+    Warn,
+    Info,
+    Debug,
+    Trace,
+}
+
+impl AccessLogLevel {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Off => "off",
+            Self::Error => "error",
+            Self::Warn => "warn",
+            Self::Info => "info",
+            Self::Debug => "debug",
+            Self::Trace => "trace",
+        }
+    }
+}
+
+/// The logging flags of `serve` and `sandbox`.
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Logging")]
+pub(crate) struct LogArgs {
+    /// How log lines are written on stderr. [default: text]
+    #[arg(long, env = "WABAGATE_LOG_FORMAT", value_name = "FORMAT")]
+    pub(crate) log_format: Option<LogFormat>,
+    /// The access log's level, apart from WABAGATE_LOG's (`off` silences it). The access log
+    /// line is written at info. [default: as WABAGATE_LOG says]
+    #[arg(long, env = "WABAGATE_ACCESS_LOG_LEVEL", value_name = "LEVEL")]
+    pub(crate) access_log_level: Option<AccessLogLevel>,
+}
+
+/// Installs the process's log subscriber; the first call wins.
+pub(crate) fn init(format: LogFormat, access_log_level: Option<AccessLogLevel>) {
+    let mut filter = EnvFilter::try_from_env("WABAGATE_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    if let Some(level) = access_log_level {
+        let directive = format!("wabagate::access={}", level.as_str());
+        filter = filter.add_directive(directive.parse().expect("a valid directive"));
+    }
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.with_ansi(colours_wanted()).try_init(),
+        // Fields at the top level next to `timestamp`, `level` and `target`, as collectors expect.
+        LogFormat::Json => builder.json().flatten_event(true).with_current_span(false).try_init(),
+    };
+}
+
+/// Colours only for a person at a terminal who did not ask for none (https://no-color.org).
+fn colours_wanted() -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+    !no_color && std::io::stderr().is_terminal()
+}
