@@ -25,8 +25,9 @@ impl FromRequestParts<AppState> for Authenticated {
         let presented = header
             .to_str()
             .ok()
-            .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
-            .map(str::trim)
+            .and_then(|value| value.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, credentials)| credentials.trim())
             .ok_or(ApiError::InvalidApiKey("the Authorization header must be `Bearer <API key>`."))?;
         if presented.is_empty() {
             return Err(ApiError::MissingApiKey);

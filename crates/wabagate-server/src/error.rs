@@ -52,6 +52,15 @@ pub enum ApiError {
     /// 400: a control-API request that does not make sense.
     #[error("{message}")]
     BadRequest { gateway_code: &'static str, message: String },
+    /// 405: a method the Graph API does not use; never forwarded.
+    #[error("Method not allowed: the Graph API is called with GET, POST and DELETE only.")]
+    MethodNotAllowed,
+    /// 400: the caller's request body is not valid HTTP (e.g. a malformed chunk) or ended early.
+    #[error("The request body could not be read: it is not valid HTTP/1.1 framing or it ended early.")]
+    UnreadableRequestBody,
+    /// 408: the caller's request body stopped arriving.
+    #[error("The request body stopped arriving: no byte for {0} s.")]
+    RequestBodyTimeout(u64),
     /// 502: the upstream answered with something that is not what Meta answers.
     #[error("{0}")]
     BadUpstreamAnswer(String),
@@ -101,7 +110,10 @@ impl ApiError {
             | Self::InvalidConnectionId
             | Self::ConnectionNotActive { .. }
             | Self::InvalidPath(_)
+            | Self::UnreadableRequestBody
             | Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::RequestBodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::ConnectionNotFound(_) | Self::UnknownRoute | Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::BadUpstreamAnswer(_) | Self::UpstreamUnreachable => StatusCode::BAD_GATEWAY,
@@ -125,6 +137,9 @@ impl ApiError {
             Self::UnknownRoute => "unknown_route",
             Self::NotFound(_) => "not_found",
             Self::BadRequest { gateway_code, .. } => gateway_code,
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::UnreadableRequestBody => "invalid_request_body",
+            Self::RequestBodyTimeout(_) => "request_body_timeout",
             Self::BadUpstreamAnswer(_) => "bad_upstream_answer",
             Self::UpstreamUnreachable => "upstream_unreachable",
             Self::UpstreamTimeout => "upstream_timeout",
@@ -160,6 +175,9 @@ impl IntoResponse for ApiError {
         match &self {
             Self::RateLimited { retry_after_secs, .. } => {
                 response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            }
+            Self::MethodNotAllowed => {
+                response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, POST, DELETE"));
             }
             Self::MissingApiKey | Self::InvalidApiKey(_) => {
                 response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

@@ -7,8 +7,8 @@ pub(crate) type Refusal = &'static str;
 
 /// Checks the raw (still percent-encoded) path that follows the app prefix.
 ///
-/// Refused: an empty path, empty segments (`//host` would name another host), `.` and `..`
-/// segments, percent-encoded dots, slashes, backslashes, percent signs or control characters
+/// Refused: an empty path, empty segments (`//host` would name another host) but for one
+/// trailing slash (`/v21.0/{id}/`, which Graph accepts), `.` and `..` segments, percent-encoded dots, slashes, backslashes, percent signs or control characters
 /// (they decode into the former), and `@`, `\`, whitespace or control characters anywhere.
 pub(crate) fn check(path: &str) -> Result<(), Refusal> {
     let Some(rest) = path.strip_prefix('/') else { return Err("the path must start with `/`") };
@@ -21,6 +21,7 @@ pub(crate) fn check(path: &str) -> Result<(), Refusal> {
     if path.contains('@') || path.contains('\\') {
         return Err("`@` and `\\` are not allowed in the path");
     }
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
     for segment in rest.split('/') {
         match segment {
             "" => return Err("empty path segments (`//`) are not allowed"),
@@ -56,6 +57,7 @@ mod tests {
             "/1000000000001000",
             "/v23.0/1000000000001000/whatsapp_business_profile",
             "/v21.0/me%20too",
+            "/v21.0/1000000000001000/",
         ] {
             assert_eq!(check(path), Ok(()), "{path}");
         }
@@ -69,6 +71,8 @@ mod tests {
             "relative",
             "//evil.example/v21.0/me",
             "/v21.0//me",
+            "/v21.0/me//",
+            "//",
             "/../admin",
             "/v21.0/./me",
             "/v21.0/..",
