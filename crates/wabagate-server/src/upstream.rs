@@ -1,6 +1,10 @@
 //! The one pooled keep-alive HTTP client to the upstream (Meta's Graph API or the sandbox),
 //! shared by every proxied request. Built on hyper directly so a proxied request costs no
-//! more than building its head: bodies pass through as streams in both directions.
+//! more than building its head: bodies pass through as streams in both directions. Its
+//! connections read the upstream's answer even when the upstream stopped reading the request
+//! ([`early_answers`]).
+
+mod early_answers;
 
 use std::time::Duration;
 
@@ -10,10 +14,11 @@ use hyper_util::client::legacy::{Client, Error};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
+use self::early_answers::EarlyAnswers;
 use crate::error::ApiError;
 use crate::listener::caller_body::CallerBodyError;
 
-pub(crate) type UpstreamClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Body>;
+pub(crate) type UpstreamClient = Client<EarlyAnswers<hyper_rustls::HttpsConnector<HttpConnector>>, Body>;
 
 pub(crate) fn build_client() -> UpstreamClient {
     let mut http = HttpConnector::new();
@@ -21,7 +26,7 @@ pub(crate) fn build_client() -> UpstreamClient {
     http.set_nodelay(true);
     http.set_connect_timeout(Some(Duration::from_secs(5)));
     let https = HttpsConnectorBuilder::new().with_webpki_roots().https_or_http().enable_http1().wrap_connector(http);
-    Client::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(60)).build(https)
+    Client::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(60)).build(EarlyAnswers(https))
 }
 
 /// Whose fault a failed exchange was: the caller's body (400, or 408 when it stalled), the

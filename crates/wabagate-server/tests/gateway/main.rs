@@ -7,7 +7,9 @@ mod support;
 
 mod authentication;
 mod connect_flow;
+mod connection_limits;
 mod connections_api;
+mod hostile_clients;
 mod observability;
 mod persistence;
 mod rate_limit;

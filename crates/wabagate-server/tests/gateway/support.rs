@@ -16,6 +16,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use url::Url;
 use uuid::Uuid;
+use wabagate_server::config::ConnectionLimits;
 use wabagate_server::{App, AppState, ServerConfig};
 use wabagate_store::{AccessToken, Account, Keyring, Store};
 
@@ -151,6 +152,8 @@ pub struct Options {
     pub secret_key: Option<String>,
     pub meta_app: Option<wabagate_server::config::MetaApp>,
     pub expiry_check_interval: Duration,
+    pub connections: Option<ConnectionLimits>,
+    pub cache_ttl: Option<Duration>,
 }
 
 impl Options {
@@ -163,6 +166,8 @@ impl Options {
             secret_key: None,
             meta_app: None,
             expiry_check_interval: Duration::from_secs(30),
+            connections: None,
+            cache_ttl: None,
         }
     }
 }
@@ -186,6 +191,8 @@ impl TestApp {
         config.shutdown_grace = Duration::from_secs(2);
         config.meta_app = options.meta_app;
         config.expiry_check_interval = options.expiry_check_interval;
+        config.connections = options.connections.unwrap_or(config.connections);
+        config.cache_ttl = options.cache_ttl.unwrap_or(config.cache_ttl);
         let state = AppState::new(config, store.clone());
         let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(App::new(listener, state.clone()).serve(async move {
@@ -303,6 +310,64 @@ impl Drop for TestApp {
             task.abort();
         }
     }
+}
+
+/// The value of one sample in the gateway's `/metrics`, 0 when absent.
+pub async fn metric(app: &TestApp, sample: &str) -> f64 {
+    let text = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    text.lines()
+        .find_map(|line| line.strip_prefix(sample)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or(0.0)
+}
+
+/// An upstream that plays a script on each raw TCP connection, for answers no HTTP server
+/// library would give (early, unfinished, or not HTTP at all).
+pub struct ScriptedUpstream {
+    pub url: Url,
+    task: JoinHandle<()>,
+}
+
+impl ScriptedUpstream {
+    /// `script` gets each accepted connection, once its request head has been read.
+    pub async fn start<F, Fut>(script: F) -> Self
+    where
+        F: Fn(tokio::net::TcpStream) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = Url::parse(&format!("http://{}", listener.local_addr().unwrap())).unwrap();
+        let script = Arc::new(script);
+        let task = tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let script = script.clone();
+                tokio::spawn(async move {
+                    read_head(&mut stream).await;
+                    script(stream).await;
+                });
+            }
+        });
+        Self { url, task }
+    }
+}
+
+impl Drop for ScriptedUpstream {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Reads up to the end of a request head (`\r\n\r\n`), byte by byte (scripts are small).
+pub async fn read_head(stream: &mut tokio::net::TcpStream) -> Vec<u8> {
+    use tokio::io::AsyncReadExt;
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte).await {
+            Ok(1) => head.push(byte[0]),
+            _ => break,
+        }
+    }
+    head
 }
 
 /// The gateway's own error body, checked whole but for the message.

@@ -51,7 +51,7 @@ async fn method_path_query_and_body_arrive_exactly() {
     app.active_connection(&account, &[]).await;
 
     let body = r#"{"messaging_product":"whatsapp","to":"1234567890","type":"text","text":{"body":"héllo"}}"#;
-    for method in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
+    for method in ["GET", "POST", "DELETE"] {
         let response = app
             .client
             .request(
