@@ -124,7 +124,8 @@ mod tests {
             let mut changed = key.expose().to_owned();
             changed.replace_range(position..=position, &replacement);
             prop_assume!(changed != key.expose());
-            prop_assert!(presented_key(format!("Bearer {changed}").as_bytes()).is_err());
+            let header = format!("Bearer {changed}");
+            prop_assert!(presented_key(header.as_bytes()).is_err());
         }
     }
 }

@@ -97,10 +97,15 @@ impl App {
         let expiry_watch = tokio::spawn(expiry::watch(state.clone()));
 
         let mut graceful = stopping.clone();
-        let server =
-            listener::serve(self.listener, router(state.clone()), state.config().connections, state.metrics(), async move {
+        let server = listener::serve(
+            self.listener,
+            router(state.clone()),
+            state.config().connections,
+            state.metrics(),
+            async move {
                 let _ = graceful.wait_for(|stopping| *stopping).await;
-            });
+            },
+        );
         let mut deadline = stopping;
         tokio::select! {
             () = server => {}

@@ -71,11 +71,7 @@ pub(crate) async fn observe(State(state): State<AppState>, mut request: Request,
 
     let status = response.status().as_u16();
     response.headers_mut().insert(X_REQUEST_ID.clone(), request_id.clone());
-    state
-        .metrics()
-        .requests
-        .get_or_create(&RequestLabels { route: route.clone(), method: method_label, status })
-        .inc();
+    state.metrics().requests.get_or_create(&RequestLabels { route: route.clone(), method: method_label, status }).inc();
 
     let fields = note.fields();
     let latency_ms = format_args!("{:.3}", started.elapsed().as_secs_f64() * 1000.0);

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use axum::body::Body;
 use hyper_rustls::HttpsConnectorBuilder;
-use hyper_util::client::legacy::{Client, Error};
 use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::{Client, Error};
 use hyper_util::rt::TokioExecutor;
 
 use self::early_answers::EarlyAnswers;

@@ -117,7 +117,12 @@ mod tests {
             let joined = format!("https://graph.example{path}");
             // The proxy builds its upstream URI with hyper's parser; one it cannot parse is refused there.
             if let Ok(uri) = joined.parse::<http::Uri>() {
-                prop_assert_eq!(uri.authority().map(|authority| authority.as_str()), Some("graph.example"), "{:?}", path);
+                prop_assert_eq!(
+                    uri.authority().map(|authority| authority.as_str()),
+                    Some("graph.example"),
+                    "{:?}",
+                    path
+                );
             }
             // What a URL-normalising hop (or Meta's front end) would make of it.
             if let Ok(url) = url::Url::parse(&joined) {
@@ -125,7 +130,13 @@ mod tests {
                 prop_assert_eq!(url.port(), None, "{:?}", path);
                 // No dot segment was resolved and no backslash read as a slash: same segments.
                 let raw_path = path.split(['?', '#']).next().unwrap_or_default();
-                prop_assert_eq!(url.path().matches('/').count(), raw_path.matches('/').count(), "{:?} became {}", path, url);
+                prop_assert_eq!(
+                    url.path().matches('/').count(),
+                    raw_path.matches('/').count(),
+                    "{:?} became {}",
+                    path,
+                    url
+                );
             }
             Ok(())
         }

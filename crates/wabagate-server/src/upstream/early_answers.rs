@@ -50,7 +50,9 @@ impl<T> StopWritingOnClose<T> {
     /// Turns "the upstream stopped reading" into the end of writing; other results pass.
     fn absorb<V>(&mut self, polled: Poll<io::Result<V>>, written: V) -> Poll<io::Result<V>> {
         match polled {
-            Poll::Ready(Err(error)) if matches!(error.kind(), io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset) => {
+            Poll::Ready(Err(error))
+                if matches!(error.kind(), io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset) =>
+            {
                 tracing::debug!(error = %error, "the upstream stopped reading the request; reading its answer");
                 self.peer_closed = true;
                 Poll::Ready(Ok(written))

@@ -28,7 +28,11 @@ async fn silent_connections_beyond_the_open_file_limit_do_not_starve_a_request()
     let upstream = EchoUpstream::start().await;
     // The cap is derived from the open-file limit, as in production.
     let defaults = ConnectionLimits::default();
-    assert!(defaults.max_connections < 1_024 / 2, "cap {} leaves room for upstream connections", defaults.max_connections);
+    assert!(
+        defaults.max_connections < 1_024 / 2,
+        "cap {} leaves room for upstream connections",
+        defaults.max_connections
+    );
     let header_read_timeout = Duration::from_secs(2);
     let limits = ConnectionLimits { header_read_timeout, ..defaults };
     let app = TestApp::spawn_with(Options { connections: Some(limits), ..Options::new(&upstream.url) }).await;

@@ -116,7 +116,10 @@ async fn flood_of_made_up_keys(app: &TestApp, count: usize) -> usize {
             let batch: String = (0..100)
                 .map(|_| {
                     let key = wabagate_store::ApiKey::generate();
-                    format!("GET /connections HTTP/1.1\r\nHost: gateway\r\nAuthorization: Bearer {}\r\n\r\n", key.expose())
+                    format!(
+                        "GET /connections HTTP/1.1\r\nHost: gateway\r\nAuthorization: Bearer {}\r\n\r\n",
+                        key.expose()
+                    )
                 })
                 .collect();
             writer.write_all(batch.as_bytes()).await.unwrap();

@@ -42,6 +42,7 @@ impl Seen {
 /// - `/slow/*` waits 5 s before answering;
 /// - `/bytes/{n}` streams n bytes of a fixed pattern;
 /// - `/graph-error/*` answers Meta's 400 error body with a custom header;
+/// - `/refuse-early/*` answers 400 without reading the request body (hyper then closes);
 /// - anything else answers 200 JSON describing the request (method, path, headers, body hash).
 pub struct EchoUpstream {
     pub url: Url,
@@ -92,6 +93,10 @@ async fn echo(State(seen): State<Arc<Mutex<Vec<Seen>>>>, request: Request) -> Re
             serde_json::json!({"url": "http://evil.example/steal", "mime_type": "image/jpeg", "id": "foreignmedia"}),
         )
         .into_response();
+    }
+    if path.starts_with("/refuse-early/") {
+        let body = r#"{"error":{"message":"Unsupported post request.","type":"GraphMethodException","code":100}}"#;
+        return (axum::http::StatusCode::BAD_REQUEST, [("content-type", "application/json")], body).into_response();
     }
     if path.starts_with("/slow/") {
         tokio::time::sleep(Duration::from_secs(5)).await;
@@ -315,9 +320,7 @@ impl Drop for TestApp {
 /// The value of one sample in the gateway's `/metrics`, 0 when absent.
 pub async fn metric(app: &TestApp, sample: &str) -> f64 {
     let text = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
-    text.lines()
-        .find_map(|line| line.strip_prefix(sample)?.strip_prefix(' ')?.parse().ok())
-        .unwrap_or(0.0)
+    text.lines().find_map(|line| line.strip_prefix(sample)?.strip_prefix(' ')?.parse().ok()).unwrap_or(0.0)
 }
 
 /// An upstream that plays a script on each raw TCP connection, for answers no HTTP server
