@@ -58,7 +58,8 @@ async fn silent_connection_lifetime(gateway: &Process) -> std::time::Duration {
 async fn the_header_read_timeout_comes_from_the_flag_or_the_config_file() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("wabagate.toml");
-    std::fs::write(&config, "header_read_timeout_secs = 1\nkeep_alive_timeout_secs = 5\nmax_connections = 50\n").unwrap();
+    std::fs::write(&config, "header_read_timeout_secs = 1\nkeep_alive_timeout_secs = 5\nmax_connections = 50\n")
+        .unwrap();
     let config = config.to_str().unwrap();
 
     let from_file = Process::serve(dir.path(), &["--config", config]).await;
