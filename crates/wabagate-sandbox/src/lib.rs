@@ -9,7 +9,8 @@
 //!
 //! Module map (each module owns one part of Meta):
 //! - [`server`]: [`spawn`] and [`SandboxHandle`], the entry point for embedding and tests.
-//! - [`router`]: the HTTP surface and its middleware.
+//! - [`router`]: the HTTP surface and its middleware; `unread_body` reads refused uploads
+//!   to their end so clients see the error, not a reset.
 //! - [`graph`]: the Graph API, dispatched by what an id names.
 //! - [`control`]: the `/__sandbox/…` test controls (clock, tokens, inspection).
 //! - [`config`]: the settings of one sandbox.
@@ -51,6 +52,7 @@ pub mod server;
 pub mod state;
 pub mod templates;
 pub mod tokens;
+mod unread_body;
 pub mod webhooks;
 pub mod windows;
 

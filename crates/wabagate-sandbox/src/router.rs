@@ -30,6 +30,8 @@ pub fn router(state: SandboxState) -> Router {
         .fallback(graph::dispatch)
         // Multipart reads respect this limit; JSON bodies have their own, smaller one.
         .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
+        // A refused upload is still read to its end, so the client sees the refusal.
+        .layer(middleware::from_fn(crate::unread_body::drain_unread_bodies))
         .layer(middleware::from_fn(graph_headers))
         .layer(middleware::from_fn_with_state(state.clone(), note_changes))
         .layer(middleware::from_fn_with_state(state.clone(), record_requests))

@@ -1,52 +1,98 @@
-//! A small time-bounded cache for the hot path: API keys and connection lists are served
-//! from memory and asked of the store again once they are older than the TTL.
+//! The hot path's caches: API keys and connection lists are served from memory and asked of
+//! the store again once they are older than the TTL.
 //!
-//! Hand-written rather than a cache crate because the need is tiny (get, insert, remove,
-//! a size bound) and the TTL is the whole contract: an entry is never served past it, so a
-//! key revoked by another process stops working within one TTL.
+//! Built on moka: bounded, with TinyLFU admission, so a flood of new entries cannot push out
+//! the ones in use. The TTL is the contract: an entry is never served past it, so a key
+//! revoked by another process stops working within one TTL. Keys the store does not know live
+//! in a cache of their own, small, so made-up keys (cheap to mint with a valid checksum) never
+//! compete with real ones for room.
 
-use std::hash::Hash;
-use std::time::{Duration, Instant};
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
 
-use dashmap::DashMap;
+use moka::sync::Cache;
+use uuid::Uuid;
+use wabagate_store::{Account, ApiKeyHash, GatewayConnection};
 
-/// Entries kept at most; past it the cache starts over (a crude bound against floods of
-/// distinct keys, which cost one store lookup each anyway).
-const MAX_ENTRIES: usize = 100_000;
+/// Known keys kept at most: far more than a gateway's live keys.
+const KNOWN_KEYS: u64 = 100_000;
+/// Unknown keys kept at most: enough to spare the store a client that retries a revoked key.
+const UNKNOWN_KEYS: u64 = 10_000;
+/// Accounts whose connection lists are kept at most.
+const CONNECTION_LISTS: u64 = 100_000;
 
-#[derive(Debug)]
-pub(crate) struct TtlCache<K: Eq + Hash, V: Clone> {
-    ttl: Duration,
-    entries: DashMap<K, (Instant, V)>,
+pub(crate) struct KeyCache {
+    known: Cache<ApiKeyHash, Account>,
+    unknown: Cache<ApiKeyHash, ()>,
 }
 
-impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
+impl KeyCache {
     pub(crate) fn new(ttl: Duration) -> Self {
-        Self { ttl, entries: DashMap::new() }
-    }
-
-    /// The cached value, if it is younger than the TTL.
-    pub(crate) fn get(&self, key: &K) -> Option<V> {
-        let entry = self.entries.get(key)?;
-        let (stored_at, value) = entry.value();
-        (stored_at.elapsed() < self.ttl).then(|| value.clone())
-    }
-
-    pub(crate) fn insert(&self, key: K, value: V) {
-        if self.entries.len() >= MAX_ENTRIES {
-            self.entries.clear();
+        Self {
+            known: Cache::builder().max_capacity(KNOWN_KEYS).time_to_live(ttl).build(),
+            unknown: Cache::builder().max_capacity(UNKNOWN_KEYS).time_to_live(ttl).build(),
         }
-        self.entries.insert(key, (Instant::now(), value));
     }
 
-    /// Forgets a key at once, for changes made by this process.
-    pub(crate) fn remove(&self, key: &K) {
-        self.entries.remove(key);
+    /// `Some(Some(account))` for a known key, `Some(None)` for a key the store did not know,
+    /// `None` when the store must be asked.
+    pub(crate) fn get(&self, hash: &ApiKeyHash) -> Option<Option<Account>> {
+        match self.known.get(hash) {
+            Some(account) => Some(Some(account)),
+            None => self.unknown.get(hash).map(|()| None),
+        }
     }
 
-    /// Forgets everything, for changes whose keys are not at hand (a revoked key).
+    pub(crate) fn insert(&self, hash: ApiKeyHash, account: Option<Account>) {
+        match account {
+            Some(account) => self.known.insert(hash, account),
+            None => self.unknown.insert(hash, ()),
+        }
+    }
+
+    /// Forgets every key, for changes whose keys are not at hand (a revoked key).
     pub(crate) fn clear(&self) {
-        self.entries.clear();
+        self.known.invalidate_all();
+        self.unknown.invalidate_all();
+    }
+}
+
+/// Counts only: the entries are secrets' neighbours and there may be many.
+impl fmt::Debug for KeyCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyCache")
+            .field("known", &self.known.entry_count())
+            .field("unknown", &self.unknown.entry_count())
+            .finish()
+    }
+}
+
+/// Account → all its connections with tokens opened.
+pub(crate) struct ConnectionCache(Cache<Uuid, Arc<[GatewayConnection]>>);
+
+impl ConnectionCache {
+    pub(crate) fn new(ttl: Duration) -> Self {
+        Self(Cache::builder().max_capacity(CONNECTION_LISTS).time_to_live(ttl).build())
+    }
+
+    pub(crate) fn get(&self, account_id: &Uuid) -> Option<Arc<[GatewayConnection]>> {
+        self.0.get(account_id)
+    }
+
+    pub(crate) fn insert(&self, account_id: Uuid, connections: Arc<[GatewayConnection]>) {
+        self.0.insert(account_id, connections);
+    }
+
+    /// Forgets an account's list at once, for changes made by this process.
+    pub(crate) fn remove(&self, account_id: &Uuid) {
+        self.0.invalidate(account_id);
+    }
+}
+
+impl fmt::Debug for ConnectionCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectionCache").field("accounts", &self.0.entry_count()).finish()
     }
 }
 
@@ -56,18 +102,20 @@ mod tests {
 
     #[test]
     fn entries_are_not_served_past_their_ttl() {
-        let cache = TtlCache::new(Duration::from_millis(20));
-        cache.insert("k", 1);
-        assert_eq!(cache.get(&"k"), Some(1));
+        let cache = ConnectionCache::new(Duration::from_millis(20));
+        let id = Uuid::new_v4();
+        cache.insert(id, Arc::from([]));
+        assert!(cache.get(&id).is_some());
         std::thread::sleep(Duration::from_millis(30));
-        assert_eq!(cache.get(&"k"), None);
+        assert!(cache.get(&id).is_none());
     }
 
     #[test]
     fn removed_entries_are_gone_at_once() {
-        let cache = TtlCache::new(Duration::from_secs(60));
-        cache.insert("k", 1);
-        cache.remove(&"k");
-        assert_eq!(cache.get(&"k"), None);
+        let cache = ConnectionCache::new(Duration::from_secs(60));
+        let id = Uuid::new_v4();
+        cache.insert(id, Arc::from([]));
+        cache.remove(&id);
+        assert!(cache.get(&id).is_none());
     }
 }

@@ -15,8 +15,13 @@ pub struct ServerConfig {
     pub upstream: Url,
     /// Requests per second per account on the gateway; 0 turns the limit off.
     pub rate_limit_per_second: u32,
-    /// How long to wait for the upstream's response headers (bodies stream without a deadline).
+    /// How long to wait for the upstream's response headers once the request body has been
+    /// sent (bodies stream without a deadline; a stalled upload is `body_progress_timeout`'s).
     pub upstream_timeout: Duration,
+    /// Client connections: how long a request head may take to arrive, how long an idle
+    /// keep-alive connection is kept, how long a request body may go without progress, and how
+    /// many connections are served at once.
+    pub connections: ConnectionLimits,
     /// Hosts (`host` or `host:port`) besides the upstream's own that media may be downloaded from.
     pub media_hosts: Vec<String>,
     /// The Graph version the gateway uses for its own upstream calls (media lookups, discovery).
@@ -37,6 +42,42 @@ pub struct ServerConfig {
     pub connect_redirect_origins: Vec<String>,
     /// How often connections whose token expired are marked EXPIRED.
     pub expiry_check_interval: Duration,
+}
+
+/// The limits that keep slow, silent and idle client connections from exhausting the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// From a connection's start (or the first byte of a keep-alive connection's next request)
+    /// to the end of the request head.
+    pub header_read_timeout: Duration,
+    /// How long a keep-alive connection may wait, idle, for its next request.
+    pub keep_alive_timeout: Duration,
+    /// How long a request body may go without a single byte arriving.
+    pub body_progress_timeout: Duration,
+    /// Connections served at once; past it the idle ones are closed first, then new ones refused.
+    pub max_connections: usize,
+}
+
+impl Default for ConnectionLimits {
+    /// What a reverse proxy in front would use, and a connection cap the open-file limit allows.
+    fn default() -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(10),
+            keep_alive_timeout: Duration::from_secs(75),
+            body_progress_timeout: Duration::from_secs(30),
+            max_connections: max_connections_for_open_file_limit(),
+        }
+    }
+}
+
+/// At most 10,000, and few enough that each connection can also hold an upstream connection
+/// with some files left for the store, logs and the sandbox.
+fn max_connections_for_open_file_limit() -> usize {
+    const CEILING: u64 = 10_000;
+    const RESERVED_FILES: u64 = 128;
+    let (soft_limit, _) = rlimit::Resource::NOFILE.get().unwrap_or((CEILING, CEILING));
+    let per_two_files = soft_limit.saturating_sub(RESERVED_FILES) / 2;
+    usize::try_from(per_two_files.clamp(1, CEILING)).unwrap_or(1)
 }
 
 /// The Meta app of the connect flow (App Dashboard → App settings).
@@ -71,6 +112,7 @@ impl ServerConfig {
             upstream,
             rate_limit_per_second: 10,
             upstream_timeout: Duration::from_secs(30),
+            connections: ConnectionLimits::default(),
             media_hosts,
             graph_version: "v21.0".to_owned(),
             // As long as Meta's own media URLs last.

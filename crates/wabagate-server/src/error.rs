@@ -58,6 +58,15 @@ pub enum ApiError {
     /// 400: a control-API request that does not make sense.
     #[error("{message}")]
     BadRequest { gateway_code: &'static str, message: String },
+    /// 405: a method the Graph API does not use; never forwarded.
+    #[error("Method not allowed: the Graph API is called with GET, POST and DELETE only.")]
+    MethodNotAllowed,
+    /// 400: the caller's request body is not valid HTTP (e.g. a malformed chunk) or ended early.
+    #[error("The request body could not be read: it is not valid HTTP/1.1 framing or it ended early.")]
+    UnreadableRequestBody,
+    /// 408: the caller's request body stopped arriving.
+    #[error("The request body stopped arriving: no byte for {0} s.")]
+    RequestBodyTimeout(u64),
     /// 502: the upstream answered with something that is not what Meta answers.
     #[error("{0}")]
     BadUpstreamAnswer(String),
@@ -107,7 +116,10 @@ impl ApiError {
             | Self::InvalidConnectionId
             | Self::ConnectionNotActive { .. }
             | Self::InvalidPath(_)
+            | Self::UnreadableRequestBody
             | Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::RequestBodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::ConnectionNotFound(_) | Self::UnknownRoute | Self::NotFound(_) | Self::MediaLinkNotFound => {
                 StatusCode::NOT_FOUND
             }
@@ -134,6 +146,9 @@ impl ApiError {
             Self::NotFound(_) => "not_found",
             Self::MediaLinkNotFound => "media_link_not_found",
             Self::BadRequest { gateway_code, .. } => gateway_code,
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::UnreadableRequestBody => "invalid_request_body",
+            Self::RequestBodyTimeout(_) => "request_body_timeout",
             Self::BadUpstreamAnswer(_) => "bad_upstream_answer",
             Self::UpstreamUnreachable => "upstream_unreachable",
             Self::UpstreamTimeout => "upstream_timeout",
@@ -169,6 +184,9 @@ impl IntoResponse for ApiError {
         match &self {
             Self::RateLimited { retry_after_secs, .. } => {
                 response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            }
+            Self::MethodNotAllowed => {
+                response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, POST, DELETE"));
             }
             Self::MissingApiKey | Self::InvalidApiKey(_) => {
                 response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

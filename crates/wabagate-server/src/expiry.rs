@@ -7,9 +7,13 @@
 //!   `Wabagate-Connection-Status: EXPIRED` header added; later calls get the gateway's
 //!   `connection_not_active` error, which says how to reconnect.
 
+use std::time::Duration;
+
 use axum::body::Body;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::Response;
+use bytes::{Bytes, BytesMut};
+use futures_util::StreamExt;
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use wabagate_store::GatewayConnection;
@@ -49,7 +53,8 @@ pub(crate) async fn watch(state: AppState) {
 }
 
 /// Looks at a proxied answer for Meta's "this token is no good" (code 190) and, if so, marks
-/// the connection EXPIRED. Successful and large answers pass untouched, without being read.
+/// the connection EXPIRED. Successful and large answers pass untouched, without being read; a
+/// small one whose body does not end within the upstream timeout is passed on as it comes.
 pub(crate) async fn watch_for_rejected_token(
     state: &AppState,
     account_id: uuid::Uuid,
@@ -68,9 +73,13 @@ pub(crate) async fn watch_for_rejected_token(
         return response;
     }
     let (mut parts, body) = response.into_parts();
-    let bytes = match body.collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(error) => {
+    let bytes = match read_within(body, state.config().upstream_timeout).await {
+        Ok(bytes) => bytes,
+        Err(Unfinished::Stalled(passed_on)) => {
+            tracing::warn!("an upstream error answer did not finish in time; passing it on unread");
+            return Response::from_parts(parts, passed_on);
+        }
+        Err(Unfinished::Failed(error)) => {
             tracing::warn!(error = %error, "reading an upstream error answer failed");
             return Response::from_parts(parts, Body::empty());
         }
@@ -93,4 +102,31 @@ pub(crate) async fn watch_for_rejected_token(
         state.forget_connections(account_id);
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+enum Unfinished {
+    /// The body did not end in time: what was read, followed by the rest as it comes.
+    Stalled(Body),
+    Failed(axum::Error),
+}
+
+/// Reads a small body whole, unless it takes longer than `timeout`.
+async fn read_within(mut body: Body, timeout: Duration) -> Result<Bytes, Unfinished> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut read = BytesMut::new();
+    loop {
+        match tokio::time::timeout_at(deadline, body.frame()).await {
+            Ok(None) => return Ok(read.freeze()),
+            Ok(Some(Ok(frame))) => {
+                if let Ok(data) = frame.into_data() {
+                    read.extend_from_slice(&data);
+                }
+            }
+            Ok(Some(Err(error))) => return Err(Unfinished::Failed(error)),
+            Err(_) => {
+                let read = futures_util::stream::once(std::future::ready(Ok(read.freeze())));
+                return Err(Unfinished::Stalled(Body::from_stream(read.chain(body.into_data_stream()))));
+            }
+        }
+    }
 }

@@ -4,7 +4,8 @@
 //! - [`path_guard`]: which paths may be forwarded at all.
 //! - [`pick_connection`]: which connection carries a request.
 //! - [`headers`]: what the upstream and the caller see of each other's headers.
-//! - [`proxy`]: the forwarding, streaming both ways.
+//! - [`proxy`]: the forwarding, streaming both ways; [`sent_body`] tells it when the
+//!   request body is all sent, which starts the upstream timeout.
 //! - [`media`]: media bytes in one call, token injected.
 //! - [`media_link`]: a media lookup's `url` rewritten to a gateway link, and that link served.
 
@@ -14,9 +15,10 @@ mod media_link;
 mod path_guard;
 mod pick_connection;
 mod proxy;
+mod sent_body;
 
 use axum::Router;
-use axum::routing::{any, get};
+use axum::routing::{MethodRouter, any, get};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -28,9 +30,17 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/whatsapp-business/media/{media_id}/content", get(media::download))
         .route("/whatsapp-business/media/link/{reference}", get(media_link::download))
-        .route("/whatsapp-business/{*graph_path}", any(proxy::forward))
+        .route("/whatsapp-business/{*graph_path}", graph_methods())
         .route("/whatsapp-business", any(empty_path))
         .route("/whatsapp-business/", any(empty_path))
+}
+
+/// The methods Meta's Graph API uses (its OpenAPI description has no PUT or PATCH); any
+/// other (HEAD, which axum would route to GET, CONNECT, TRACE, made-up ones) is answered here
+/// and never forwarded.
+fn graph_methods() -> MethodRouter<AppState> {
+    let not_allowed = || async { ApiError::MethodNotAllowed };
+    get(proxy::forward).post(proxy::forward).delete(proxy::forward).head(not_allowed).fallback(not_allowed)
 }
 
 async fn empty_path() -> ApiError {

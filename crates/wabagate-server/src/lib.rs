@@ -8,7 +8,7 @@
 //! (the proxy), [`control`] (connections API), [`observe`] (request id, metrics, access log),
 //! [`error`] (the one error type and its body), [`connect`] (the browser connect flow),
 //! [`expiry`] (connections whose token Meta stopped honouring), [`graph`] and [`discovery`]
-//! (the gateway's own Graph calls).
+//! (the gateway's own Graph calls), [`listener`] (accepting and timing out client connections).
 
 mod auth;
 mod cache;
@@ -21,6 +21,7 @@ mod expiry;
 mod gateway;
 pub mod graph;
 mod health;
+mod listener;
 mod metrics;
 mod observe;
 mod rate_limit;
@@ -96,24 +97,29 @@ impl App {
         let expiry_watch = tokio::spawn(expiry::watch(state.clone()));
 
         let mut graceful = stopping.clone();
-        let server = axum::serve(self.listener, router(state.clone())).with_graceful_shutdown(async move {
-            let _ = graceful.wait_for(|stopping| *stopping).await;
-        });
+        let server = listener::serve(
+            self.listener,
+            router(state.clone()),
+            state.config().connections,
+            state.metrics(),
+            async move {
+                let _ = graceful.wait_for(|stopping| *stopping).await;
+            },
+        );
         let mut deadline = stopping;
-        let outcome = tokio::select! {
-            outcome = server => outcome,
+        tokio::select! {
+            () = server => {}
             () = async move {
                 let _ = deadline.wait_for(|stopping| *stopping).await;
                 tokio::time::sleep(grace).await;
             } => {
                 tracing::warn!(grace_seconds = grace.as_secs(), "requests still in flight after the shutdown grace; closing");
-                Ok(())
             }
-        };
+        }
         forget_idle.abort();
         expiry_watch.abort();
         state.store().close().await;
-        outcome
+        Ok(())
     }
 }
 

@@ -9,13 +9,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderName, HeaderValue};
+use axum::http::{HeaderName, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::Response;
 use uuid::Uuid;
 
 use crate::error::InternalCause;
-use crate::metrics::RequestLabels;
+use crate::metrics::{RequestLabels, method_label};
 use crate::state::AppState;
 
 pub(crate) static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -65,20 +65,18 @@ pub(crate) async fn observe(State(state): State<AppState>, mut request: Request,
     request.extensions_mut().insert(note.clone());
     let route = request.extensions().get::<MatchedPath>().map_or("unmatched", |path| path.as_str()).to_owned();
     let method = request.method().clone();
+    let method_label = method_label(&method);
 
     let mut response = next.run(request).await;
 
     let status = response.status().as_u16();
     response.headers_mut().insert(X_REQUEST_ID.clone(), request_id.clone());
-    state
-        .metrics()
-        .requests
-        .get_or_create(&RequestLabels { route: route.clone(), method: method.to_string(), status })
-        .inc();
+    state.metrics().requests.get_or_create(&RequestLabels { route: route.clone(), method: method_label, status }).inc();
 
     let fields = note.fields();
     let latency_ms = format_args!("{:.3}", started.elapsed().as_secs_f64() * 1000.0);
     let request_id = request_id.to_str().unwrap_or_default();
+    let method = loggable_method(&method);
     let account_id = fields.account_id.map(tracing::field::display);
     let connection_id = fields.connection_id.map(tracing::field::display);
     match response.extensions().get::<InternalCause>() {
@@ -95,6 +93,14 @@ pub(crate) async fn observe(State(state): State<AppState>, mut request: Request,
         ),
     }
     response
+}
+
+/// The method as sent, cut to a length no real method needs (methods are tokens, so they
+/// hold no line breaks to forge log lines with).
+fn loggable_method(method: &Method) -> &str {
+    const LONGEST_LOGGED: usize = 24;
+    let method = method.as_str();
+    method.get(..LONGEST_LOGGED).unwrap_or(method)
 }
 
 /// A client's request id is kept only if it is short and plain, so it cannot forge log lines.

@@ -5,9 +5,9 @@ use std::sync::Arc;
 use uuid::Uuid;
 use wabagate_store::{Account, ApiKeyHash, GatewayConnection, Keyring, Store};
 
-use crate::cache::TtlCache;
+use crate::cache::{ConnectionCache, KeyCache};
 use crate::config::ServerConfig;
-use crate::metrics::Metrics;
+use crate::metrics::{KeyLookup, KeyLookupLabels, Metrics};
 use crate::rate_limit::AccountRateLimit;
 use crate::upstream::{UpstreamClient, build_client};
 
@@ -20,11 +20,11 @@ pub struct AppState {
 struct Inner {
     config: ServerConfig,
     store: Store,
-    /// Key hash → its account (or `None` for a key the store does not know), so the hot
-    /// path does not query the store per request.
-    accounts_by_key: TtlCache<ApiKeyHash, Option<Account>>,
+    /// Key hash → its account (or that the store does not know it), so the hot path does not
+    /// query the store per request.
+    accounts_by_key: KeyCache,
     /// Account → all its connections with tokens opened.
-    connections: TtlCache<Uuid, Arc<[GatewayConnection]>>,
+    connections: ConnectionCache,
     rate_limit: AccountRateLimit,
     /// Seals and opens media links (`gateway::media_link`), under keys derived from the master key.
     media_links: Keyring,
@@ -35,8 +35,8 @@ struct Inner {
 impl AppState {
     pub fn new(config: ServerConfig, store: Store) -> Self {
         let inner = Inner {
-            accounts_by_key: TtlCache::new(config.cache_ttl),
-            connections: TtlCache::new(config.cache_ttl),
+            accounts_by_key: KeyCache::new(config.cache_ttl),
+            connections: ConnectionCache::new(config.cache_ttl),
             rate_limit: AccountRateLimit::new(config.rate_limit_per_second),
             media_links: store.derive_keyring(crate::gateway::MEDIA_LINK_KEY_PURPOSE),
             upstream: build_client(),
@@ -76,7 +76,14 @@ impl AppState {
         &self,
         hash: ApiKeyHash,
     ) -> Result<Option<Account>, wabagate_store::StoreError> {
-        if let Some(cached) = self.inner.accounts_by_key.get(&hash) {
+        let cached = self.inner.accounts_by_key.get(&hash);
+        let source = match cached {
+            Some(Some(_)) => KeyLookup::cached,
+            Some(None) => KeyLookup::cached_unknown,
+            None => KeyLookup::store,
+        };
+        self.inner.metrics.key_lookups.get_or_create(&KeyLookupLabels { source }).inc();
+        if let Some(cached) = cached {
             return Ok(cached);
         }
         let account = self.inner.store.account_for_key(&hash).await?;

@@ -1,16 +1,24 @@
 //! The one pooled keep-alive HTTP client to the upstream (Meta's Graph API or the sandbox),
 //! shared by every proxied request. Built on hyper directly so a proxied request costs no
-//! more than building its head: bodies pass through as streams in both directions.
+//! more than building its head: bodies pass through as streams in both directions. Its
+//! connections read the upstream's answer even when the upstream stopped reading the request
+//! ([`early_answers`]).
+
+mod early_answers;
 
 use std::time::Duration;
 
 use axum::body::Body;
 use hyper_rustls::HttpsConnectorBuilder;
-use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::{Client, Error};
 use hyper_util::rt::TokioExecutor;
 
-pub(crate) type UpstreamClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Body>;
+use self::early_answers::EarlyAnswers;
+use crate::error::ApiError;
+use crate::listener::caller_body::CallerBodyError;
+
+pub(crate) type UpstreamClient = Client<EarlyAnswers<hyper_rustls::HttpsConnector<HttpConnector>>, Body>;
 
 pub(crate) fn build_client() -> UpstreamClient {
     let mut http = HttpConnector::new();
@@ -18,5 +26,26 @@ pub(crate) fn build_client() -> UpstreamClient {
     http.set_nodelay(true);
     http.set_connect_timeout(Some(Duration::from_secs(5)));
     let https = HttpsConnectorBuilder::new().with_webpki_roots().https_or_http().enable_http1().wrap_connector(http);
-    Client::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(60)).build(https)
+    Client::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(60)).build(EarlyAnswers(https))
+}
+
+/// Whose fault a failed exchange was: the caller's body (400, or 408 when it stalled), the
+/// upstream's answer that is not HTTP (502 `bad_upstream_answer`), or the upstream not
+/// reached (502 `upstream_unreachable`).
+pub(crate) fn failure(error: Error) -> ApiError {
+    if let Some(caller) = CallerBodyError::find(&error) {
+        tracing::info!(error = %caller, "the caller's request body failed");
+        return match caller {
+            CallerBodyError::Stalled(timeout) => ApiError::RequestBodyTimeout(timeout.as_secs()),
+            CallerBodyError::Unreadable(_) => ApiError::UnreadableRequestBody,
+        };
+    }
+    let hyper_error = std::iter::successors(Some(&error as &(dyn std::error::Error + 'static)), |error| error.source())
+        .find_map(|error| error.downcast_ref::<hyper::Error>());
+    if hyper_error.is_some_and(hyper::Error::is_parse) {
+        tracing::warn!(error = %error, "the upstream answered with something that is not HTTP");
+        return ApiError::BadUpstreamAnswer("The upstream answered with something that is not HTTP.".to_owned());
+    }
+    tracing::warn!(error = %error, "upstream request failed");
+    ApiError::UpstreamUnreachable
 }

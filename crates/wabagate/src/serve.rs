@@ -10,7 +10,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 use url::Url;
 use wabagate_sandbox::{SandboxConfig, SandboxHandle};
-use wabagate_server::config::MetaApp;
+use wabagate_server::config::{ConnectionLimits, MetaApp};
 use wabagate_server::{App, AppState, ServerConfig};
 
 use crate::data_dir::DataDirLock;
@@ -41,6 +41,8 @@ pub(crate) struct ServeArgs {
     /// Seconds to wait for the upstream's response headers. [default: 30]
     #[arg(long, env = "WABAGATE_UPSTREAM_TIMEOUT")]
     upstream_timeout: Option<u64>,
+    #[command(flatten)]
+    connections: ConnectionArgs,
     /// Extra hosts (host or host:port) media may be downloaded from, besides the upstream's own.
     #[arg(long = "media-host", env = "WABAGATE_MEDIA_HOSTS", value_delimiter = ',')]
     media_hosts: Vec<String>,
@@ -55,6 +57,41 @@ pub(crate) struct ServeArgs {
     meta: MetaAppArgs,
     #[command(flatten)]
     logging: LogArgs,
+}
+
+/// The limits on client connections (slow, silent and idle clients).
+#[derive(Debug, clap::Args)]
+struct ConnectionArgs {
+    /// Seconds a client has to send a request head (from connecting, or from the first byte of
+    /// its next request). [default: 10]
+    #[arg(long, env = "WABAGATE_HEADER_READ_TIMEOUT")]
+    header_read_timeout: Option<u64>,
+    /// Seconds an idle keep-alive connection is kept open. [default: 75]
+    #[arg(long, env = "WABAGATE_KEEP_ALIVE_TIMEOUT")]
+    keep_alive_timeout: Option<u64>,
+    /// Seconds a request body may go without a byte before it is cut (408). [default: 30]
+    #[arg(long, env = "WABAGATE_BODY_PROGRESS_TIMEOUT")]
+    body_progress_timeout: Option<u64>,
+    /// Client connections served at once; past it idle ones are closed first, then new ones
+    /// refused. [default: half the open-file limit less 128, at most 10000]
+    #[arg(long, env = "WABAGATE_MAX_CONNECTIONS")]
+    max_connections: Option<usize>,
+}
+
+impl ConnectionArgs {
+    fn apply(&self, file: &FileConfig, limits: &mut ConnectionLimits) {
+        let seconds = |flag: Option<u64>, from_file: Option<u64>, default: Duration| {
+            FileConfig::under(flag.map(Duration::from_secs), from_file.map(Duration::from_secs), || default)
+        };
+        limits.header_read_timeout =
+            seconds(self.header_read_timeout, file.header_read_timeout_secs, limits.header_read_timeout);
+        limits.keep_alive_timeout =
+            seconds(self.keep_alive_timeout, file.keep_alive_timeout_secs, limits.keep_alive_timeout);
+        limits.body_progress_timeout =
+            seconds(self.body_progress_timeout, file.body_progress_timeout_secs, limits.body_progress_timeout);
+        limits.max_connections =
+            FileConfig::under(self.max_connections, file.max_connections, || limits.max_connections);
+    }
 }
 
 /// The Meta app businesses connect through (the browser connect flow). With the sandbox as
@@ -157,6 +194,7 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(seconds) = args.upstream_timeout.or(file.upstream_timeout_secs) {
         config.upstream_timeout = Duration::from_secs(seconds);
     }
+    args.connections.apply(&file, &mut config.connections);
     config.media_hosts.extend(file.media_hosts.clone().unwrap_or_default());
     config.media_hosts.extend(args.media_hosts);
     config.meta_app = meta_app(&args.meta, &file, sandbox.as_ref())?;

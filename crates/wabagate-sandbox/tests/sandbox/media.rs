@@ -163,3 +163,32 @@ async fn an_upload_without_messaging_product_or_file_is_error_100() {
     let request = sandbox.request(Method::POST, &format!("/v23.0/{}/media", sandbox.phone)).multipart(form);
     assert_error(&Sandbox::answer(request).await, oauth(400, 100, "(#100) The parameter file is required."));
 }
+
+/// A refused upload is read to its end before the connection is closed, so a client still
+/// writing its body gets the error answer rather than a reset (Node's fetch: `EPIPE`).
+#[tokio::test]
+async fn a_refused_upload_is_answered_without_resetting_the_connection() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let sandbox = Sandbox::start().await;
+    let address = sandbox.base.trim_start_matches("http://").to_owned();
+    let file = bytes(4 * 1024 * 1024);
+    for (what, token) in [("an invalid token", "not-a-token"), ("a valid token", sandbox.token.as_str())] {
+        let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+        // Not multipart at all, so it is refused before any of the body is read.
+        let head = format!(
+            "POST /v23.0/{}/media HTTP/1.1\r\nHost: sandbox\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: application/octet-stream\r\nContent-Length: {}\r\n\r\n",
+            sandbox.phone,
+            file.len()
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        // The whole body goes out (a reset would fail this write), then the answer is read.
+        stream.write_all(&file).await.unwrap_or_else(|error| panic!("{what}: writing the body failed: {error}"));
+        let mut answer = vec![0u8; 4096];
+        let read = stream.read(&mut answer).await.unwrap_or_else(|error| panic!("{what}: reading failed: {error}"));
+        let answer = String::from_utf8_lossy(&answer[..read]);
+        assert!(answer.starts_with("HTTP/1.1 4"), "{what}: {answer}");
+        assert!(answer.contains("\"error\""), "{what}: {answer}");
+    }
+}

@@ -11,12 +11,13 @@ use axum::http::{HeaderValue, Uri, Version};
 use axum::response::Response;
 use wabagate_store::{Account, GatewayConnection};
 
-use super::{headers, media_link, path_guard, pick_connection};
+use super::{headers, media_link, path_guard, pick_connection, sent_body};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::expiry;
 use crate::observe::AccessNote;
 use crate::state::AppState;
+use crate::upstream;
 
 /// The path prefix that names the app, as in the hosted product.
 pub(crate) const APP_PREFIX: &str = "/whatsapp-business";
@@ -84,17 +85,23 @@ pub(crate) fn upstream_uri(state: &AppState, graph_path: &str, query: Option<&st
 }
 
 /// Sends a request upstream and returns its response with the body still streaming.
-/// Only the response head is awaited under the upstream timeout; bodies have no deadline,
-/// since a large media download may take minutes.
+/// Only the wait for the response head after the request body has been sent is bounded by
+/// the upstream timeout: uploads and bodies have no deadline, since a large media upload or
+/// download may take minutes (a stalled one is cut by the caller body's progress timeout).
+/// An answer that comes before the body is all sent (Meta refusing early) is taken as it is.
 pub(crate) async fn send(state: &AppState, request: Request) -> Result<Response, ApiError> {
     let started = Instant::now();
-    let response = tokio::time::timeout(state.config().upstream_timeout, state.upstream().request(request))
-        .await
-        .map_err(|_| ApiError::UpstreamTimeout)?
-        .map_err(|error| {
-            tracing::warn!(error = %error, "upstream request failed");
-            ApiError::UpstreamUnreachable
-        })?;
+    let (request, body_sent) = sent_body::track(request);
+    let exchange = state.upstream().request(request);
+    tokio::pin!(exchange);
+    let answer = tokio::select! {
+        biased;
+        answer = &mut exchange => answer,
+        () = body_sent => tokio::time::timeout(state.config().upstream_timeout, exchange)
+            .await
+            .map_err(|_| ApiError::UpstreamTimeout)?,
+    };
+    let response = answer.map_err(upstream::failure)?;
     state.metrics().upstream_latency.observe(started.elapsed().as_secs_f64());
     let (mut parts, body) = response.into_parts();
     headers::to_caller(&mut parts.headers);

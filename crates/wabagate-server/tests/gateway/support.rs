@@ -16,6 +16,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use url::Url;
 use uuid::Uuid;
+use wabagate_server::config::ConnectionLimits;
 use wabagate_server::{App, AppState, ServerConfig};
 use wabagate_store::{AccessToken, Account, Keyring, Store};
 
@@ -41,6 +42,7 @@ impl Seen {
 /// - `/slow/*` waits 5 s before answering;
 /// - `/bytes/{n}` streams n bytes of a fixed pattern;
 /// - `/graph-error/*` answers Meta's 400 error body with a custom header;
+/// - `/refuse-early/*` answers 400 without reading the request body (hyper then closes);
 /// - anything else answers 200 JSON describing the request (method, path, headers, body hash).
 pub struct EchoUpstream {
     pub url: Url,
@@ -91,6 +93,10 @@ async fn echo(State(seen): State<Arc<Mutex<Vec<Seen>>>>, request: Request) -> Re
             serde_json::json!({"url": "http://evil.example/steal", "mime_type": "image/jpeg", "id": "foreignmedia"}),
         )
         .into_response();
+    }
+    if path.starts_with("/refuse-early/") {
+        let body = r#"{"error":{"message":"Unsupported post request.","type":"GraphMethodException","code":100}}"#;
+        return (axum::http::StatusCode::BAD_REQUEST, [("content-type", "application/json")], body).into_response();
     }
     if path.starts_with("/slow/") {
         tokio::time::sleep(Duration::from_secs(5)).await;
@@ -153,6 +159,8 @@ pub struct Options {
     pub expiry_check_interval: Duration,
     pub connect_redirect_origins: Vec<String>,
     pub media_link_ttl: Option<Duration>,
+    pub connections: Option<ConnectionLimits>,
+    pub cache_ttl: Option<Duration>,
 }
 
 impl Options {
@@ -173,6 +181,8 @@ impl Options {
             expiry_check_interval: Duration::from_secs(30),
             connect_redirect_origins: Vec::new(),
             media_link_ttl: None,
+            connections: None,
+            cache_ttl: None,
         }
     }
 }
@@ -200,6 +210,8 @@ impl TestApp {
         if let Some(ttl) = options.media_link_ttl {
             config.media_link_ttl = ttl;
         }
+        config.connections = options.connections.unwrap_or(config.connections);
+        config.cache_ttl = options.cache_ttl.unwrap_or(config.cache_ttl);
         let state = AppState::new(config, store.clone());
         let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(App::new(listener, state.clone()).serve(async move {
@@ -317,6 +329,62 @@ impl Drop for TestApp {
             task.abort();
         }
     }
+}
+
+/// The value of one sample in the gateway's `/metrics`, 0 when absent.
+pub async fn metric(app: &TestApp, sample: &str) -> f64 {
+    let text = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    text.lines().find_map(|line| line.strip_prefix(sample)?.strip_prefix(' ')?.parse().ok()).unwrap_or(0.0)
+}
+
+/// An upstream that plays a script on each raw TCP connection, for answers no HTTP server
+/// library would give (early, unfinished, or not HTTP at all).
+pub struct ScriptedUpstream {
+    pub url: Url,
+    task: JoinHandle<()>,
+}
+
+impl ScriptedUpstream {
+    /// `script` gets each accepted connection, once its request head has been read.
+    pub async fn start<F, Fut>(script: F) -> Self
+    where
+        F: Fn(tokio::net::TcpStream) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = Url::parse(&format!("http://{}", listener.local_addr().unwrap())).unwrap();
+        let script = Arc::new(script);
+        let task = tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let script = script.clone();
+                tokio::spawn(async move {
+                    read_head(&mut stream).await;
+                    script(stream).await;
+                });
+            }
+        });
+        Self { url, task }
+    }
+}
+
+impl Drop for ScriptedUpstream {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Reads up to the end of a request head (`\r\n\r\n`), byte by byte (scripts are small).
+pub async fn read_head(stream: &mut tokio::net::TcpStream) -> Vec<u8> {
+    use tokio::io::AsyncReadExt;
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte).await {
+            Ok(1) => head.push(byte[0]),
+            _ => break,
+        }
+    }
+    head
 }
 
 /// The gateway's own error body, checked whole but for the message.
