@@ -8,7 +8,7 @@
 //! - [`media`]: media bytes in one call, token injected.
 
 mod headers;
-mod media;
+pub(crate) mod media;
 mod path_guard;
 mod pick_connection;
 mod proxy;
@@ -20,6 +20,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 pub(crate) use pick_connection::APP;
+pub(crate) use proxy::enforce_rate_limit as proxy_rate_limit;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()

@@ -8,10 +8,12 @@
 //! (the proxy), [`control`] (connections API), [`observe`] (request id, metrics, access log),
 //! [`error`] (the one error type and its body), [`connect`] (the browser connect flow),
 //! [`expiry`] (connections whose token Meta stopped honouring), [`graph`] and [`discovery`]
-//! (the gateway's own Graph calls).
+//! (the gateway's own Graph calls), [`inbound`] (Meta's webhooks, the message ledger and its
+//! API), [`clock`] (the seam "now" comes through).
 
 mod auth;
 mod cache;
+pub mod clock;
 pub mod config;
 mod connect;
 pub mod control;
@@ -21,6 +23,7 @@ mod expiry;
 mod gateway;
 pub mod graph;
 mod health;
+pub mod inbound;
 mod metrics;
 mod observe;
 mod rate_limit;
@@ -46,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .merge(control::router())
         .merge(gateway::router())
         .merge(connect::router())
+        .merge(inbound::router())
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/metrics", get(health::metrics))
@@ -94,6 +98,7 @@ impl App {
         });
         let forget_idle = tokio::spawn(forget_idle_rate_limits(state.clone()));
         let expiry_watch = tokio::spawn(expiry::watch(state.clone()));
+        let webhook_processor = tokio::spawn(inbound::process(state.clone()));
 
         let mut graceful = stopping.clone();
         let server = axum::serve(self.listener, router(state.clone())).with_graceful_shutdown(async move {
@@ -112,6 +117,7 @@ impl App {
         };
         forget_idle.abort();
         expiry_watch.abort();
+        webhook_processor.abort();
         state.store().close().await;
         outcome
     }

@@ -28,6 +28,8 @@ struct Inner {
     rate_limit: AccountRateLimit,
     upstream: UpstreamClient,
     metrics: Metrics,
+    /// Wakes the webhook processor when a body has been stored.
+    webhook_stored: tokio::sync::Notify,
 }
 
 impl AppState {
@@ -38,6 +40,7 @@ impl AppState {
             rate_limit: AccountRateLimit::new(config.rate_limit_per_second),
             upstream: build_client(),
             metrics: Metrics::new(),
+            webhook_stored: tokio::sync::Notify::new(),
             config,
             store,
         };
@@ -50,6 +53,15 @@ impl AppState {
 
     pub fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// "Now", from the configured clock.
+    pub fn now(&self) -> wabagate_store::Timestamp {
+        self.inner.config.clock.now()
+    }
+
+    pub(crate) fn webhook_stored(&self) -> &tokio::sync::Notify {
+        &self.inner.webhook_stored
     }
 
     pub(crate) fn upstream(&self) -> &UpstreamClient {

@@ -1,4 +1,5 @@
-//! wabagate's persistent state: accounts, API keys and connections.
+//! wabagate's persistent state: accounts, API keys, connections, and what Meta reports
+//! about them (webhook bodies, the message ledger, templates, connection events).
 //!
 //! Handlers see one [`Store`] with domain verbs (`create_connection`, `account_for_key`,
 //! …) and never SQL. Meta tokens are sealed and opened here ([`sealed_token`]), so nothing
@@ -12,10 +13,15 @@ mod accounts;
 pub mod api_key;
 mod api_keys;
 mod connect_session;
+mod connection_events;
 mod connections;
+mod ledger;
 mod records;
 pub mod sealed_token;
+mod template_mirror;
 mod timestamp;
+mod webhook_intake;
+mod webhook_routes;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -25,9 +31,17 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub use api_key::{ApiKey, ApiKeyHash, MalformedKey};
 pub use connect_session::{ConnectSessionError, FlowSecret, SessionConnection};
+pub use connection_events::{ConnectionEvent, NewEvent};
+pub use ledger::{
+    ConversationSummary, InboundRecord, LedgerCursor, LedgerMessage, MessageFilter, SERVICE_WINDOW_SECONDS, SendRecord,
+    StatusEntry, StatusReport,
+};
 pub use records::{Account, ApiKeyInfo, Connection, ConnectionStatus, GatewayConnection};
 pub use sealed_token::{AccessToken, Keyring, KeyringError};
+pub use template_mirror::MirroredTemplate;
 pub use timestamp::Timestamp;
+pub use webhook_intake::{StoredBody, UnroutedChange, WebhookBatch};
+pub use webhook_routes::{Route, RouteKind};
 
 /// What can go wrong in the store, already sorted by what a caller does about it.
 #[derive(Debug, thiserror::Error)]
