@@ -6,12 +6,14 @@
 //! - [`headers`]: what the upstream and the caller see of each other's headers.
 //! - [`proxy`]: the forwarding, streaming both ways.
 //! - [`media`]: media bytes in one call, token injected.
+//! - [`send_ledger`]: sends (`POST /{phone_number_id}/messages`) recorded in the ledger.
 
 mod headers;
 pub(crate) mod media;
 mod path_guard;
 mod pick_connection;
 mod proxy;
+mod send_ledger;
 
 use axum::Router;
 use axum::routing::{any, get};

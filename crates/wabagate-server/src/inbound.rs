@@ -25,7 +25,9 @@ use axum::Router;
 use crate::state::AppState;
 
 pub use apply::{RerouteOutcome, reroute};
+pub(crate) use api::digits;
 pub(crate) use processor::run as process;
+pub(crate) use views::Window;
 
 pub(crate) fn router() -> Router<AppState> {
     intake::router().merge(api::router())

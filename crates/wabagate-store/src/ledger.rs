@@ -396,8 +396,10 @@ impl WebhookBatch {
 
     /// Stores a customer's message once and opens their window. Returns false for a duplicate.
     pub async fn record_inbound(&mut self, route: Route, phone_number_id: &str, inbound: &InboundRecord) -> StoreResult<bool> {
+        // Ordered by arrival, like sends: Meta's timestamps have whole seconds only, which
+        // would put a reply before the message it answers. Meta's time stays in `content`.
         let received_at = self.received_at.unix_micros();
-        let created_at = inbound.timestamp_unix.map_or(received_at, |seconds| seconds.saturating_mul(1_000_000));
+        let created_at = received_at;
         let stored = sqlx::query(
             "INSERT INTO messages (wamid, direction, origin, account_id, connection_id, phone_number_id, peer, type,
                 status, status_rank, content, reply_to, profile_name, created_at, updated_at)

@@ -4,6 +4,7 @@ mod admin;
 mod cli;
 mod client;
 mod demo;
+mod inbound_setup;
 mod serve;
 mod settings;
 

@@ -12,7 +12,7 @@ use wabagate_sandbox::{SandboxConfig, SandboxHandle};
 use wabagate_server::config::MetaApp;
 use wabagate_server::{App, AppState, ServerConfig};
 
-use crate::demo;
+use crate::{demo, inbound_setup};
 use crate::settings::{FileConfig, StoreArgs, StoreSettings};
 
 #[derive(Debug, clap::Args)]
@@ -47,6 +47,8 @@ pub(crate) struct ServeArgs {
     demo_file: Option<PathBuf>,
     #[command(flatten)]
     meta: MetaAppArgs,
+    #[command(flatten)]
+    inbound: inbound_setup::InboundArgs,
 }
 
 /// The Meta app businesses connect through (the browser connect flow). With the sandbox as
@@ -140,6 +142,7 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(minutes) = args.meta.connect_link_minutes.or(file.connect_link_minutes) {
         config.connect_session_ttl = Duration::from_secs(minutes * 60);
     }
+    inbound_setup::configure(&args.inbound, &store_settings.data_dir, &mut config, sandbox.as_ref())?;
     let state = AppState::new(config, store);
 
     if args.demo {

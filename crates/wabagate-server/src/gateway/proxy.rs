@@ -11,7 +11,7 @@ use axum::http::{HeaderValue, Uri, Version};
 use axum::response::Response;
 use wabagate_store::{Account, GatewayConnection};
 
-use super::{headers, path_guard, pick_connection};
+use super::{headers, path_guard, pick_connection, send_ledger};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::expiry;
@@ -46,7 +46,7 @@ pub(crate) async fn forward(
     parts.uri = uri;
     parts.version = Version::HTTP_11;
     parts.extensions = Default::default();
-    let response = send(&state, Request::from_parts(parts, body)).await?;
+    let response = send_ledger::send(&state, &account, connection, Request::from_parts(parts, body)).await?;
     note.set_upstream_status(response.status().as_u16());
     Ok(expiry::watch_for_rejected_token(&state, account.account_id, connection, response).await)
 }

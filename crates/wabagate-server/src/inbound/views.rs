@@ -25,9 +25,9 @@ pub(super) struct OneMessage {
 
 /// A customer's 24-hour service window.
 #[derive(Debug, Clone, Copy, Serialize)]
-pub(super) struct Window {
-    pub(super) open: bool,
-    pub(super) open_until: Option<Timestamp>,
+pub(crate) struct Window {
+    pub(crate) open: bool,
+    pub(crate) open_until: Option<Timestamp>,
 }
 
 impl Window {

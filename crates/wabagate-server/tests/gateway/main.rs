@@ -8,6 +8,7 @@ mod support;
 mod authentication;
 mod connect_flow;
 mod connections_api;
+mod inbound;
 mod observability;
 mod persistence;
 mod rate_limit;

@@ -151,6 +151,8 @@ pub struct Options {
     pub secret_key: Option<String>,
     pub meta_app: Option<wabagate_server::config::MetaApp>,
     pub expiry_check_interval: Duration,
+    pub webhooks: Option<wabagate_server::config::WebhookConfig>,
+    pub clock: Option<wabagate_server::clock::SharedClock>,
 }
 
 impl Options {
@@ -163,6 +165,8 @@ impl Options {
             secret_key: None,
             meta_app: None,
             expiry_check_interval: Duration::from_secs(30),
+            webhooks: None,
+            clock: None,
         }
     }
 }
@@ -186,6 +190,12 @@ impl TestApp {
         config.shutdown_grace = Duration::from_secs(2);
         config.meta_app = options.meta_app;
         config.expiry_check_interval = options.expiry_check_interval;
+        if let Some(webhooks) = options.webhooks {
+            config.webhooks = webhooks;
+        }
+        if let Some(clock) = options.clock {
+            config.clock = clock;
+        }
         let state = AppState::new(config, store.clone());
         let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(App::new(listener, state.clone()).serve(async move {
