@@ -99,13 +99,23 @@ impl Store {
             .busy_timeout(Duration::from_secs(5));
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Self { pool, keyring: Arc::new(keyring) })
+        let store = Self { pool, keyring: Arc::new(keyring) };
+        // The routing index is derived data: rebuilt at open, it is right even for
+        // connections written before it existed.
+        store.rebuild_webhook_routes().await?;
+        Ok(store)
     }
 
     /// Answers when the database does: what `/readyz` checks.
     pub async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    /// SQLite's `PRAGMA integrity_check`: true when the database file is sound.
+    pub async fn integrity_ok(&self) -> StoreResult<bool> {
+        let row = sqlx::query("PRAGMA integrity_check").fetch_one(&self.pool).await?;
+        Ok(sqlx::Row::try_get::<String, _>(&row, 0)? == "ok")
     }
 
     /// Waits for queries in flight and closes the database cleanly (checkpointing the WAL).

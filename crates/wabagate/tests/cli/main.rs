@@ -7,5 +7,6 @@ mod support;
 mod admin;
 mod config_file;
 mod demo;
+mod inbound;
 mod lifecycle;
 mod streaming_memory;
