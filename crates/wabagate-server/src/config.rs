@@ -51,8 +51,6 @@ pub struct WebhookConfig {
     /// Refuse free-form sends into a closed service window instead of forwarding them with
     /// a warning.
     pub enforce_service_window: bool,
-    /// Keep inbound media in the local cache when it arrives.
-    pub media_cache: bool,
 }
 
 impl fmt::Debug for WebhookConfig {
@@ -61,7 +59,6 @@ impl fmt::Debug for WebhookConfig {
             .field("verify_token", &self.verify_token.as_ref().map(|_| "***"))
             .field("old_app_secret", &self.old_app_secret.as_ref().map(|_| "***"))
             .field("enforce_service_window", &self.enforce_service_window)
-            .field("media_cache", &self.media_cache)
             .finish()
     }
 }
@@ -105,7 +102,7 @@ impl ServerConfig {
             meta_app: None,
             connect_session_ttl: Duration::from_secs(60 * 60),
             expiry_check_interval: Duration::from_secs(30),
-            webhooks: WebhookConfig { media_cache: true, ..WebhookConfig::default() },
+            webhooks: WebhookConfig::default(),
             clock: SharedClock::default(),
         }
     }

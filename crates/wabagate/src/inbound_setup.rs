@@ -85,9 +85,6 @@ pub(crate) struct InboundArgs {
     /// `service_window_closed`) instead of forwarding them with a `Wabagate-Warning`.
     #[arg(long, env = "WABAGATE_ENFORCE_SERVICE_WINDOW")]
     enforce_service_window: bool,
-    /// Keep inbound media in a local cache as it arrives: on or off. [default: on]
-    #[arg(long, env = "WABAGATE_MEDIA_CACHE", value_parser = ["on", "off"])]
-    media_cache: Option<String>,
 }
 
 /// Fills the server's webhook settings; with the in-process sandbox, also points its
@@ -104,7 +101,6 @@ pub(crate) fn configure(
     config.webhooks.verify_token = Some(verify_token.clone());
     config.webhooks.old_app_secret = args.meta_old_app_secret.clone().filter(|secret| !secret.is_empty());
     config.webhooks.enforce_service_window = args.enforce_service_window;
-    config.webhooks.media_cache = args.media_cache.as_deref() != Some("off");
     if let Some(sandbox) = sandbox {
         if let Some(app) = &config.meta_app {
             point_sandbox_at_gateway(sandbox, &callback, &verify_token, &app.app_secret);

@@ -1,3 +1,5 @@
+//! The webhook parser on the committed corpus and on odd shapes.
+
 use serde_json::json;
 
 use super::*;

@@ -80,7 +80,6 @@ impl World {
             verify_token: Some(VERIFY_TOKEN.to_owned()),
             old_app_secret: Some(OLD_SECRET.to_owned()),
             enforce_service_window,
-            media_cache: false,
         });
         options.clock = Some(SharedClock::new(SandboxClock(sandbox.state().clone())));
         let app = TestApp::spawn_with(options).await;
