@@ -69,7 +69,7 @@ pub(crate) async fn send(
         response.headers_mut().insert(WABAGATE_WARNING.clone(), HeaderValue::from_static(WINDOW_WARNING));
     }
     let Some(draft) = draft.filter(|_| response.status().is_success()) else { return Ok(response) };
-    if !content_length(response.headers()).is_some_and(|length| length <= ANSWER_COPY_LIMIT) {
+    if content_length(response.headers()).is_none_or(|length| length > ANSWER_COPY_LIMIT) {
         return Ok(response);
     }
     let (parts, answer) = response.into_parts();
