@@ -12,9 +12,7 @@ mod lenient;
 
 use serde_json::Value;
 
-pub use items::{
-    AccountUpdate, InboundMessage, Item, PhoneNumberNameUpdate, Status, TemplateStatusUpdate, items_of,
-};
+pub use items::{AccountUpdate, InboundMessage, Item, PhoneNumberNameUpdate, Status, TemplateStatusUpdate, items_of};
 
 /// One webhook POST body.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,7 +52,8 @@ impl Notification {
     /// Parses a body. Entries and changes of the wrong shape are skipped rather than
     /// failing the whole batch: one odd entry must not hide the others.
     pub fn parse(body: &[u8]) -> Result<Self, NotificationError> {
-        let value: Value = serde_json::from_slice(body).map_err(|error| NotificationError::NotJson(error.to_string()))?;
+        let value: Value =
+            serde_json::from_slice(body).map_err(|error| NotificationError::NotJson(error.to_string()))?;
         Self::from_value(&value)
     }
 

@@ -31,8 +31,12 @@ fn walk(body: &[u8]) {
 fn every_corpus_file_parses_with_items() {
     for body in corpus() {
         let notification = Notification::parse(&body).unwrap();
-        let items: usize =
-            notification.entries.iter().flat_map(|entry| &entry.changes).map(|change| Change::items(change).len()).sum();
+        let items: usize = notification
+            .entries
+            .iter()
+            .flat_map(|entry| &entry.changes)
+            .map(|change| Change::items(change).len())
+            .sum();
         assert!(items > 0);
     }
 }

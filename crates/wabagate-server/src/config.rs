@@ -51,6 +51,8 @@ pub struct WebhookConfig {
     /// Refuse free-form sends into a closed service window instead of forwarding them with
     /// a warning.
     pub enforce_service_window: bool,
+    /// Where inbound media is cached on arrival; `None` turns the cache off.
+    pub media_cache_dir: Option<std::path::PathBuf>,
 }
 
 impl fmt::Debug for WebhookConfig {
@@ -59,6 +61,7 @@ impl fmt::Debug for WebhookConfig {
             .field("verify_token", &self.verify_token.as_ref().map(|_| "***"))
             .field("old_app_secret", &self.old_app_secret.as_ref().map(|_| "***"))
             .field("enforce_service_window", &self.enforce_service_window)
+            .field("media_cache_dir", &self.media_cache_dir)
             .finish()
     }
 }

@@ -10,11 +10,13 @@
 //! - [`apply`]: one notification's entries, changes and items → routes and ledger writes;
 //!   unknown numbers and WABAs kept as unrouted, replayed by [`reroute`].
 //! - [`api`] and [`views`]: `/messages`, `/conversations`, `/templates` and their JSON.
+//! - [`media_cache`]: inbound media fetched on arrival, hash-checked, kept 7 days.
 //! - [`template_sync`]: `POST /templates/sync`, the WABA's template list fetched upstream.
 
 mod api;
 mod apply;
 mod intake;
+mod media_cache;
 mod processor;
 mod signature;
 mod template_sync;
@@ -24,8 +26,8 @@ use axum::Router;
 
 use crate::state::AppState;
 
-pub use apply::{RerouteOutcome, reroute};
 pub(crate) use api::digits;
+pub use apply::{RerouteOutcome, reroute};
 pub(crate) use processor::run as process;
 pub(crate) use views::Window;
 

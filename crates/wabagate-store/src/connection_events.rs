@@ -110,11 +110,21 @@ impl crate::WebhookBatch {
         if revoked.rows_affected() == 0 {
             return Ok(false);
         }
-        record(&mut self.tx, route.account_id, route.connection_id, NewEvent { kind: "access_revoked", detail: error.clone() })
-            .await?;
+        record(
+            &mut self.tx,
+            route.account_id,
+            route.connection_id,
+            NewEvent { kind: "access_revoked", detail: error.clone() },
+        )
+        .await?;
         let status = json!({"status": "EXPIRED", "error": error});
-        record(&mut self.tx, route.account_id, route.connection_id, NewEvent { kind: "status_changed", detail: status })
-            .await?;
+        record(
+            &mut self.tx,
+            route.account_id,
+            route.connection_id,
+            NewEvent { kind: "status_changed", detail: status },
+        )
+        .await?;
         crate::webhook_routes::rebuild(&mut self.tx).await?;
         Ok(true)
     }

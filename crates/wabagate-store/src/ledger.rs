@@ -348,7 +348,12 @@ impl Store {
 
 impl WebhookBatch {
     /// Applies one status (see the module's rules). Returns false for a duplicate.
-    pub async fn record_status(&mut self, route: Route, phone_number_id: &str, report: &StatusReport) -> StoreResult<bool> {
+    pub async fn record_status(
+        &mut self,
+        route: Route,
+        phone_number_id: &str,
+        report: &StatusReport,
+    ) -> StoreResult<bool> {
         let received_at = self.received_at.unix_micros();
         let errors = report.errors.as_ref().map(Value::to_string);
         let recorded = sqlx::query(
@@ -395,7 +400,12 @@ impl WebhookBatch {
     }
 
     /// Stores a customer's message once and opens their window. Returns false for a duplicate.
-    pub async fn record_inbound(&mut self, route: Route, phone_number_id: &str, inbound: &InboundRecord) -> StoreResult<bool> {
+    pub async fn record_inbound(
+        &mut self,
+        route: Route,
+        phone_number_id: &str,
+        inbound: &InboundRecord,
+    ) -> StoreResult<bool> {
         // Ordered by arrival, like sends: Meta's timestamps have whole seconds only, which
         // would put a reply before the message it answers. Meta's time stays in `content`.
         let received_at = self.received_at.unix_micros();

@@ -29,7 +29,8 @@ pub struct MirroredTemplate {
     pub updated_at: Timestamp,
 }
 
-const UPSERT: &str = "INSERT INTO templates (waba_id, id, name, language, status, category, components, rejected_reason,
+const UPSERT: &str =
+    "INSERT INTO templates (waba_id, id, name, language, status, category, components, rejected_reason,
         source_time_unix, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (waba_id, id) DO UPDATE SET name = excluded.name, language = excluded.language,

@@ -53,12 +53,13 @@ impl Store {
 
     /// The ids of one kind an account's ACTIVE connections own (its WABAs, its numbers).
     pub async fn routed_ids(&self, account_id: Uuid, kind: RouteKind) -> StoreResult<Vec<String>> {
-        let rows =
-            sqlx::query("SELECT route_id FROM webhook_routes WHERE account_id = ? AND route_kind = ? ORDER BY route_id")
-                .bind(account_id.to_string())
-                .bind(kind.as_str())
-                .fetch_all(&self.pool)
-                .await?;
+        let rows = sqlx::query(
+            "SELECT route_id FROM webhook_routes WHERE account_id = ? AND route_kind = ? ORDER BY route_id",
+        )
+        .bind(account_id.to_string())
+        .bind(kind.as_str())
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter().map(|row| Ok(row.try_get("route_id")?)).collect()
     }
 
@@ -91,11 +92,10 @@ pub(crate) async fn lookup(
 /// Replaces the index with what the ACTIVE connections claim, oldest first so the newest
 /// claim of an id is the one left standing.
 pub(crate) async fn rebuild(tx: &mut Transaction<'static, Sqlite>) -> StoreResult<()> {
-    let rows = sqlx::query(
-        "SELECT id, account_id, metadata FROM connections WHERE status = 'ACTIVE' ORDER BY created_at, id",
-    )
-    .fetch_all(&mut **tx)
-    .await?;
+    let rows =
+        sqlx::query("SELECT id, account_id, metadata FROM connections WHERE status = 'ACTIVE' ORDER BY created_at, id")
+            .fetch_all(&mut **tx)
+            .await?;
     let mut owners: HashMap<(RouteKind, String), (String, String)> = HashMap::new();
     for row in &rows {
         let connection_id: String = row.try_get("id")?;
@@ -129,6 +129,7 @@ pub(crate) async fn rebuild(tx: &mut Transaction<'static, Sqlite>) -> StoreResul
 fn claimed_ids(metadata: &serde_json::Value) -> Vec<(RouteKind, String)> {
     let text = |value: &serde_json::Value| value.as_str().map(str::to_owned);
     let numbers = metadata["phone_numbers"].as_array().into_iter().flatten().filter_map(|number| text(&number["id"]));
-    let wabas = metadata["waba_ids"].as_array().into_iter().flatten().filter_map(text).chain(text(&metadata["waba_id"]));
+    let wabas =
+        metadata["waba_ids"].as_array().into_iter().flatten().filter_map(text).chain(text(&metadata["waba_id"]));
     numbers.map(|id| (RouteKind::PhoneNumber, id)).chain(wabas.map(|id| (RouteKind::Waba, id))).collect()
 }

@@ -180,7 +180,8 @@ async fn webhooks(store: &Store, command: WebhooksCommand, as_json: bool) -> any
         WebhooksCommand::Unrouted { all } => {
             let changes = store.unrouted_changes(all).await?;
             print(as_json, &changes, || {
-                let mut table = format!("{:<8}  {:<32}  {:<34}  {:<27}  {}", "ID", "FIELD", "ROUTED BY", "RECEIVED", "REROUTED");
+                let mut table =
+                    format!("{:<8}  {:<32}  {:<34}  {:<27}  {}", "ID", "FIELD", "ROUTED BY", "RECEIVED", "REROUTED");
                 for change in &changes {
                     let routed_by = format!("{} {}", change.route_kind, change.route_id);
                     let rerouted = change.rerouted_at.map(|at| at.to_string()).unwrap_or_else(|| "-".to_owned());

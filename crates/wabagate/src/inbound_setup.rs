@@ -85,6 +85,10 @@ pub(crate) struct InboundArgs {
     /// `service_window_closed`) instead of forwarding them with a `Wabagate-Warning`.
     #[arg(long, env = "WABAGATE_ENFORCE_SERVICE_WINDOW")]
     enforce_service_window: bool,
+    /// Fetch inbound media as it arrives and keep it 7 days in DATA_DIR/media-cache: on or off.
+    /// [default: on]
+    #[arg(long, env = "WABAGATE_MEDIA_CACHE", value_parser = ["on", "off"])]
+    media_cache: Option<String>,
 }
 
 /// Fills the server's webhook settings; with the in-process sandbox, also points its
@@ -101,13 +105,16 @@ pub(crate) fn configure(
     config.webhooks.verify_token = Some(verify_token.clone());
     config.webhooks.old_app_secret = args.meta_old_app_secret.clone().filter(|secret| !secret.is_empty());
     config.webhooks.enforce_service_window = args.enforce_service_window;
+    config.webhooks.media_cache_dir =
+        (args.media_cache.as_deref() != Some("off")).then(|| data_dir.join("media-cache"));
     if let Some(sandbox) = sandbox {
         if let Some(app) = &config.meta_app {
             point_sandbox_at_gateway(sandbox, &callback, &verify_token, &app.app_secret);
         }
         config.clock = sandbox_clock(sandbox);
     }
-    let origin = if generated { format!(" (from {})", data_dir.join(VERIFY_TOKEN_FILE).display()) } else { String::new() };
+    let origin =
+        if generated { format!(" (from {})", data_dir.join(VERIFY_TOKEN_FILE).display()) } else { String::new() };
     println!("Meta webhooks: callback URL {callback}, verify token {verify_token}{origin}");
     Ok(())
 }

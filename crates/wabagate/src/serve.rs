@@ -12,8 +12,8 @@ use wabagate_sandbox::{SandboxConfig, SandboxHandle};
 use wabagate_server::config::MetaApp;
 use wabagate_server::{App, AppState, ServerConfig};
 
-use crate::{demo, inbound_setup};
 use crate::settings::{FileConfig, StoreArgs, StoreSettings};
+use crate::{demo, inbound_setup};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct ServeArgs {

@@ -17,7 +17,10 @@ pub enum Item {
     AccountUpdate(AccountUpdate),
     PhoneNumberNameUpdate(PhoneNumberNameUpdate),
     /// A field, or an item of a known field, the gateway does not interpret.
-    Unknown { field: String, value: Value },
+    Unknown {
+        field: String,
+        value: Value,
+    },
 }
 
 /// A customer's message (`messages[]`), with its sender's profile from `contacts[]`.

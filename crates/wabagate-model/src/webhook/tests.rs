@@ -69,12 +69,16 @@ fn a_batch_yields_every_item_and_keeps_unknown_ones_raw() {
         .collect();
     assert_eq!(messages, ["image", "location", "reaction", "order", "unsupported", "hologram"]);
     let Some(Item::Status(status)) = items.last() else { panic!() };
-    assert_eq!((status.timestamp, status.biz_opaque_callback_data.as_deref()), (Some(1_750_000_007), Some("order-4411")));
+    assert_eq!(
+        (status.timestamp, status.biz_opaque_callback_data.as_deref()),
+        (Some(1_750_000_007), Some("order-4411"))
+    );
 }
 
 #[test]
 fn odd_shapes_are_skipped_or_kept_not_refused() {
-    let body = json!({"entry": [7, {"id": 5, "changes": [null, {"field": "messages", "value": {"statuses": [{"id": 3}]}}]}]});
+    let body =
+        json!({"entry": [7, {"id": 5, "changes": [null, {"field": "messages", "value": {"statuses": [{"id": 3}]}}]}]});
     let notification = Notification::from_value(&body).unwrap();
     assert_eq!(notification.entries.len(), 1);
     assert_eq!(notification.entries[0].id, "5");

@@ -71,8 +71,7 @@ async fn list_messages(
     };
     let limit = page_limit(query.limit)?;
     let cursor = cursor_param(query.cursor)?;
-    let mut messages =
-        state.store().ledger_messages(account.account_id, &filter, cursor.as_ref(), limit + 1).await?;
+    let mut messages = state.store().ledger_messages(account.account_id, &filter, cursor.as_ref(), limit + 1).await?;
     let next_cursor = next_page(&mut messages, limit);
     Ok(Json(MessageList { messages, paging: Paging { next_cursor } }))
 }
@@ -86,7 +85,8 @@ async fn show_message(
     Ok(Json(OneMessage { message }))
 }
 
-/// An inbound message's media, fetched through the upstream with its connection's token.
+/// An inbound message's media: from the cache, else fetched through the upstream with its
+/// connection's token.
 async fn message_media(
     State(state): State<AppState>,
     Authenticated(account): Authenticated,
@@ -94,6 +94,11 @@ async fn message_media(
     Path(wamid): Path<String>,
 ) -> Result<Response, ApiError> {
     let message = find_message(&state, account.account_id, &wamid).await?;
+    if message.direction == "inbound" {
+        if let Some(cached) = super::media_cache::serve(&state, &wamid).await {
+            return Ok(cached);
+        }
+    }
     let media_id = message
         .content
         .as_ref()
@@ -101,7 +106,8 @@ async fn message_media(
         .and_then(|(content, message_type)| content.get(message_type)?.get("id")?.as_str().map(str::to_owned))
         .filter(|_| message.direction == "inbound")
         .ok_or_else(|| ApiError::NotFound(format!("Media of message {wamid}")))?;
-    if media_id.len() > 64 || !media_id.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-') {
+    if media_id.len() > 64 || !media_id.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-')
+    {
         return Err(ApiError::BadUpstreamAnswer("The message's media id is not one Meta issues.".into()));
     }
     crate::gateway::proxy_rate_limit(&state, &account)?;
@@ -111,7 +117,10 @@ async fn message_media(
         .find(|connection| Some(connection.connection_id) == message.connection_id)
         .ok_or_else(|| ApiError::NotFound(format!("The connection of message {wamid}")))?;
     if connection.status != wabagate_store::ConnectionStatus::Active {
-        return Err(ApiError::ConnectionNotActive { connection_id: connection.connection_id, status: connection.status });
+        return Err(ApiError::ConnectionNotActive {
+            connection_id: connection.connection_id,
+            status: connection.status,
+        });
     }
     note.set_connection(connection.connection_id);
     media::stream(&state, connection, &media_id, Some(&message.phone_number_id), &note).await
@@ -165,8 +174,11 @@ async fn show_conversation(
         return Err(ApiError::NotFound(format!("Conversation of {phone_number_id} with {wa_id}")));
     }
     let last_inbound = state.store().last_inbound(&phone_number_id, &wa_id).await?;
-    let profile_name =
-        messages.iter().rev().find(|message| message.direction == "inbound").and_then(|message| message.profile_name.clone());
+    let profile_name = messages
+        .iter()
+        .rev()
+        .find(|message| message.direction == "inbound")
+        .and_then(|message| message.profile_name.clone());
     Ok(Json(OneConversation {
         conversation: ThreadView {
             window: Window::from_last_inbound(last_inbound, state.now()),
@@ -194,8 +206,7 @@ async fn list_templates(
         owned_waba(&state, account.account_id, waba_id).await?;
     }
     let status = non_empty(query.status).map(|status| status.to_ascii_uppercase());
-    let templates =
-        state.store().mirrored_templates(account.account_id, waba_id.as_deref(), status.as_deref()).await?;
+    let templates = state.store().mirrored_templates(account.account_id, waba_id.as_deref(), status.as_deref()).await?;
     Ok(Json(TemplateList { templates }))
 }
 
@@ -244,9 +255,9 @@ fn page_limit(limit: Option<u32>) -> Result<u32, ApiError> {
 fn cursor_param(cursor: Option<String>) -> Result<Option<wabagate_store::LedgerCursor>, ApiError> {
     match non_empty(cursor) {
         None => Ok(None),
-        Some(text) => decode_cursor(&text)
-            .map(Some)
-            .ok_or_else(|| ApiError::bad_request("invalid_cursor", "cursor must be a paging.next_cursor value as answered.")),
+        Some(text) => decode_cursor(&text).map(Some).ok_or_else(|| {
+            ApiError::bad_request("invalid_cursor", "cursor must be a paging.next_cursor value as answered.")
+        }),
     }
 }
 
@@ -254,7 +265,10 @@ fn time_param(value: Option<String>, name: &str) -> Result<Option<Timestamp>, Ap
     match non_empty(value) {
         None => Ok(None),
         Some(text) => OffsetDateTime::parse(&text, &Rfc3339).map(|at| Some(Timestamp::from(at))).map_err(|_| {
-            ApiError::bad_request("invalid_time", format!("{name} must be an RFC 3339 time such as 2026-01-31T12:00:00Z."))
+            ApiError::bad_request(
+                "invalid_time",
+                format!("{name} must be an RFC 3339 time such as 2026-01-31T12:00:00Z."),
+            )
         }),
     }
 }

@@ -4,6 +4,7 @@
 //! connection owns its id. Everything is written through the caller's [`WebhookBatch`], so
 //! one body is one transaction.
 
+use super::media_cache::ArrivedMedia;
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -13,15 +14,22 @@ use wabagate_store::{
     WebhookBatch,
 };
 
+/// What applying a notification leaves to do once its batch commits.
+#[derive(Debug, Default)]
+pub(super) struct Applied {
+    /// Accounts whose connections changed: their caches must be forgotten.
+    pub(super) touched: Vec<Uuid>,
+    /// Media of new inbound messages, for the cache.
+    pub(super) media: Vec<ArrivedMedia>,
+}
 
-/// Applies `notification`; returns the accounts whose connections changed (their caches
-/// must be forgotten once the batch commits).
+/// Applies `notification`.
 pub(super) async fn notification(
     batch: &mut WebhookBatch,
     notification: &Notification,
     now: Timestamp,
-) -> StoreResult<Vec<Uuid>> {
-    let mut touched = Vec::new();
+) -> StoreResult<Applied> {
+    let mut applied = Applied::default();
     for entry in &notification.entries {
         for change in &entry.changes {
             let (kind, id) = if change.is_number_scoped() {
@@ -35,17 +43,16 @@ pub(super) async fn notification(
                 continue;
             };
             for item in change.items() {
-                if apply_item(batch, route, entry, change, &id, item, now).await? {
-                    touched.push(route.account_id);
-                }
+                apply_item(batch, route, entry, change, &id, item, now, &mut applied).await?;
             }
         }
     }
-    touched.dedup();
-    Ok(touched)
+    applied.touched.dedup();
+    Ok(applied)
 }
 
-/// Applies one item; true when it changed the connection itself.
+/// Applies one item, noting in `applied` what is left to do after the commit.
+#[allow(clippy::too_many_arguments, reason = "one item in its full context; a struct would only rename them")]
 async fn apply_item(
     batch: &mut WebhookBatch,
     route: Route,
@@ -54,7 +61,8 @@ async fn apply_item(
     routed_id: &str,
     item: Item,
     now: Timestamp,
-) -> StoreResult<bool> {
+    applied: &mut Applied,
+) -> StoreResult<()> {
     match item {
         Item::Message(message) => {
             let inbound = InboundRecord {
@@ -67,7 +75,17 @@ async fn apply_item(
                 profile_name: message.profile_name,
                 timestamp_unix: message.timestamp,
             };
-            batch.record_inbound(route, routed_id, &inbound).await?;
+            if batch.record_inbound(route, routed_id, &inbound).await? {
+                let media = ArrivedMedia::of(
+                    route.account_id,
+                    route.connection_id,
+                    routed_id,
+                    &inbound.wamid,
+                    &inbound.message_type,
+                    &inbound.content,
+                );
+                applied.media.extend(media);
+            }
         }
         Item::Status(status) => {
             let report = StatusReport {
@@ -101,18 +119,22 @@ async fn apply_item(
             if revokes {
                 let error = json!({"reason": "access_revoked", "event": update.event,
                     "description": "The business removed the gateway's access in Meta; reconnect the connection."});
-                return batch.revoke_connection(route, error).await;
+                if batch.revoke_connection(route, error).await? {
+                    applied.touched.push(route.account_id);
+                }
             }
         }
         Item::PhoneNumberNameUpdate(update) => {
-            batch.record_connection_event(route, NewEvent { kind: "phone_number_name_update", detail: update.raw }).await?;
+            batch
+                .record_connection_event(route, NewEvent { kind: "phone_number_name_update", detail: update.raw })
+                .await?;
         }
         Item::Unknown { field, .. } => {
             // Kept in the raw body (7 days); nothing in the ledger reads it yet.
             tracing::debug!(field = %field, change = %change.field, "webhook item not interpreted");
         }
     }
-    Ok(false)
+    Ok(())
 }
 
 /// What `reroute` did.

@@ -25,10 +25,7 @@ pub(crate) const WEBHOOK_BODY_LIMIT: usize = 4 * 1024 * 1024;
 const CHALLENGE_LIMIT: usize = 256;
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new().route(
-        "/meta/webhooks",
-        get(handshake).post(receive).layer(DefaultBodyLimit::max(WEBHOOK_BODY_LIMIT)),
-    )
+    Router::new().route("/meta/webhooks", get(handshake).post(receive).layer(DefaultBodyLimit::max(WEBHOOK_BODY_LIMIT)))
 }
 
 /// `GET /meta/webhooks?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…`.

@@ -8,7 +8,7 @@ use std::time::Duration;
 use wabagate_model::webhook::Notification;
 use wabagate_store::{StoreResult, StoredBody, Timestamp};
 
-use super::apply;
+use super::{apply, media_cache};
 use crate::state::AppState;
 
 /// Bodies read per round trip to the store.
@@ -38,6 +38,7 @@ pub(crate) async fn run(state: AppState) {
         if last_cleanup.is_none_or(|at| at.elapsed() >= RETENTION_INTERVAL) {
             last_cleanup = Some(tokio::time::Instant::now());
             forget_old_bodies(&state).await;
+            media_cache::forget_old(&state).await;
         }
         tokio::select! {
             () = state.webhook_stored().notified() => {}
@@ -61,10 +62,13 @@ async fn apply_body(state: &AppState, body: StoredBody) -> StoreResult<()> {
     let Some(mut batch) = state.store().begin_webhook_body(&body, now).await? else { return Ok(()) };
     match Notification::parse(&body.body) {
         Ok(notification) => {
-            let touched = apply::notification(&mut batch, &notification, now).await?;
+            let applied = apply::notification(&mut batch, &notification, now).await?;
             batch.finish(now, None).await?;
-            for account_id in touched {
+            for account_id in applied.touched {
                 state.forget_connections(account_id);
+            }
+            for media in applied.media {
+                tokio::spawn(media_cache::fill(state.clone(), media));
             }
         }
         Err(error) => {

@@ -24,7 +24,9 @@ pub(super) async fn sync(state: &AppState, account_id: Uuid, waba_id: &str) -> R
     let connections = state.gateway_connections(account_id).await?;
     let token = connections
         .iter()
-        .find(|connection| connection.connection_id == route.connection_id && connection.status == ConnectionStatus::Active)
+        .find(|connection| {
+            connection.connection_id == route.connection_id && connection.status == ConnectionStatus::Active
+        })
         .and_then(|connection| connection.token.clone())
         .ok_or_else(not_found)?;
 

@@ -33,8 +33,9 @@ pub(crate) struct Window {
 impl Window {
     /// The window left by the customer's last message (Unix seconds), as of `now`.
     pub(crate) fn from_last_inbound(last_inbound_unix: Option<i64>, now: Timestamp) -> Self {
-        let open_until = last_inbound_unix
-            .map(|seconds| Timestamp::from_unix_micros(seconds.saturating_add(SERVICE_WINDOW_SECONDS).saturating_mul(1_000_000)));
+        let open_until = last_inbound_unix.map(|seconds| {
+            Timestamp::from_unix_micros(seconds.saturating_add(SERVICE_WINDOW_SECONDS).saturating_mul(1_000_000))
+        });
         Self { open: open_until.is_some_and(|until| until > now), open_until }
     }
 }

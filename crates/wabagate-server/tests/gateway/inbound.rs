@@ -49,10 +49,11 @@ struct World {
 
 impl World {
     async fn start() -> Self {
-        Self::start_with(false).await
+        Self::start_with(WebhookConfig::default()).await
     }
 
-    async fn start_with(enforce_service_window: bool) -> Self {
+    /// `webhooks` without its verify token and old secret, which are filled in here.
+    async fn start_with(webhooks: WebhookConfig) -> Self {
         let delivery = DeliverySettings {
             sent_after: Duration::from_millis(5),
             delivered_after: Duration::from_millis(10),
@@ -79,7 +80,7 @@ impl World {
         options.webhooks = Some(WebhookConfig {
             verify_token: Some(VERIFY_TOKEN.to_owned()),
             old_app_secret: Some(OLD_SECRET.to_owned()),
-            enforce_service_window,
+            ..webhooks
         });
         options.clock = Some(SharedClock::new(SandboxClock(sandbox.state().clone())));
         let app = TestApp::spawn_with(options).await;
@@ -106,7 +107,12 @@ impl World {
     }
 
     async fn send(&self, body: Value) -> reqwest::Response {
-        self.app.post(&format!("/whatsapp-business/v21.0/{NUMBER}/messages"), &self.key).json(&body).send().await.unwrap()
+        self.app
+            .post(&format!("/whatsapp-business/v21.0/{NUMBER}/messages"), &self.key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Sends a text and returns its wamid.
@@ -332,7 +338,14 @@ async fn a_status_that_arrives_before_its_send_is_merged_when_the_send_lands() {
     let record = wabagate_store::SendRecord {
         wamid: "wamid.EARLY".to_owned(),
         account_id: world.account.account_id,
-        connection_id: world.app.store.webhook_route(RouteKind::PhoneNumber, NUMBER).await.unwrap().unwrap().connection_id,
+        connection_id: world
+            .app
+            .store
+            .webhook_route(RouteKind::PhoneNumber, NUMBER)
+            .await
+            .unwrap()
+            .unwrap()
+            .connection_id,
         phone_number_id: NUMBER.to_owned(),
         recipient: CUSTOMER.to_owned(),
         message_type: Some("template".to_owned()),
@@ -372,7 +385,7 @@ async fn a_free_form_send_outside_the_window_warns_and_ends_failed_131047() {
 
 #[tokio::test]
 async fn with_enforcement_a_send_into_a_closed_window_is_refused_and_not_forwarded() {
-    let world = World::start_with(true).await;
+    let world = World::start_with(WebhookConfig { enforce_service_window: true, ..WebhookConfig::default() }).await;
     assert_gateway_error(world.send(text_to(STRANGER)).await, 400, "service_window_closed").await;
     let sent: Value = world
         .app
@@ -471,7 +484,9 @@ async fn template_reviews_update_the_mirror_and_sync_fills_it() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|template| (template["name"].as_str().unwrap().to_owned(), template["status"].as_str().unwrap().to_owned()))
+            .map(|template| {
+                (template["name"].as_str().unwrap().to_owned(), template["status"].as_str().unwrap().to_owned())
+            })
             .collect::<Vec<_>>();
         if statuses.len() == 2 {
             break;
@@ -480,15 +495,20 @@ async fn template_reviews_update_the_mirror_and_sync_fills_it() {
     }
     assert_eq!(
         statuses,
-        [("inbound_reject_me".to_owned(), "REJECTED".to_owned()), ("inbound_spring_offer".to_owned(), "APPROVED".to_owned())]
+        [
+            ("inbound_reject_me".to_owned(), "REJECTED".to_owned()),
+            ("inbound_spring_offer".to_owned(), "APPROVED".to_owned())
+        ]
     );
 
-    let synced = world.app.post("/templates/sync", &world.key).json(&json!({"waba_id": DEMO_WABA_ID})).send().await.unwrap();
+    let synced =
+        world.app.post("/templates/sync", &world.key).json(&json!({"waba_id": DEMO_WABA_ID})).send().await.unwrap();
     assert_eq!(synced.status(), 200);
     let synced: Value = synced.json().await.unwrap();
     assert!(synced["synced"].as_u64().unwrap() >= 7, "{synced}");
     let approved = world.get_json(&format!("/templates?waba_id={DEMO_WABA_ID}&status=APPROVED")).await;
-    let hello = approved["templates"].as_array().unwrap().iter().find(|template| template["name"] == "hello_world").unwrap();
+    let hello =
+        approved["templates"].as_array().unwrap().iter().find(|template| template["name"] == "hello_world").unwrap();
     assert!(hello["components"].is_array());
     assert!(approved["templates"].as_array().unwrap().iter().all(|template| template["status"] == "APPROVED"));
 }
@@ -500,7 +520,12 @@ async fn accounts_see_only_their_own_messages_conversations_and_templates() {
     let (other, other_key) = app.account_with_key("globex").await;
     let numbers = json!({"waba_ids": ["2000000000000100"], "phone_numbers": [{"id": "2000000000001000"}, {"id": "2000000000001001"}]});
     app.store
-        .create_active_connection(other.account_id, "whatsapp-business", &wabagate_store::AccessToken::new("EAAGother"), numbers)
+        .create_active_connection(
+            other.account_id,
+            "whatsapp-business",
+            &wabagate_store::AccessToken::new("EAAGother"),
+            numbers,
+        )
         .await
         .unwrap();
     for (waba, number, wamid) in [
@@ -527,7 +552,12 @@ async fn accounts_see_only_their_own_messages_conversations_and_templates() {
     }
 
     let wamids = |listing: &Value| -> Vec<String> {
-        listing["messages"].as_array().unwrap().iter().map(|message| message["wamid"].as_str().unwrap().to_owned()).collect()
+        listing["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|message| message["wamid"].as_str().unwrap().to_owned())
+            .collect()
     };
     let acme = world.get_json("/messages?direction=inbound").await;
     assert_eq!(wamids(&acme), ["wamid.ACME2", "wamid.ACME1"]);
@@ -581,7 +611,12 @@ async fn an_unknown_number_is_kept_unrouted_and_rerouted_once_a_connection_owns_
     let (late, late_key) = app.account_with_key("latecomer").await;
     let numbers = json!({"phone_numbers": [{"id": "3000000000001000"}]});
     app.store
-        .create_active_connection(late.account_id, "whatsapp-business", &wabagate_store::AccessToken::new("EAAGlate"), numbers)
+        .create_active_connection(
+            late.account_id,
+            "whatsapp-business",
+            &wabagate_store::AccessToken::new("EAAGlate"),
+            numbers,
+        )
         .await
         .unwrap();
     let outcome = wabagate_server::inbound::reroute(&app.store, Timestamp::now()).await.unwrap();
@@ -618,4 +653,52 @@ async fn an_account_update_that_removes_access_expires_the_connection_with_event
     let kinds: Vec<String> =
         app.store.connection_events(connection_id).await.unwrap().into_iter().map(|event| event.kind).collect();
     assert_eq!(kinds, ["status_changed", "account_update", "access_revoked", "status_changed"]);
+}
+
+#[tokio::test]
+async fn inbound_media_is_cached_on_arrival_and_served_after_meta_deleted_it() {
+    let cache = tempfile::tempdir().unwrap();
+    let world =
+        World::start_with(WebhookConfig { media_cache_dir: Some(cache.path().to_owned()), ..WebhookConfig::default() })
+            .await;
+    let photo: Vec<u8> = (0..50_000_u32).map(|index| (index % 251) as u8).collect();
+    let part = reqwest::multipart::Part::bytes(photo.clone()).file_name("photo.jpg").mime_str("image/jpeg").unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("messaging_product", "whatsapp")
+        .text("type", "image/jpeg")
+        .part("file", part);
+    let uploaded: Value = world
+        .app
+        .post(&format!("/whatsapp-business/v21.0/{NUMBER}/media"), &world.key)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let media_id = uploaded["id"].as_str().unwrap().to_owned();
+    // What Meta sends with an inbound media message: the file's SHA-256, here in base64.
+    let sha256 =
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, <Sha256 as sha2::Digest>::digest(&photo));
+    let wamid = world.inject(CUSTOMER, json!({"type": "image", "image": {"id": media_id, "sha256": sha256}})).await;
+
+    let mut cached = false;
+    for _ in 0..200 {
+        cached = std::fs::read_dir(cache.path())
+            .unwrap()
+            .any(|entry| entry.unwrap().path().extension().is_some_and(|ext| ext == "bin"));
+        if cached {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(cached, "the media was cached on arrival");
+    let deleted = world.app.delete(&format!("/whatsapp-business/v21.0/{media_id}"), &world.key).send().await.unwrap();
+    assert_eq!(deleted.status(), 200);
+
+    let media = world.app.get(&format!("/messages/{}/media", path_segment(&wamid)), &world.key).send().await.unwrap();
+    assert_eq!(media.status(), 200);
+    assert_eq!(media.headers()["content-type"], "image/jpeg");
+    assert_eq!(media.bytes().await.unwrap().as_ref(), photo.as_slice());
 }

@@ -84,7 +84,8 @@ async fn a_kill_between_storing_and_processing_loses_nothing_and_repeats_nothing
     // Deliveries race the processor; the gateway is killed while they are in flight.
     let mut deliveries = tokio::task::JoinSet::new();
     for index in 0..60 {
-        let (client, body, url) = (client.clone(), inbound_body(&demo.phone_number_id, &format!("wamid.KILL{index}")), gateway.url(""));
+        let (client, body, url) =
+            (client.clone(), inbound_body(&demo.phone_number_id, &format!("wamid.KILL{index}")), gateway.url(""));
         deliveries.spawn(async move {
             let signature = signature(&body);
             let outcome = client
@@ -96,7 +97,8 @@ async fn a_kill_between_storing_and_processing_loses_nothing_and_repeats_nothing
             (index, outcome.map(|response| response.status().as_u16()).unwrap_or(0))
         });
         if index == 30 {
-            let killed = std::process::Command::new("kill").args(["-KILL", &gateway.pid().to_string()]).status().unwrap();
+            let killed =
+                std::process::Command::new("kill").args(["-KILL", &gateway.pid().to_string()]).status().unwrap();
             assert!(killed.success());
         }
     }
@@ -111,7 +113,10 @@ async fn a_kill_between_storing_and_processing_loses_nothing_and_repeats_nothing
 
     // As if killed right after a commit and before its processing: a stored, unapplied body.
     let store = open_store(dir.path()).await;
-    store.store_webhook_body(&inbound_body(&demo.phone_number_id, "wamid.STORED_ONLY"), Timestamp::now()).await.unwrap();
+    store
+        .store_webhook_body(&inbound_body(&demo.phone_number_id, "wamid.STORED_ONLY"), Timestamp::now())
+        .await
+        .unwrap();
     acknowledged.push("wamid.STORED_ONLY".to_owned());
 
     let gateway = Process::serve(dir.path(), &["--demo"]).await;
@@ -158,8 +163,17 @@ async fn an_operator_lists_unrouted_webhooks_and_reroutes_them_once_a_connection
     assert!(table.contains("phone_number_id 1000000000001001"), "{table}");
 
     let (code, _, stderr) = run(&[
-        "admin", "--data-dir", data_dir, "connections", "import", "--account", "demo", "--token", DEMO_ACCESS_TOKEN,
-        "--waba-id", DEMO_WABA_ID,
+        "admin",
+        "--data-dir",
+        data_dir,
+        "connections",
+        "import",
+        "--account",
+        "demo",
+        "--token",
+        DEMO_ACCESS_TOKEN,
+        "--waba-id",
+        DEMO_WABA_ID,
     ])
     .await;
     assert_eq!(code, 0, "{stderr}");
