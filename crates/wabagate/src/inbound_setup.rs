@@ -113,8 +113,12 @@ pub(crate) fn configure(
         }
         config.clock = sandbox_clock(sandbox);
     }
-    let origin =
-        if generated { format!(" (from {})", data_dir.join(VERIFY_TOKEN_FILE).display()) } else { String::new() };
-    println!("Meta webhooks: callback URL {callback}, verify token {verify_token}{origin}");
+    // A token the operator chose is theirs to know; only a generated one is shown.
+    if generated {
+        let file = data_dir.join(VERIFY_TOKEN_FILE);
+        println!("Meta webhooks: callback URL {callback}, verify token {verify_token} (from {})", file.display());
+    } else {
+        println!("Meta webhooks: callback URL {callback}, verify token as configured");
+    }
     Ok(())
 }
