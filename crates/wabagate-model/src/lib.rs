@@ -10,6 +10,7 @@
 //! - [`phone`]: how Meta turns `to` into a WhatsApp id.
 //! - [`limits`]: every numeric limit, in one table.
 //! - [`violation`]: the typed error every rule returns (field + broken limit).
+//! - [`webhook`]: Meta's webhook payloads as received, read leniently.
 //! - [`error_code`], [`graph_error`], [`responses`]: Graph's wire shapes and error codes.
 
 pub mod business_profile;
@@ -22,5 +23,6 @@ pub mod phone;
 pub mod responses;
 pub mod template;
 pub mod violation;
+pub mod webhook;
 
 pub use violation::{Field, ValidationError, Violation};

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use url::Url;
 
+use crate::clock::SharedClock;
+
 /// Everything the server needs to know, with nothing left to look up.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -42,6 +44,36 @@ pub struct ServerConfig {
     pub connect_redirect_origins: Vec<String>,
     /// How often connections whose token expired are marked EXPIRED.
     pub expiry_check_interval: Duration,
+    /// Meta's webhooks: the verify token, the secret being rotated out, the window rule.
+    pub webhooks: WebhookConfig,
+    /// Where "now" comes from (the sandbox's clock when it is the upstream).
+    pub clock: SharedClock,
+}
+
+/// How `/meta/webhooks` checks Meta and what the ledger enforces.
+#[derive(Clone, Default)]
+pub struct WebhookConfig {
+    /// The token Meta's verification handshake must present; `None` refuses every handshake.
+    pub verify_token: Option<String>,
+    /// A previous app secret whose signatures are still accepted while rotating. The current
+    /// one is the Meta app's (`meta_app.app_secret`).
+    pub old_app_secret: Option<String>,
+    /// Refuse free-form sends into a closed service window instead of forwarding them with
+    /// a warning.
+    pub enforce_service_window: bool,
+    /// Where inbound media is cached on arrival; `None` turns the cache off.
+    pub media_cache_dir: Option<std::path::PathBuf>,
+}
+
+impl fmt::Debug for WebhookConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebhookConfig")
+            .field("verify_token", &self.verify_token.as_ref().map(|_| "***"))
+            .field("old_app_secret", &self.old_app_secret.as_ref().map(|_| "***"))
+            .field("enforce_service_window", &self.enforce_service_window)
+            .field("media_cache_dir", &self.media_cache_dir)
+            .finish()
+    }
 }
 
 /// The limits that keep slow, silent and idle client connections from exhausting the server.
@@ -123,6 +155,8 @@ impl ServerConfig {
             connect_session_ttl: Duration::from_secs(60 * 60),
             connect_redirect_origins: Vec::new(),
             expiry_check_interval: Duration::from_secs(30),
+            webhooks: WebhookConfig::default(),
+            clock: SharedClock::default(),
         }
     }
 }

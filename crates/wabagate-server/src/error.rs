@@ -76,6 +76,20 @@ pub enum ApiError {
     /// 504: the upstream did not answer in time.
     #[error("The WhatsApp Business API upstream did not answer in time. Try again shortly.")]
     UpstreamTimeout,
+    /// 401: a webhook POST without `X-Hub-Signature-256`.
+    #[error("Missing X-Hub-Signature-256: webhook deliveries must be signed with the Meta app secret.")]
+    WebhookSignatureMissing,
+    /// 403: a webhook POST whose signature does not match its body.
+    #[error("The X-Hub-Signature-256 signature does not match the body.")]
+    WebhookSignatureInvalid,
+    /// 403: a verification handshake with the wrong mode or verify token.
+    #[error("Webhook verification failed: wrong hub.mode or hub.verify_token.")]
+    WebhookVerificationFailed,
+    /// 400: a free-form message into a closed customer service window, with enforcement on.
+    #[error(
+        "The customer's 24-hour service window is closed (Meta error 131047 would follow): send a template instead."
+    )]
+    ServiceWindowClosed,
     /// 503: the store is not reachable.
     #[error("The gateway's store is not reachable.")]
     StoreUnavailable,
@@ -117,9 +131,12 @@ impl ApiError {
             | Self::ConnectionNotActive { .. }
             | Self::InvalidPath(_)
             | Self::UnreadableRequestBody
-            | Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            | Self::BadRequest { .. }
+            | Self::ServiceWindowClosed => StatusCode::BAD_REQUEST,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::RequestBodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            Self::WebhookSignatureMissing => StatusCode::UNAUTHORIZED,
+            Self::WebhookSignatureInvalid | Self::WebhookVerificationFailed => StatusCode::FORBIDDEN,
             Self::ConnectionNotFound(_) | Self::UnknownRoute | Self::NotFound(_) | Self::MediaLinkNotFound => {
                 StatusCode::NOT_FOUND
             }
@@ -152,6 +169,10 @@ impl ApiError {
             Self::BadUpstreamAnswer(_) => "bad_upstream_answer",
             Self::UpstreamUnreachable => "upstream_unreachable",
             Self::UpstreamTimeout => "upstream_timeout",
+            Self::WebhookSignatureMissing => "webhook_signature_missing",
+            Self::WebhookSignatureInvalid => "webhook_signature_invalid",
+            Self::WebhookVerificationFailed => "webhook_verification_failed",
+            Self::ServiceWindowClosed => "service_window_closed",
             Self::StoreUnavailable => "store_unavailable",
             Self::Internal(_) => "internal_error",
         }

@@ -31,7 +31,7 @@ pub(crate) async fn watch(state: AppState) {
     let mut ticks = tokio::time::interval(state.config().expiry_check_interval);
     loop {
         ticks.tick().await;
-        match state.store().expire_overdue_connections().await {
+        match state.store().expire_overdue_connections(state.now()).await {
             Ok(expired) => {
                 for connection in expired {
                     tracing::info!(connection_id = %connection.connection_id, "connection token expired");

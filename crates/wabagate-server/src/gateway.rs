@@ -8,13 +8,15 @@
 //!   request body is all sent, which starts the upstream timeout.
 //! - [`media`]: media bytes in one call, token injected.
 //! - [`media_link`]: a media lookup's `url` rewritten to a gateway link, and that link served.
+//! - [`send_ledger`]: sends (`POST /{phone_number_id}/messages`) recorded in the ledger.
 
 mod headers;
-mod media;
+pub(crate) mod media;
 mod media_link;
 mod path_guard;
 mod pick_connection;
 mod proxy;
+mod send_ledger;
 mod sent_body;
 
 use axum::Router;
@@ -25,6 +27,7 @@ use crate::state::AppState;
 
 pub(crate) use media_link::KEY_PURPOSE as MEDIA_LINK_KEY_PURPOSE;
 pub(crate) use pick_connection::APP;
+pub(crate) use proxy::enforce_rate_limit as proxy_rate_limit;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()

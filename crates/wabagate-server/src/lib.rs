@@ -8,10 +8,13 @@
 //! (the proxy), [`control`] (connections API), [`observe`] (request id, metrics, access log),
 //! [`error`] (the one error type and its body), [`connect`] (the browser connect flow),
 //! [`expiry`] (connections whose token Meta stopped honouring), [`graph`] and [`discovery`]
-//! (the gateway's own Graph calls), [`listener`] (accepting and timing out client connections).
+//! (the gateway's own Graph calls), [`listener`] (accepting and timing out client connections),
+//! [`inbound`] (Meta's webhooks, the message ledger and its API), [`clock`] (the seam "now"
+//! comes through).
 
 mod auth;
 mod cache;
+pub mod clock;
 pub mod config;
 mod connect;
 pub mod control;
@@ -21,6 +24,7 @@ mod expiry;
 mod gateway;
 pub mod graph;
 mod health;
+pub mod inbound;
 mod listener;
 mod metrics;
 mod observe;
@@ -47,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .merge(control::router())
         .merge(gateway::router())
         .merge(connect::router())
+        .merge(inbound::router())
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/metrics", get(health::metrics))
@@ -95,6 +100,7 @@ impl App {
         });
         let forget_idle = tokio::spawn(forget_idle_rate_limits(state.clone()));
         let expiry_watch = tokio::spawn(expiry::watch(state.clone()));
+        let webhook_processor = tokio::spawn(inbound::process(state.clone()));
 
         let mut graceful = stopping.clone();
         let server = listener::serve(
@@ -118,6 +124,7 @@ impl App {
         }
         forget_idle.abort();
         expiry_watch.abort();
+        webhook_processor.abort();
         state.store().close().await;
         Ok(())
     }

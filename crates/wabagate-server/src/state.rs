@@ -30,6 +30,8 @@ struct Inner {
     media_links: Keyring,
     upstream: UpstreamClient,
     metrics: Metrics,
+    /// Wakes the webhook processor when a body has been stored.
+    webhook_stored: tokio::sync::Notify,
 }
 
 impl AppState {
@@ -41,6 +43,7 @@ impl AppState {
             media_links: store.derive_keyring(crate::gateway::MEDIA_LINK_KEY_PURPOSE),
             upstream: build_client(),
             metrics: Metrics::new(),
+            webhook_stored: tokio::sync::Notify::new(),
             config,
             store,
         };
@@ -53,6 +56,15 @@ impl AppState {
 
     pub fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// "Now", from the configured clock.
+    pub fn now(&self) -> wabagate_store::Timestamp {
+        self.inner.config.clock.now()
+    }
+
+    pub(crate) fn webhook_stored(&self) -> &tokio::sync::Notify {
+        &self.inner.webhook_stored
     }
 
     pub(crate) fn upstream(&self) -> &UpstreamClient {

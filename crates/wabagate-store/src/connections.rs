@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::accounts::parse_uuid;
 use crate::connect_session::{FlowSecret, session_aad};
+use crate::connection_events::{connection_changed, status_event};
 use crate::sealed_token::SealedToken;
 use crate::{
     AccessToken, Connection, ConnectionFilter, ConnectionOptions, ConnectionStatus, GatewayConnection, Store,
@@ -88,6 +89,9 @@ impl Store {
             options: options.clone(),
         };
         let sealed = token.map(|token| self.keyring.seal(token, &connection.connection_id.to_string()));
+        // A savepoint when the caller's executor is already a transaction (a new connection
+        // and its connect session are written together).
+        let mut tx = sqlx::Connection::begin(&mut *executor).await?;
         let inserted = sqlx::query(
             "INSERT INTO connections (id, account_id, app, status, metadata, token_ciphertext, token_nonce, token_key_id,
                                       created_at, updated_at, redirect_url, tags, end_user_id, force)
@@ -107,11 +111,15 @@ impl Store {
         .bind(&options.end_user_id)
         .bind(options.force)
         .bind(account_id.to_string())
-        .execute(&mut *executor)
+        .execute(&mut *tx)
         .await?;
         if inserted.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
+        if status == ConnectionStatus::Active {
+            connection_changed(&mut tx, &connection, status_event(&connection)).await?;
+        }
+        tx.commit().await?;
         Ok(connection)
     }
 
@@ -192,8 +200,20 @@ impl Store {
 
     /// Deletes a connection (and its sealed token) and returns what it was.
     pub async fn delete_connection(&self, account_id: Uuid, connection_id: Uuid) -> StoreResult<Connection> {
-        let sql = format!("DELETE FROM connections WHERE id = ?1 AND account_id = ?2 RETURNING {CONNECTION_COLUMNS}");
-        self.one_of_account(&sql, account_id, connection_id).await
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(&format!(
+            "DELETE FROM connections WHERE id = ?1 AND account_id = ?2 RETURNING {CONNECTION_COLUMNS}"
+        ))
+        .bind(connection_id.to_string())
+        .bind(account_id.to_string())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let connection = connection_from_row(self, &row)?;
+        // The events of a deleted connection go with it; only the routes need rebuilding.
+        crate::webhook_routes::rebuild(&mut tx).await?;
+        tx.commit().await?;
+        Ok(connection)
     }
 
     /// Runs `sql` (binding `?1` = connection id, `?2` = account id) for the one row it names.
@@ -217,6 +237,7 @@ impl Store {
         token_expires_at: Option<Timestamp>,
     ) -> StoreResult<Connection> {
         let sealed = self.keyring.seal(token, &connection_id.to_string());
+        let mut tx = self.pool.begin().await?;
         let row = sqlx::query(&format!(
             "UPDATE connections SET status = 'ACTIVE', metadata = ?, token_ciphertext = ?, token_nonce = ?, token_key_id = ?,
              token_expires_at = ?, updated_at = ?
@@ -229,10 +250,13 @@ impl Store {
         .bind(token_expires_at.map(Timestamp::unix_micros))
         .bind(Timestamp::now().unix_micros())
         .bind(connection_id.to_string())
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *tx)
         .await?
         .ok_or(StoreError::NotFound)?;
-        connection_from_row(self, &row)
+        let connection = connection_from_row(self, &row)?;
+        connection_changed(&mut tx, &connection, status_event(&connection)).await?;
+        tx.commit().await?;
+        Ok(connection)
     }
 
     /// Marks a connection FAILED, recording why in `metadata.error` (other metadata stays).
@@ -300,6 +324,7 @@ impl Store {
         status: ConnectionStatus,
         error: serde_json::Value,
     ) -> StoreResult<Connection> {
+        let mut tx = self.pool.begin().await?;
         let row = sqlx::query(&format!(
             "UPDATE connections SET status = ?, metadata = json_set(metadata, '$.error', json(?)), updated_at = ?
              WHERE id = ? RETURNING {CONNECTION_COLUMNS}"
@@ -308,15 +333,18 @@ impl Store {
         .bind(error.to_string())
         .bind(Timestamp::now().unix_micros())
         .bind(connection_id.to_string())
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *tx)
         .await?
         .ok_or(StoreError::NotFound)?;
-        connection_from_row(self, &row)
+        let connection = connection_from_row(self, &row)?;
+        connection_changed(&mut tx, &connection, status_event(&connection)).await?;
+        tx.commit().await?;
+        Ok(connection)
     }
 
     /// Marks EXPIRED every ACTIVE connection whose token's expiry has passed; returns them.
-    pub async fn expire_overdue_connections(&self) -> StoreResult<Vec<Connection>> {
-        let now = Timestamp::now();
+    pub async fn expire_overdue_connections(&self, now: Timestamp) -> StoreResult<Vec<Connection>> {
+        let mut tx = self.pool.begin().await?;
         let error = serde_json::json!({"reason": "token_expired", "description": "The access token expired; reconnect the connection."});
         let rows = sqlx::query(&format!(
             "UPDATE connections SET status = 'EXPIRED', metadata = json_set(metadata, '$.error', json(?1)), updated_at = ?2
@@ -324,9 +352,14 @@ impl Store {
         ))
         .bind(error.to_string())
         .bind(now.unix_micros())
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await?;
-        rows.iter().map(|row| connection_from_row(self, row)).collect()
+        let expired = rows.iter().map(|row| connection_from_row(self, row)).collect::<StoreResult<Vec<_>>>()?;
+        for connection in &expired {
+            connection_changed(&mut tx, connection, status_event(connection)).await?;
+        }
+        tx.commit().await?;
+        Ok(expired)
     }
 
     /// Every connection of an account with its token opened, oldest first: what the

@@ -1,4 +1,5 @@
-//! wabagate's persistent state: accounts, API keys and connections.
+//! wabagate's persistent state: accounts, API keys, connections, and what Meta reports
+//! about them (webhook bodies, the message ledger, templates, connection events).
 //!
 //! Handlers see one [`Store`] with domain verbs (`create_connection`, `account_for_key`,
 //! …) and never SQL. Meta tokens are sealed and opened here ([`sealed_token`]), so nothing
@@ -13,12 +14,17 @@ pub mod api_key;
 mod api_keys;
 mod backup;
 mod connect_session;
+mod connection_events;
 mod connections;
 mod key_check;
+mod ledger;
 mod private_files;
 mod records;
 pub mod sealed_token;
+mod template_mirror;
 mod timestamp;
+mod webhook_intake;
+mod webhook_routes;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -28,11 +34,19 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 
 pub use api_key::{ApiKey, ApiKeyHash, MalformedKey};
 pub use connect_session::{ConnectSessionError, FlowSecret, SessionConnection};
+pub use connection_events::{ConnectionEvent, NewEvent};
+pub use ledger::{
+    ConversationSummary, InboundRecord, LedgerCursor, LedgerMessage, MessageFilter, SERVICE_WINDOW_SECONDS, SendRecord,
+    StatusEntry, StatusReport,
+};
 pub use records::{
     Account, ApiKeyInfo, Connection, ConnectionFilter, ConnectionOptions, ConnectionStatus, GatewayConnection,
 };
 pub use sealed_token::{AccessToken, Keyring, KeyringError, SealedToken};
+pub use template_mirror::MirroredTemplate;
 pub use timestamp::Timestamp;
+pub use webhook_intake::{StoredBody, UnroutedChange, WebhookBatch};
+pub use webhook_routes::{Route, RouteKind};
 
 /// What can go wrong in the store, already sorted by what a caller does about it.
 #[derive(Debug, thiserror::Error)]
@@ -114,7 +128,11 @@ impl Store {
             }
             Err(error) => return Err(error.into()),
         }
-        Ok(Self { pool, keyring: Arc::new(keyring) })
+        let store = Self { pool, keyring: Arc::new(keyring) };
+        // The routing index is derived data: rebuilt at open, it is right even for
+        // connections written before it existed.
+        store.rebuild_webhook_routes().await?;
+        Ok(store)
     }
 
     /// Keys derived from the master keys for one purpose other than sealing tokens (e.g. the
@@ -127,6 +145,12 @@ impl Store {
     pub async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    /// SQLite's `PRAGMA integrity_check`: true when the database file is sound.
+    pub async fn integrity_ok(&self) -> StoreResult<bool> {
+        let row = sqlx::query("PRAGMA integrity_check").fetch_one(&self.pool).await?;
+        Ok(sqlx::Row::try_get::<String, _>(&row, 0)? == "ok")
     }
 
     /// Waits for queries in flight and closes the database cleanly (checkpointing the WAL).

@@ -48,6 +48,23 @@ enum AdminCommand {
         #[arg(long, value_name = "FILE")]
         to: std::path::PathBuf,
     },
+    /// Meta's webhooks that no connection owned when they arrived.
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum WebhooksCommand {
+    /// List webhook changes kept aside because no ACTIVE connection owned their phone
+    /// number or WABA. Example: wabagate admin webhooks unrouted
+    Unrouted {
+        /// Include those already rerouted.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Apply the unrouted changes whose phone number or WABA a connection owns now.
+    /// Example: wabagate admin webhooks reroute
+    Reroute,
 }
 
 #[derive(Debug, Subcommand)]
@@ -103,6 +120,7 @@ pub(crate) async fn run(args: AdminArgs) -> anyhow::Result<()> {
     let outcome = match args.command {
         AdminCommand::Accounts(command) => accounts(&store, command, args.json).await,
         AdminCommand::Keys(command) => keys(&store, command, args.json).await,
+        AdminCommand::Webhooks(command) => webhooks(&store, command, args.json).await,
         AdminCommand::Connections(ConnectionsCommand::Import { account, token, waba_id, upstream }) => {
             let upstream = FileConfig::under(upstream, file.upstream.clone(), || "sandbox".to_owned());
             import(&store, &file, &account, &token, waba_id.as_deref(), &upstream, args.json).await
@@ -163,6 +181,34 @@ async fn keys(store: &Store, command: KeysCommand, as_json: bool) -> anyhow::Res
             let info =
                 store.revoke_api_key(key_id).await.map_err(|_| anyhow::anyhow!("no API key with id {key_id}"))?;
             print(as_json, &info, || format!("Revoked API key {} ({}…)", info.key_id, info.prefix));
+        }
+    }
+    Ok(())
+}
+
+async fn webhooks(store: &Store, command: WebhooksCommand, as_json: bool) -> anyhow::Result<()> {
+    match command {
+        WebhooksCommand::Unrouted { all } => {
+            let changes = store.unrouted_changes(all).await?;
+            print(as_json, &changes, || {
+                let mut table =
+                    format!("{:<8}  {:<32}  {:<34}  {:<27}  {}", "ID", "FIELD", "ROUTED BY", "RECEIVED", "REROUTED");
+                for change in &changes {
+                    let routed_by = format!("{} {}", change.route_kind, change.route_id);
+                    let rerouted = change.rerouted_at.map(|at| at.to_string()).unwrap_or_else(|| "-".to_owned());
+                    table += &format!(
+                        "\n{:<8}  {:<32}  {:<34}  {:<27}  {}",
+                        change.unrouted_id, change.field, routed_by, change.received_at, rerouted
+                    );
+                }
+                table
+            });
+        }
+        WebhooksCommand::Reroute => {
+            let outcome = wabagate_server::inbound::reroute(store, wabagate_store::Timestamp::now()).await?;
+            print(as_json, &outcome, || {
+                format!("Rerouted {} change(s); {} still without an owner", outcome.rerouted, outcome.still_unrouted)
+            });
         }
     }
     Ok(())

@@ -5,8 +5,9 @@ mod cli;
 mod client;
 mod data_dir;
 mod demo;
-mod master_key_check;
+mod inbound_setup;
 mod logging;
+mod master_key_check;
 mod serve;
 mod settings;
 

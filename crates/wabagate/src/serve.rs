@@ -14,9 +14,9 @@ use wabagate_server::config::{ConnectionLimits, MetaApp};
 use wabagate_server::{App, AppState, ServerConfig};
 
 use crate::data_dir::DataDirLock;
-use crate::demo;
 use crate::logging::{self, LogArgs, LogFormat};
 use crate::settings::{FileConfig, StoreArgs, StoreSettings};
+use crate::{demo, inbound_setup};
 
 /// The in-process sandbox's state file, in the data dir.
 const SANDBOX_STATE_FILE: &str = "sandbox-state.json";
@@ -57,6 +57,8 @@ pub(crate) struct ServeArgs {
     meta: MetaAppArgs,
     #[command(flatten)]
     logging: LogArgs,
+    #[command(flatten)]
+    inbound: inbound_setup::InboundArgs,
 }
 
 /// The limits on client connections (slow, silent and idle clients).
@@ -202,6 +204,7 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
         config.connect_session_ttl = Duration::from_secs(minutes * 60);
     }
     config.connect_redirect_origins = redirect_origins(&args.meta, &file)?;
+    inbound_setup::configure(&args.inbound, &store_settings.data_dir, &mut config, sandbox.as_ref())?;
     let state = AppState::new(config, store);
 
     if args.demo {

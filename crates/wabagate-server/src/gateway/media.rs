@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, Method, header};
 use axum::response::Response;
 use http_body_util::{BodyExt, Limited};
 use url::Url;
+use wabagate_store::GatewayConnection;
 
 use super::{headers, pick_connection, proxy};
 use crate::auth::Authenticated;
@@ -48,24 +49,36 @@ pub(crate) async fn download(
     let connection =
         pick_connection::pick(&connections, caller_headers.get(&headers::MATON_CONNECTION), &routing_path)?;
     note.set_connection(connection.connection_id);
+    stream(&state, connection, &media_id, phone_number_id.as_deref(), &note).await
+}
+
+/// Looks a media id up through the upstream with the connection's token and streams its
+/// bytes from an allowed host. Also serves the ledger's `GET /messages/{wamid}/media`.
+pub(crate) async fn stream(
+    state: &AppState,
+    connection: &GatewayConnection,
+    media_id: &str,
+    phone_number_id: Option<&str>,
+    note: &AccessNote,
+) -> Result<Response, ApiError> {
     let bearer = proxy::bearer(connection)?;
 
     let lookup_path = format!("/{}/{media_id}", state.config().graph_version);
-    let lookup_query = phone_number_id.map(|id| format!("phone_number_id={}", urlencode(&id)));
-    let lookup = upstream_get(proxy::upstream_uri(&state, &lookup_path, lookup_query.as_deref())?, bearer.clone());
-    let lookup = proxy::send(&state, lookup).await?;
+    let lookup_query = phone_number_id.map(|id| format!("phone_number_id={}", urlencode(id)));
+    let lookup = upstream_get(proxy::upstream_uri(state, &lookup_path, lookup_query.as_deref())?, bearer.clone());
+    let lookup = proxy::send(state, lookup).await?;
     if !lookup.status().is_success() {
         // Meta's own error (unknown media, expired token, …) is the caller's answer.
         note.set_upstream_status(lookup.status().as_u16());
         return Ok(lookup);
     }
     let (media_url, mime_type) = read_media_url(lookup).await?;
-    let media_url = allowed_media_url(&state, &media_url)?;
+    let media_url = allowed_media_url(state, &media_url)?;
     let content_uri = media_url
         .as_str()
         .parse()
         .map_err(|_| ApiError::BadUpstreamAnswer("The upstream's media URL is not a valid URI.".into()))?;
-    let mut content = proxy::send(&state, upstream_get(content_uri, bearer)).await?;
+    let mut content = proxy::send(state, upstream_get(content_uri, bearer)).await?;
     note.set_upstream_status(content.status().as_u16());
     if let Some(mime_type) = mime_type.filter(|_| !content.headers().contains_key(header::CONTENT_TYPE)) {
         if let Ok(value) = mime_type.parse() {

@@ -11,7 +11,7 @@ use axum::http::{HeaderValue, Uri, Version};
 use axum::response::Response;
 use wabagate_store::{Account, GatewayConnection};
 
-use super::{headers, media_link, path_guard, pick_connection, sent_body};
+use super::{headers, path_guard, pick_connection, send_ledger, sent_body};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::expiry;
@@ -47,7 +47,7 @@ pub(crate) async fn forward(
     parts.uri = uri;
     parts.version = Version::HTTP_11;
     parts.extensions = Default::default();
-    let response = media_link::send(&state, &account, connection, Request::from_parts(parts, body)).await?;
+    let response = send_ledger::send(&state, &account, connection, Request::from_parts(parts, body)).await?;
     note.set_upstream_status(response.status().as_u16());
     Ok(expiry::watch_for_rejected_token(&state, account.account_id, connection, response).await)
 }

@@ -11,6 +11,7 @@ mod connect_for_apps;
 mod connection_limits;
 mod connections_api;
 mod hostile_clients;
+mod inbound;
 mod media_links;
 mod observability;
 mod persistence;

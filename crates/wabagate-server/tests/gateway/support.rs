@@ -161,6 +161,8 @@ pub struct Options {
     pub media_link_ttl: Option<Duration>,
     pub connections: Option<ConnectionLimits>,
     pub cache_ttl: Option<Duration>,
+    pub webhooks: Option<wabagate_server::config::WebhookConfig>,
+    pub clock: Option<wabagate_server::clock::SharedClock>,
 }
 
 impl Options {
@@ -183,6 +185,8 @@ impl Options {
             media_link_ttl: None,
             connections: None,
             cache_ttl: None,
+            webhooks: None,
+            clock: None,
         }
     }
 }
@@ -212,6 +216,12 @@ impl TestApp {
         }
         config.connections = options.connections.unwrap_or(config.connections);
         config.cache_ttl = options.cache_ttl.unwrap_or(config.cache_ttl);
+        if let Some(webhooks) = options.webhooks {
+            config.webhooks = webhooks;
+        }
+        if let Some(clock) = options.clock {
+            config.clock = clock;
+        }
         let state = AppState::new(config, store.clone());
         let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(App::new(listener, state.clone()).serve(async move {

@@ -7,6 +7,7 @@ mod support;
 mod admin;
 mod config_file;
 mod demo;
+mod inbound;
 mod lifecycle;
 mod operator_mistakes;
 mod sandbox_state;

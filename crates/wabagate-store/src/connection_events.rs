@@ -1,0 +1,131 @@
+//! Connection events: what happened to a connection, in order (its status changed, Meta
+//! reported an account update, a display name review, a revoked access). Written in the
+//! same transaction as the change itself, which also rebuilds the webhook routing index,
+//! so a later outbox row can join that transaction and never miss or invent an event.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+use sqlx::{Row, Sqlite, Transaction};
+use uuid::Uuid;
+
+use crate::accounts::parse_uuid;
+use crate::{Connection, Store, StoreResult, Timestamp};
+
+/// One recorded event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConnectionEvent {
+    pub event_id: i64,
+    pub account_id: Uuid,
+    pub connection_id: Uuid,
+    /// `status_changed`, `account_update`, `phone_number_name_update`, `access_revoked`.
+    pub kind: String,
+    pub detail: Value,
+    pub occurred_at: Timestamp,
+}
+
+/// An event about to be written.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub kind: &'static str,
+    pub detail: Value,
+}
+
+/// The event of a connection whose status was just set.
+pub(crate) fn status_event(connection: &Connection) -> NewEvent {
+    NewEvent {
+        kind: "status_changed",
+        detail: json!({"status": connection.status.as_str(), "error": connection.metadata.get("error")}),
+    }
+}
+
+/// Records `event` and brings the routing index in step, inside the caller's transaction.
+pub(crate) async fn connection_changed(
+    tx: &mut sqlx::SqliteConnection,
+    connection: &Connection,
+    event: NewEvent,
+) -> StoreResult<()> {
+    record(tx, connection.account_id, connection.connection_id, event).await?;
+    crate::webhook_routes::rebuild(tx).await
+}
+
+pub(crate) async fn record(
+    tx: &mut sqlx::SqliteConnection,
+    account_id: Uuid,
+    connection_id: Uuid,
+    event: NewEvent,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO connection_events (account_id, connection_id, kind, detail, occurred_at) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(account_id.to_string())
+    .bind(connection_id.to_string())
+    .bind(event.kind)
+    .bind(event.detail.to_string())
+    .bind(Timestamp::now().unix_micros())
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// A connection's events, oldest first.
+    pub async fn connection_events(&self, connection_id: Uuid) -> StoreResult<Vec<ConnectionEvent>> {
+        let rows = sqlx::query(
+            "SELECT id, account_id, connection_id, kind, detail, occurred_at FROM connection_events
+             WHERE connection_id = ? ORDER BY id",
+        )
+        .bind(connection_id.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let detail: String = row.try_get("detail")?;
+                Ok(ConnectionEvent {
+                    event_id: row.try_get("id")?,
+                    account_id: parse_uuid(row.try_get("account_id")?)?,
+                    connection_id: parse_uuid(row.try_get("connection_id")?)?,
+                    kind: row.try_get("kind")?,
+                    detail: serde_json::from_str(&detail).unwrap_or(Value::Null),
+                    occurred_at: Timestamp::from_unix_micros(row.try_get("occurred_at")?),
+                })
+            })
+            .collect()
+    }
+}
+
+impl crate::WebhookBatch {
+    /// Marks the routed connection EXPIRED because the business revoked the gateway's access
+    /// (Meta will no longer honour its token), with its events, inside this transaction.
+    /// Returns whether it was ACTIVE until now.
+    pub async fn revoke_connection(&mut self, route: crate::Route, error: Value) -> StoreResult<bool> {
+        let revoked = sqlx::query(
+            "UPDATE connections SET status = 'EXPIRED', metadata = json_set(metadata, '$.error', json(?)), updated_at = ?
+             WHERE id = ? AND status = 'ACTIVE'",
+        )
+        .bind(error.to_string())
+        .bind(Timestamp::now().unix_micros())
+        .bind(route.connection_id.to_string())
+        .execute(&mut *self.tx)
+        .await?;
+        if revoked.rows_affected() == 0 {
+            return Ok(false);
+        }
+        record(
+            &mut self.tx,
+            route.account_id,
+            route.connection_id,
+            NewEvent { kind: "access_revoked", detail: error.clone() },
+        )
+        .await?;
+        let status = json!({"status": "EXPIRED", "error": error});
+        record(
+            &mut self.tx,
+            route.account_id,
+            route.connection_id,
+            NewEvent { kind: "status_changed", detail: status },
+        )
+        .await?;
+        crate::webhook_routes::rebuild(&mut self.tx).await?;
+        Ok(true)
+    }
+}

@@ -1,0 +1,475 @@
+//! The message ledger: one row per wamid, with every status Meta reported.
+//!
+//! The rules live in the SQL, as conditional writes that port to PostgreSQL:
+//! - statuses only move forward (accepted < sent < delivered < read); `failed` beats
+//!   accepted and sent, and nothing moves a failed message on (`status_rank`, below);
+//! - one history row per (wamid, status): a redelivered status changes nothing, a late one
+//!   lands in the history only;
+//! - a status for a wamid the gateway never sent creates an `external` row, which becomes
+//!   the gateway's own when the send is recorded (a status may arrive before its send);
+//! - an inbound message is stored once, and opens its customer's service window.
+
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+use uuid::Uuid;
+
+use crate::accounts::parse_uuid;
+use crate::webhook_intake::WebhookBatch;
+use crate::webhook_routes::Route;
+use crate::{Store, StoreResult, Timestamp};
+
+/// How long a customer's message keeps the service window open.
+pub const SERVICE_WINDOW_SECONDS: i64 = 24 * 60 * 60;
+
+/// Where a status stands; `None` for statuses that only go into the history (`played`, …).
+fn status_rank(status: &str) -> Option<i64> {
+    match status {
+        "received" => Some(0),
+        "accepted" => Some(10),
+        "sent" => Some(20),
+        // Above sent, below delivered: failed beats accepted and sent only.
+        "failed" => Some(25),
+        "delivered" => Some(30),
+        "read" => Some(40),
+        _ => None,
+    }
+}
+
+/// A message of the ledger, with its status history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LedgerMessage {
+    pub wamid: String,
+    /// `outbound` or `inbound`.
+    pub direction: String,
+    /// `gateway` (sent, or received, through the gateway) or `external` (sent around it).
+    pub origin: String,
+    #[serde(skip)]
+    pub account_id: Uuid,
+    pub connection_id: Option<Uuid>,
+    pub phone_number_id: String,
+    pub peer: String,
+    #[serde(rename = "type")]
+    pub message_type: Option<String>,
+    pub status: String,
+    pub errors: Option<Value>,
+    pub statuses: Vec<StatusEntry>,
+    pub content: Option<Value>,
+    pub template_name: Option<String>,
+    pub biz_opaque_callback_data: Option<String>,
+    pub reply_to: Option<String>,
+    pub profile_name: Option<String>,
+    pub request_id: Option<String>,
+    pub created_at: Timestamp,
+}
+
+/// One row of a message's status history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatusEntry {
+    pub status: String,
+    /// Meta's time of the status.
+    pub timestamp: Option<Timestamp>,
+    /// When the gateway learnt it.
+    pub received_at: Timestamp,
+}
+
+/// A send the gateway forwarded and Meta accepted.
+#[derive(Debug, Clone)]
+pub struct SendRecord {
+    pub wamid: String,
+    pub account_id: Uuid,
+    pub connection_id: Uuid,
+    pub phone_number_id: String,
+    pub recipient: String,
+    pub message_type: Option<String>,
+    pub template_name: Option<String>,
+    pub biz_opaque_callback_data: Option<String>,
+    pub request_id: Option<String>,
+    /// The request body as sent.
+    pub content: Option<Value>,
+    pub sent_at: Timestamp,
+}
+
+/// A status as Meta reported it.
+#[derive(Debug, Clone)]
+pub struct StatusReport {
+    pub wamid: String,
+    pub status: String,
+    pub timestamp_unix: Option<i64>,
+    pub recipient_id: Option<String>,
+    pub errors: Option<Value>,
+    pub biz_opaque_callback_data: Option<String>,
+}
+
+/// A customer's message as Meta delivered it.
+#[derive(Debug, Clone)]
+pub struct InboundRecord {
+    pub wamid: String,
+    pub from: String,
+    pub message_type: String,
+    pub content: Value,
+    pub reply_to: Option<String>,
+    pub profile_name: Option<String>,
+    pub timestamp_unix: Option<i64>,
+    /// Whether it opens the window (a `system` notice does not: the customer did not write).
+    pub opens_window: bool,
+}
+
+/// `GET /messages` filters; every one optional.
+#[derive(Debug, Clone, Default)]
+pub struct MessageFilter {
+    pub direction: Option<String>,
+    pub status: Option<String>,
+    pub phone_number_id: Option<String>,
+    pub peer: Option<String>,
+    pub since: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+}
+
+/// Where a newest-first page ends: the last row's (created_at, wamid).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerCursor {
+    pub created_at: i64,
+    pub wamid: String,
+}
+
+/// A customer of one business number, with the last message exchanged.
+#[derive(Debug, Clone)]
+pub struct ConversationSummary {
+    pub phone_number_id: String,
+    pub wa_id: String,
+    pub profile_name: Option<String>,
+    pub last_message: LedgerMessage,
+    /// When the customer last wrote (Unix seconds), if ever.
+    pub last_inbound_unix: Option<i64>,
+}
+
+const MESSAGE_COLUMNS: &str = "wamid, direction, origin, account_id, connection_id, phone_number_id, peer, type, \
+    status, errors, content, template_name, biz_opaque_callback_data, reply_to, profile_name, request_id, created_at";
+
+impl Store {
+    /// Records a send: a new `accepted` row, or the gateway's details merged into the row
+    /// its statuses made first (which keeps its status).
+    pub async fn record_send(&self, send: &SendRecord) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO messages (wamid, direction, origin, account_id, connection_id, phone_number_id, peer, type,
+                status, status_rank, content, template_name, biz_opaque_callback_data, created_at, updated_at, request_id)
+             VALUES (?1, 'outbound', 'gateway', ?2, ?3, ?4, ?5, ?6, 'accepted', 10, ?7, ?8, ?9, ?10, ?10, ?11)
+             ON CONFLICT (wamid) DO UPDATE SET origin = 'gateway', connection_id = excluded.connection_id,
+                type = excluded.type, content = excluded.content, template_name = excluded.template_name,
+                biz_opaque_callback_data = COALESCE(excluded.biz_opaque_callback_data, messages.biz_opaque_callback_data),
+                request_id = excluded.request_id, created_at = excluded.created_at, updated_at = excluded.updated_at
+             WHERE messages.account_id = excluded.account_id AND messages.direction = 'outbound'",
+        )
+        .bind(&send.wamid)
+        .bind(send.account_id.to_string())
+        .bind(send.connection_id.to_string())
+        .bind(&send.phone_number_id)
+        .bind(&send.recipient)
+        .bind(&send.message_type)
+        .bind(send.content.as_ref().map(Value::to_string))
+        .bind(&send.template_name)
+        .bind(&send.biz_opaque_callback_data)
+        .bind(send.sent_at.unix_micros())
+        .bind(&send.request_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// One message of an account; another account's wamid is not found.
+    pub async fn ledger_message(&self, account_id: Uuid, wamid: &str) -> StoreResult<Option<LedgerMessage>> {
+        let row = sqlx::query(&format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE account_id = ? AND wamid = ?"))
+            .bind(account_id.to_string())
+            .bind(wamid)
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(row) => Ok(self.with_statuses(vec![message_from_row(&row)?]).await?.pop()),
+            None => Ok(None),
+        }
+    }
+
+    /// An account's messages, newest first, after `cursor`.
+    pub async fn ledger_messages(
+        &self,
+        account_id: Uuid,
+        filter: &MessageFilter,
+        cursor: Option<&LedgerCursor>,
+        limit: u32,
+    ) -> StoreResult<Vec<LedgerMessage>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages
+             WHERE account_id = ?1 AND (?2 IS NULL OR direction = ?2) AND (?3 IS NULL OR status = ?3)
+               AND (?4 IS NULL OR phone_number_id = ?4) AND (?5 IS NULL OR peer = ?5)
+               AND (?6 IS NULL OR created_at >= ?6) AND (?7 IS NULL OR created_at < ?7)
+               AND (?8 IS NULL OR created_at < ?8 OR (created_at = ?8 AND wamid < ?9))
+             ORDER BY created_at DESC, wamid DESC LIMIT ?10"
+        ))
+        .bind(account_id.to_string())
+        .bind(&filter.direction)
+        .bind(&filter.status)
+        .bind(&filter.phone_number_id)
+        .bind(&filter.peer)
+        .bind(filter.since.map(Timestamp::unix_micros))
+        .bind(filter.until.map(Timestamp::unix_micros))
+        .bind(cursor.map(|cursor| cursor.created_at))
+        .bind(cursor.map(|cursor| cursor.wamid.as_str()))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        let messages = rows.iter().map(message_from_row).collect::<StoreResult<Vec<_>>>()?;
+        self.with_statuses(messages).await
+    }
+
+    /// The thread of one customer with one business number of an account, oldest first.
+    pub async fn ledger_thread(
+        &self,
+        account_id: Uuid,
+        phone_number_id: &str,
+        wa_id: &str,
+        limit: u32,
+    ) -> StoreResult<Vec<LedgerMessage>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM (
+                SELECT * FROM messages WHERE account_id = ? AND phone_number_id = ? AND peer = ?
+                ORDER BY created_at DESC, wamid DESC LIMIT ?
+             ) AS latest ORDER BY created_at, wamid"
+        ))
+        .bind(account_id.to_string())
+        .bind(phone_number_id)
+        .bind(wa_id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        let messages = rows.iter().map(message_from_row).collect::<StoreResult<Vec<_>>>()?;
+        self.with_statuses(messages).await
+    }
+
+    /// An account's customers (per business number), the most recently active first.
+    pub async fn ledger_conversations(
+        &self,
+        account_id: Uuid,
+        phone_number_id: Option<&str>,
+        cursor: Option<&LedgerCursor>,
+        limit: u32,
+    ) -> StoreResult<Vec<ConversationSummary>> {
+        // The last message of each (number, customer): no later one exists for the pair.
+        let columns = MESSAGE_COLUMNS.split(", ").map(|column| format!("m.{column}")).collect::<Vec<_>>().join(", ");
+        let rows = sqlx::query(&format!(
+            "SELECT {columns}, w.last_inbound_unix,
+                (SELECT i.profile_name FROM messages i WHERE i.account_id = m.account_id AND i.direction = 'inbound'
+                   AND i.phone_number_id = m.phone_number_id AND i.peer = m.peer AND i.profile_name IS NOT NULL
+                 ORDER BY i.created_at DESC LIMIT 1) AS peer_profile_name
+             FROM messages m
+             LEFT JOIN service_windows w ON w.phone_number_id = m.phone_number_id AND w.wa_id = m.peer
+             WHERE m.account_id = ?1 AND (?2 IS NULL OR m.phone_number_id = ?2)
+               AND NOT EXISTS (SELECT 1 FROM messages later WHERE later.account_id = m.account_id
+                   AND later.phone_number_id = m.phone_number_id AND later.peer = m.peer
+                   AND (later.created_at > m.created_at OR (later.created_at = m.created_at AND later.wamid > m.wamid)))
+               AND (?3 IS NULL OR m.created_at < ?3 OR (m.created_at = ?3 AND m.wamid < ?4))
+             ORDER BY m.created_at DESC, m.wamid DESC LIMIT ?5"
+        ))
+        .bind(account_id.to_string())
+        .bind(phone_number_id)
+        .bind(cursor.map(|cursor| cursor.created_at))
+        .bind(cursor.map(|cursor| cursor.wamid.as_str()))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut summaries = Vec::with_capacity(rows.len());
+        let mut last_messages = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let message = message_from_row(row)?;
+            summaries.push((
+                row.try_get::<Option<String>, _>("peer_profile_name")?,
+                row.try_get::<Option<i64>, _>("last_inbound_unix")?,
+            ));
+            last_messages.push(message);
+        }
+        let last_messages = self.with_statuses(last_messages).await?;
+        Ok(last_messages
+            .into_iter()
+            .zip(summaries)
+            .map(|(last_message, (profile_name, last_inbound_unix))| ConversationSummary {
+                phone_number_id: last_message.phone_number_id.clone(),
+                wa_id: last_message.peer.clone(),
+                profile_name,
+                last_message,
+                last_inbound_unix,
+            })
+            .collect())
+    }
+
+    /// When a customer last wrote to a business number (Unix seconds), if ever.
+    pub async fn last_inbound(&self, phone_number_id: &str, wa_id: &str) -> StoreResult<Option<i64>> {
+        let row = sqlx::query("SELECT last_inbound_unix FROM service_windows WHERE phone_number_id = ? AND wa_id = ?")
+            .bind(phone_number_id)
+            .bind(wa_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|row| row.try_get("last_inbound_unix")).transpose()?)
+    }
+
+    async fn with_statuses(&self, mut messages: Vec<LedgerMessage>) -> StoreResult<Vec<LedgerMessage>> {
+        if messages.is_empty() {
+            return Ok(messages);
+        }
+        let placeholders = vec!["?"; messages.len()].join(", ");
+        let sql = format!(
+            "SELECT wamid, status, timestamp_unix, received_at FROM message_statuses WHERE wamid IN ({placeholders})
+             ORDER BY received_at, timestamp_unix"
+        );
+        let mut query = sqlx::query(&sql);
+        for message in &messages {
+            query = query.bind(&message.wamid);
+        }
+        for row in query.fetch_all(&self.pool).await? {
+            let wamid: String = row.try_get("wamid")?;
+            let entry = StatusEntry {
+                status: row.try_get("status")?,
+                timestamp: row
+                    .try_get::<Option<i64>, _>("timestamp_unix")?
+                    .map(|seconds| Timestamp::from_unix_micros(seconds.saturating_mul(1_000_000))),
+                received_at: Timestamp::from_unix_micros(row.try_get("received_at")?),
+            };
+            for message in messages.iter_mut().filter(|message| message.wamid == wamid) {
+                message.statuses.push(entry.clone());
+            }
+        }
+        for message in &mut messages {
+            // Meta's order, not arrival order: the history reads as what happened.
+            message.statuses.sort_by_key(|entry| (entry.timestamp, status_rank(&entry.status)));
+        }
+        Ok(messages)
+    }
+}
+
+impl WebhookBatch {
+    /// Applies one status (see the module's rules). Returns false for a duplicate.
+    pub async fn record_status(
+        &mut self,
+        route: Route,
+        phone_number_id: &str,
+        report: &StatusReport,
+    ) -> StoreResult<bool> {
+        let received_at = self.received_at.unix_micros();
+        let errors = report.errors.as_ref().map(Value::to_string);
+        let recorded = sqlx::query(
+            "INSERT INTO message_statuses (wamid, status, timestamp_unix, errors, received_at) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT (wamid, status) DO NOTHING",
+        )
+        .bind(&report.wamid)
+        .bind(&report.status)
+        .bind(report.timestamp_unix)
+        .bind(&errors)
+        .bind(received_at)
+        .execute(&mut *self.tx)
+        .await?;
+        if recorded.rows_affected() == 0 {
+            return Ok(false);
+        }
+        let Some(rank) = status_rank(&report.status).filter(|rank| *rank >= 20) else { return Ok(true) };
+        let created_at = report.timestamp_unix.map_or(received_at, |seconds| seconds.saturating_mul(1_000_000));
+        sqlx::query(
+            "INSERT INTO messages (wamid, direction, origin, account_id, connection_id, phone_number_id, peer, status,
+                status_rank, errors, biz_opaque_callback_data, created_at, updated_at)
+             VALUES (?1, 'outbound', 'external', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT (wamid) DO UPDATE SET status = excluded.status, status_rank = excluded.status_rank,
+                errors = COALESCE(excluded.errors, messages.errors),
+                biz_opaque_callback_data = COALESCE(messages.biz_opaque_callback_data, excluded.biz_opaque_callback_data),
+                updated_at = excluded.updated_at
+             WHERE messages.direction = 'outbound' AND messages.status <> 'failed'
+               AND messages.status_rank < excluded.status_rank",
+        )
+        .bind(&report.wamid)
+        .bind(route.account_id.to_string())
+        .bind(route.connection_id.to_string())
+        .bind(phone_number_id)
+        .bind(report.recipient_id.as_deref().unwrap_or_default())
+        .bind(&report.status)
+        .bind(rank)
+        .bind(&errors)
+        .bind(&report.biz_opaque_callback_data)
+        .bind(created_at)
+        .bind(received_at)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(true)
+    }
+
+    /// Stores a customer's message once and opens their window. Returns false for a duplicate.
+    pub async fn record_inbound(
+        &mut self,
+        route: Route,
+        phone_number_id: &str,
+        inbound: &InboundRecord,
+    ) -> StoreResult<bool> {
+        // Ordered by arrival, like sends: Meta's timestamps have whole seconds only, which
+        // would put a reply before the message it answers. Meta's time stays in `content`.
+        let received_at = self.received_at.unix_micros();
+        let created_at = received_at;
+        let stored = sqlx::query(
+            "INSERT INTO messages (wamid, direction, origin, account_id, connection_id, phone_number_id, peer, type,
+                status, status_rank, content, reply_to, profile_name, created_at, updated_at)
+             VALUES (?, 'inbound', 'gateway', ?, ?, ?, ?, ?, 'received', 0, ?, ?, ?, ?, ?)
+             ON CONFLICT (wamid) DO NOTHING",
+        )
+        .bind(&inbound.wamid)
+        .bind(route.account_id.to_string())
+        .bind(route.connection_id.to_string())
+        .bind(phone_number_id)
+        .bind(&inbound.from)
+        .bind(&inbound.message_type)
+        .bind(inbound.content.to_string())
+        .bind(&inbound.reply_to)
+        .bind(&inbound.profile_name)
+        .bind(created_at)
+        .bind(received_at)
+        .execute(&mut *self.tx)
+        .await?;
+        if stored.rows_affected() == 0 {
+            return Ok(false);
+        }
+        if let (true, Some(at)) = (inbound.opens_window, inbound.timestamp_unix.or(Some(received_at / 1_000_000))) {
+            sqlx::query(
+                "INSERT INTO service_windows (phone_number_id, wa_id, last_inbound_unix) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (phone_number_id, wa_id) DO UPDATE SET last_inbound_unix = excluded.last_inbound_unix
+                 WHERE service_windows.last_inbound_unix < excluded.last_inbound_unix",
+            )
+            .bind(phone_number_id)
+            .bind(&inbound.from)
+            .bind(at)
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        Ok(true)
+    }
+}
+
+fn message_from_row(row: &SqliteRow) -> StoreResult<LedgerMessage> {
+    let json = |name: &str| -> StoreResult<Option<Value>> {
+        Ok(row.try_get::<Option<String>, _>(name)?.and_then(|text| serde_json::from_str(&text).ok()))
+    };
+    Ok(LedgerMessage {
+        wamid: row.try_get("wamid")?,
+        direction: row.try_get("direction")?,
+        origin: row.try_get("origin")?,
+        account_id: parse_uuid(row.try_get("account_id")?)?,
+        connection_id: row.try_get::<Option<String>, _>("connection_id")?.map(parse_uuid).transpose()?,
+        phone_number_id: row.try_get("phone_number_id")?,
+        peer: row.try_get("peer")?,
+        message_type: row.try_get("type")?,
+        status: row.try_get("status")?,
+        errors: json("errors")?,
+        statuses: Vec::new(),
+        content: json("content")?,
+        template_name: row.try_get("template_name")?,
+        biz_opaque_callback_data: row.try_get("biz_opaque_callback_data")?,
+        reply_to: row.try_get("reply_to")?,
+        profile_name: row.try_get("profile_name")?,
+        request_id: row.try_get("request_id")?,
+        created_at: Timestamp::from_unix_micros(row.try_get("created_at")?),
+    })
+}
