@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::Row;
 use uuid::Uuid;
 
 use crate::accounts::parse_uuid;
