@@ -15,7 +15,8 @@
 //! - [`config`]: the settings of one sandbox.
 //! - [`clock`]: the sandbox's notion of "now", movable forward by tests.
 //! - [`tokens`]: access tokens, their scopes, owners and expiry.
-//! - [`business`], [`templates`], [`media_store`], [`windows`]: what Meta stores.
+//! - [`business`], [`templates`], [`media_store`], [`windows`], [`number_settings`],
+//!   [`flows`], [`upload_sessions`]: what Meta stores.
 //! - [`rate_limit`]: throughput and pair-rate limits.
 //! - [`events`]: what happened (a message accepted, a template approved, an inbound
 //!   message) for the webhook deliverer to turn into Meta's payloads.
@@ -36,9 +37,11 @@ pub mod config;
 pub mod control;
 pub mod directory;
 pub mod events;
+pub mod flows;
 pub mod graph;
 pub mod ids;
 pub mod media_store;
+pub mod number_settings;
 pub mod oauth;
 mod pacific_time;
 pub mod persist;
@@ -51,6 +54,7 @@ pub mod server;
 pub mod state;
 pub mod templates;
 pub mod tokens;
+pub mod upload_sessions;
 pub mod webhooks;
 pub mod windows;
 

@@ -4,10 +4,8 @@
 mod auth;
 mod contract;
 mod control;
-mod json_schema;
 mod media;
 mod messages;
-mod pattern;
 mod phone_numbers;
 mod profile;
 mod rate_limits;
