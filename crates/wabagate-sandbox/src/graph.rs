@@ -40,7 +40,7 @@ use crate::oauth::apps::MetaApp;
 use crate::state::SandboxState;
 use crate::templates::StoredTemplate;
 use error::GraphError;
-pub use request::{GraphCall, LATEST_VERSION, bearer_token, version_major};
+pub use request::{GraphCall, LATEST_VERSION, bearer_token, served_version, version_major};
 
 /// The Graph object an id names.
 enum Node {

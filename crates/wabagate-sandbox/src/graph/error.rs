@@ -164,14 +164,6 @@ impl GraphError {
         error
     }
 
-    /// A Graph version Meta no longer serves.
-    pub fn deprecated_version(latest: &str) -> Self {
-        let message = format!(
-            "(#2635) You are calling a deprecated version of the Graph API. Please update to the latest version: {latest}."
-        );
-        Self::new(400, OAUTH_EXCEPTION, error_code::DEPRECATED_VERSION.code, message)
-    }
-
     /// An upload whose MIME type Meta does not take, in Meta's words (the list is Meta's,
     /// in Meta's order, as graph.facebook.com sends it).
     pub fn unsupported_upload_type(mime: &str) -> Self {

@@ -7,7 +7,6 @@ use axum::Json;
 use axum::body::Body;
 use axum::response::{IntoResponse, Response};
 use rand::Rng;
-use rand::distributions::Alphanumeric;
 use serde_json::{Value, json};
 
 use super::error::GraphError;
@@ -32,6 +31,13 @@ fn render(state: &SandboxState, code: &QrCode, image_format: Option<&str>) -> Va
         object["qr_image_url"] = json!(format!("{}/__sandbox/qr/{}.{}", state.public_url(), code.code, format.to_ascii_lowercase()));
     }
     object
+}
+
+/// A code as Meta shapes them: 14 characters of the base32 alphabet.
+fn new_code() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut random = rand::thread_rng();
+    (0..14).map(|_| char::from(ALPHABET[random.gen_range(0..ALPHABET.len())])).collect()
 }
 
 fn not_found(code: &str) -> GraphError {
@@ -64,7 +70,7 @@ pub(super) fn get_one(state: &SandboxState, call: &GraphCall, number: &PhoneNumb
     call.require_any(&[MANAGEMENT, MESSAGING])?;
     let settings = state.number_settings().get(&number.id);
     let found = settings.qr_codes.iter().find(|stored| stored.code == code).ok_or_else(|| not_found(code))?;
-    Ok(Json(json!({"data": [render(state, found, None)]})).into_response())
+    Ok(Json(render(state, found, None)).into_response())
 }
 
 pub(super) async fn create_or_edit(
@@ -89,7 +95,7 @@ pub(super) async fn create_or_edit(
         }
     };
     let edited = body.get("code").and_then(Value::as_str).map(str::to_owned);
-    let new_code: String = rand::thread_rng().sample_iter(&Alphanumeric).take(13).map(char::from).collect();
+    let new_code = new_code();
     let stored = state.number_settings().update(&number.id, |settings| match &edited {
         Some(code) => {
             let stored = settings.qr_codes.iter_mut().find(|stored| &stored.code == code)?;
@@ -98,7 +104,7 @@ pub(super) async fn create_or_edit(
         }
         None if settings.qr_codes.len() >= MAX_QR_CODES => None,
         None => {
-            let code = QrCode { code: new_code.to_ascii_uppercase(), prefilled_message: message.clone() };
+            let code = QrCode { code: new_code, prefilled_message: message.clone() };
             settings.qr_codes.push(code.clone());
             Some(code)
         }

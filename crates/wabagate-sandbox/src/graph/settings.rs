@@ -26,7 +26,9 @@ const COMMAND_DESCRIPTION_MAX_CHARS: usize = 256;
 /// What an untouched number answers.
 fn defaults() -> Value {
     json!({
-        "calling": {"status": "disabled", "call_icon_visibility": "visible", "callback_permission_status": "disabled"},
+        "calling": {"status": "disabled", "call_icon_visibility": "visible", "callback_permission_status": "disabled",
+                    "ip_addresses": {"default": ["157.240.19.130", "2a03:2880:f234:c6:face:b00c:0:699c"]},
+                    "srtp_key_exchange_protocol": "DTLS-SRTP"},
         "user_identity_change": {"enabled": false},
         "payload_encryption": {"status": "disabled"},
         "storage_configuration": {"status": "default"},

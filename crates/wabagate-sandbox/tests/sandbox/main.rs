@@ -4,10 +4,14 @@
 mod auth;
 mod contract;
 mod control;
+mod flows_and_calling;
 mod media;
+mod number_settings;
 mod messages;
 mod phone_numbers;
 mod profile;
 mod rate_limits;
 mod support;
+mod template_admin;
 mod templates;
+mod uploads_and_apps;
