@@ -1,5 +1,6 @@
-//! Meta's Graph API for WhatsApp: `/{version}/{id}[/{edge}]`, dispatched by what the id is
-//! (phone number, WABA, media, template), as graph.facebook.com does. Every call is
+//! Meta's Graph API for WhatsApp: `/{version}/{id}[/{edge}[/{item}]]`, dispatched by what
+//! the id is (phone number, WABA, media, template, Flow, app), as graph.facebook.com does.
+//! The template library and upload sessions are ids that name no stored node. Every call is
 //! authenticated first, then the object is resolved (an object the token may not use is
 //! reported as not existing, as Meta does), then the operation runs.
 
@@ -130,7 +131,9 @@ async fn node_operation(
     let body = request.into_body();
     match (&call.method, node) {
         (&Method::GET, Node::PhoneNumber(phone_number)) => phone_numbers::get(state, &call, &phone_number),
-        (&Method::POST, Node::PhoneNumber(phone_number)) => registration::update(state, &call, &phone_number, body).await,
+        (&Method::POST, Node::PhoneNumber(phone_number)) => {
+            registration::update(state, &call, &phone_number, body).await
+        }
         (&Method::GET, Node::Waba(waba)) => phone_numbers::get_waba(state, &call, &waba),
         (&Method::GET, Node::Media(media)) => media::info(state, &call, &media),
         (&Method::DELETE, Node::Media(media)) => media::delete(state, &call, &media),
@@ -153,8 +156,12 @@ async fn item_operation(
     request: Request,
 ) -> Result<Response, GraphError> {
     match (node, edge, item, &call.method) {
-        (Node::PhoneNumber(number), "message_qrdls", code, &Method::GET) => qr_codes::get_one(state, &call, &number, code),
-        (Node::PhoneNumber(number), "message_qrdls", code, &Method::DELETE) => qr_codes::delete(state, &call, &number, code),
+        (Node::PhoneNumber(number), "message_qrdls", code, &Method::GET) => {
+            qr_codes::get_one(state, &call, &number, code)
+        }
+        (Node::PhoneNumber(number), "message_qrdls", code, &Method::DELETE) => {
+            qr_codes::delete(state, &call, &number, code)
+        }
         (Node::Waba(waba), "message_templates", "archive", &Method::POST) => {
             template_admin::archive(state, &call, &waba, request.into_body(), true).await
         }
@@ -189,29 +196,47 @@ async fn edge_operation(
         (Node::PhoneNumber(phone_number), "whatsapp_business_profile", &Method::POST) => {
             profile::update(state, &call, &phone_number, body).await
         }
-        (Node::PhoneNumber(number), "register", &Method::POST) => registration::register(state, &call, &number, body).await,
+        (Node::PhoneNumber(number), "register", &Method::POST) => {
+            registration::register(state, &call, &number, body).await
+        }
         (Node::PhoneNumber(_), "deregister", &Method::POST) => {
             call.require_any(&[MANAGEMENT, MESSAGING])?;
             Ok(success())
         }
-        (Node::PhoneNumber(number), "request_code", &Method::POST) => registration::request_code(state, &call, &number, body).await,
-        (Node::PhoneNumber(number), "verify_code", &Method::POST) => registration::verify_code(state, &call, &number, body).await,
+        (Node::PhoneNumber(number), "request_code", &Method::POST) => {
+            registration::request_code(state, &call, &number, body).await
+        }
+        (Node::PhoneNumber(number), "verify_code", &Method::POST) => {
+            registration::verify_code(state, &call, &number, body).await
+        }
         (Node::PhoneNumber(number), "settings", &Method::GET) => settings::get(state, &call, &number),
         (Node::PhoneNumber(number), "settings", &Method::POST) => settings::update(state, &call, &number, body).await,
-        (Node::PhoneNumber(number), "conversational_automation", &Method::GET) => settings::get_automation(state, &call, &number),
+        (Node::PhoneNumber(number), "conversational_automation", &Method::GET) => {
+            settings::get_automation(state, &call, &number)
+        }
         (Node::PhoneNumber(number), "conversational_automation", &Method::POST) => {
             settings::update_automation(state, &call, &number, body).await
         }
         (Node::PhoneNumber(number), "block_users", &Method::GET) => block_users::list(state, &call, &number),
-        (Node::PhoneNumber(number), "block_users", &Method::POST) => block_users::block(state, &call, &number, body).await,
-        (Node::PhoneNumber(number), "block_users", &Method::DELETE) => block_users::unblock(state, &call, &number, body).await,
+        (Node::PhoneNumber(number), "block_users", &Method::POST) => {
+            block_users::block(state, &call, &number, body).await
+        }
+        (Node::PhoneNumber(number), "block_users", &Method::DELETE) => {
+            block_users::unblock(state, &call, &number, body).await
+        }
         (Node::PhoneNumber(number), "message_qrdls", &Method::GET) => qr_codes::list(state, &call, &number),
-        (Node::PhoneNumber(number), "message_qrdls", &Method::POST) => qr_codes::create_or_edit(state, &call, &number, body).await,
-        (Node::PhoneNumber(number), "whatsapp_commerce_settings", &Method::GET) => commerce::get_commerce(state, &call, &number),
+        (Node::PhoneNumber(number), "message_qrdls", &Method::POST) => {
+            qr_codes::create_or_edit(state, &call, &number, body).await
+        }
+        (Node::PhoneNumber(number), "whatsapp_commerce_settings", &Method::GET) => {
+            commerce::get_commerce(state, &call, &number)
+        }
         (Node::PhoneNumber(number), "whatsapp_commerce_settings", &Method::POST) => {
             commerce::update_commerce(state, &call, &number, body).await
         }
-        (Node::PhoneNumber(number), "whatsapp_business_encryption", &Method::GET) => commerce::get_encryption(state, &call, &number),
+        (Node::PhoneNumber(number), "whatsapp_business_encryption", &Method::GET) => {
+            commerce::get_encryption(state, &call, &number)
+        }
         (Node::PhoneNumber(number), "whatsapp_business_encryption", &Method::POST) => {
             commerce::update_encryption(state, &call, &number, Request::from_parts(parts, body)).await
         }
@@ -222,7 +247,9 @@ async fn edge_operation(
         (Node::Waba(waba), "message_templates", &Method::POST) => templates::create(state, &call, &waba, body).await,
         (Node::Waba(waba), "message_templates", &Method::DELETE) => templates::delete(state, &call, &waba),
         (Node::Waba(waba), "flows", &Method::GET) => flows::list(state, &call, &waba),
-        (Node::Waba(waba), "flows", &Method::POST) => flows::create(state, &call, &waba, Request::from_parts(parts, body)).await,
+        (Node::Waba(waba), "flows", &Method::POST) => {
+            flows::create(state, &call, &waba, Request::from_parts(parts, body)).await
+        }
         (Node::Template(template), "compare", &Method::GET) => template_admin::compare(state, &call, &template),
         (Node::Flow(flow), "assets", &Method::GET) => flows::assets(state, &call, &flow),
         (Node::Flow(flow), "assets", &Method::POST) => {
@@ -232,7 +259,9 @@ async fn edge_operation(
         (Node::Flow(flow), "deprecate", &Method::POST) => flows::deprecate(state, &call, &flow),
         (Node::App(app), "uploads", &Method::POST) => uploads::open(state, &call, &app),
         (Node::App(app), "subscriptions", &Method::GET) => app_subscriptions::list(state, &app),
-        (Node::App(app), "subscriptions", &Method::POST) => app_subscriptions::subscribe(state, &call, &app, body).await,
+        (Node::App(app), "subscriptions", &Method::POST) => {
+            app_subscriptions::subscribe(state, &call, &app, body).await
+        }
         (_, edge, method) if KNOWN_EDGES.contains(&edge) => Err(GraphError::unknown_object(method, &call.segments[0])),
         (_, edge, _) => Err(GraphError::unknown_path(&format!("/{edge}"))),
     }

@@ -1,7 +1,8 @@
 //! The sandbox: an offline emulator of Meta's side of the WhatsApp Business Platform.
 //!
-//! It serves the Graph API operations wabagate proxies (messages, media, templates,
-//! phone numbers, business profile), Meta's OAuth dialog and token endpoints, and
+//! It serves the Graph API operations WhatsApp clients call (messages, media, templates,
+//! phone numbers and their settings, business profile, Flows, calling, uploads; the
+//! sandbox README lists them), Meta's OAuth dialog and token endpoints, and
 //! delivers signed webhooks, all from in-memory state seeded with a demo business.
 //! `wabagate serve` starts it in-process as its default upstream; `wabagate sandbox`
 //! runs it alone. Meta's rules come from `wabagate-model`; nothing here is a rule of

@@ -105,7 +105,8 @@ impl TemplateStore {
     /// Deletes the templates with these ids, all or none: `false` (and nothing deleted)
     /// when one of them is not the WABA's.
     pub fn delete_ids(&self, waba_id: &str, ids: &[String]) -> bool {
-        let doomed: Vec<StoredTemplate> = ids.iter().filter_map(|id| self.get(id)).filter(|template| template.waba_id == waba_id).collect();
+        let doomed: Vec<StoredTemplate> =
+            ids.iter().filter_map(|id| self.get(id)).filter(|template| template.waba_id == waba_id).collect();
         if doomed.len() != ids.len() {
             return false;
         }

@@ -33,16 +33,28 @@ pub(super) fn list(state: &SandboxState, app: &MetaApp) -> Result<Response, Grap
     Ok(Json(json!({"data": data})).into_response())
 }
 
-pub(super) async fn subscribe(state: &SandboxState, call: &GraphCall, app: &MetaApp, body: Body) -> Result<Response, GraphError> {
+pub(super) async fn subscribe(
+    state: &SandboxState,
+    call: &GraphCall,
+    app: &MetaApp,
+    body: Body,
+) -> Result<Response, GraphError> {
     let body = params::read_body(call, body).await?;
     let object = params::text(&body, "object")?;
     if object != OBJECT {
-        return Err(GraphError::invalid_parameter(format!("Param object has an invalid value '{object}': the sandbox serves {OBJECT} only.")));
+        return Err(GraphError::invalid_parameter(format!(
+            "Param object has an invalid value '{object}': the sandbox serves {OBJECT} only."
+        )));
     }
     let callback_url = params::text(&body, "callback_url")?.to_owned();
     let verify_token = params::text(&body, "verify_token")?.to_owned();
     verify_callback(state.webhooks().client(), &callback_url, &verify_token).await.map_err(|error| {
-        GraphError::new(400, "OAuthException", 2200, format!("(#2200) Callback verification failed with the following errors: {error}"))
+        GraphError::new(
+            400,
+            "OAuthException",
+            2200,
+            format!("(#2200) Callback verification failed with the following errors: {error}"),
+        )
     })?;
     let app_secret = state.webhooks().configs().get(&app.app_id).and_then(|webhook| webhook.app_secret);
     state.webhooks().configs().set(&app.app_id, AppWebhook { callback_url, verify_token, app_secret });

@@ -85,24 +85,36 @@ pub(super) async fn unblock(
 
 /// `{"messaging_product": "whatsapp", "block_users": [{"user": "+1 555…"}]}` as
 /// (input, wa_id) pairs.
-async fn requested_users(call: &GraphCall, number: &PhoneNumber, body: Body) -> Result<Vec<(String, String)>, GraphError> {
+async fn requested_users(
+    call: &GraphCall,
+    number: &PhoneNumber,
+    body: Body,
+) -> Result<Vec<(String, String)>, GraphError> {
     let body: Map<String, Value> = params::read_body(call, body).await?;
     match body.get("messaging_product").and_then(Value::as_str) {
         None => return Err(GraphError::missing_parameter("messaging_product")),
         Some("whatsapp") => {}
         Some(other) => {
-            return Err(GraphError::invalid_parameter(format!("Param messaging_product has an invalid value '{other}'.")));
+            return Err(GraphError::invalid_parameter(format!(
+                "Param messaging_product has an invalid value '{other}'."
+            )));
         }
     }
-    let users = body.get("block_users").and_then(Value::as_array).ok_or_else(|| GraphError::missing_parameter("block_users"))?;
+    let users = body
+        .get("block_users")
+        .and_then(Value::as_array)
+        .ok_or_else(|| GraphError::missing_parameter("block_users"))?;
     if users.is_empty() || users.len() > MAX_USERS_PER_CALL {
-        return Err(GraphError::invalid_parameter(format!("Param block_users must have 1 to {MAX_USERS_PER_CALL} items.")));
+        return Err(GraphError::invalid_parameter(format!(
+            "Param block_users must have 1 to {MAX_USERS_PER_CALL} items."
+        )));
     }
     users
         .iter()
         .map(|user| {
             let input = user["user"].as_str().ok_or_else(|| GraphError::missing_parameter("block_users[user]"))?;
-            let wa_id = normalize_recipient(input, &number.country_dial_code).map_err(|error| GraphError::from_violation(&error))?;
+            let wa_id = normalize_recipient(input, &number.country_dial_code)
+                .map_err(|error| GraphError::from_violation(&error))?;
             Ok((input.to_owned(), wa_id))
         })
         .collect()

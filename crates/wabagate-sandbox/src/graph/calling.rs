@@ -21,17 +21,28 @@ const PERMISSION_REQUESTS_PER_DAY: u32 = 1;
 
 /// Meta's refusal of a calling operation on a number without calling enabled.
 pub(super) fn calling_disabled() -> GraphError {
-    GraphError::invalid_parameter("Calling is not enabled for this phone number. Enable it with POST /{phone_number_id}/settings.")
-        .with_user_message("Calling not enabled", "Calling is not enabled for this phone number.")
+    GraphError::invalid_parameter(
+        "Calling is not enabled for this phone number. Enable it with POST /{phone_number_id}/settings.",
+    )
+    .with_user_message("Calling not enabled", "Calling is not enabled for this phone number.")
 }
 
-pub(super) async fn call(state: &SandboxState, call: &GraphCall, number: &PhoneNumber, body: Body) -> Result<Response, GraphError> {
+pub(super) async fn call(
+    state: &SandboxState,
+    call: &GraphCall,
+    number: &PhoneNumber,
+    body: Body,
+) -> Result<Response, GraphError> {
     call.require_any(&[MESSAGING])?;
     let body = params::read_body(call, body).await?;
     match body.get("messaging_product").and_then(Value::as_str) {
         None => return Err(GraphError::missing_parameter("messaging_product")),
         Some("whatsapp") => {}
-        Some(other) => return Err(GraphError::invalid_parameter(format!("Param messaging_product has an invalid value '{other}'."))),
+        Some(other) => {
+            return Err(GraphError::invalid_parameter(format!(
+                "Param messaging_product has an invalid value '{other}'."
+            )));
+        }
     }
     let action = params::text(&body, "action")?;
     if !ACTIONS.contains(&action) {
@@ -45,7 +56,9 @@ pub(super) async fn call(state: &SandboxState, call: &GraphCall, number: &PhoneN
         normalize_recipient(to, &number.country_dial_code).map_err(|error| GraphError::from_violation(&error))?;
         let session = body.get("session").ok_or_else(|| GraphError::missing_parameter("session"))?;
         if session["sdp_type"].as_str() != Some("offer") || session["sdp"].as_str().is_none_or(str::is_empty) {
-            return Err(GraphError::invalid_parameter("Param session must hold an SDP offer (sdp_type offer and sdp)."));
+            return Err(GraphError::invalid_parameter(
+                "Param session must hold an SDP offer (sdp_type offer and sdp).",
+            ));
         }
         let id = format!("wacid.{}", crate::ids::new_trace_id());
         return Ok(Json(json!({"messaging_product": "whatsapp", "calls": [{"id": id}]})).into_response());
@@ -59,7 +72,11 @@ pub(super) async fn call(state: &SandboxState, call: &GraphCall, number: &PhoneN
 
 /// Whether the business may call `user_wa_id`: the sandbox has no call permission
 /// requests answered, so no user has granted one.
-pub(super) fn permissions(state: &SandboxState, call: &GraphCall, number: &PhoneNumber) -> Result<Response, GraphError> {
+pub(super) fn permissions(
+    state: &SandboxState,
+    call: &GraphCall,
+    number: &PhoneNumber,
+) -> Result<Response, GraphError> {
     call.require_any(&[MESSAGING])?;
     let user = call.query("user_wa_id").ok_or_else(|| GraphError::missing_parameter("user_wa_id"))?;
     normalize_recipient(user, &number.country_dial_code).map_err(|error| GraphError::from_violation(&error))?;

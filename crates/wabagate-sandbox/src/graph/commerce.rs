@@ -31,7 +31,11 @@ pub(super) fn has_catalog(state: &SandboxState, number: &PhoneNumber) -> bool {
     commerce_settings(state, number)["is_catalog_visible"] == json!(true)
 }
 
-pub(super) fn get_commerce(state: &SandboxState, call: &GraphCall, number: &PhoneNumber) -> Result<Response, GraphError> {
+pub(super) fn get_commerce(
+    state: &SandboxState,
+    call: &GraphCall,
+    number: &PhoneNumber,
+) -> Result<Response, GraphError> {
     call.require_any(&[MANAGEMENT, MESSAGING])?;
     Ok(Json(json!({"data": [commerce_settings(state, number)]})).into_response())
 }
@@ -61,7 +65,11 @@ pub(super) async fn update_commerce(
     Ok(success())
 }
 
-pub(super) fn get_encryption(state: &SandboxState, call: &GraphCall, number: &PhoneNumber) -> Result<Response, GraphError> {
+pub(super) fn get_encryption(
+    state: &SandboxState,
+    call: &GraphCall,
+    number: &PhoneNumber,
+) -> Result<Response, GraphError> {
     call.require_any(&[MANAGEMENT, MESSAGING])?;
     let data: Vec<Value> = state
         .number_settings()
@@ -83,7 +91,10 @@ pub(super) async fn update_encryption(
     call.require_any(&[MANAGEMENT])?;
     let body = params::read(call, request).await?;
     let key = params::text(&body, "business_public_key")?.trim().to_owned();
-    if key.len() > PUBLIC_KEY_MAX_BYTES || !key.starts_with("-----BEGIN PUBLIC KEY-----") || !key.ends_with("-----END PUBLIC KEY-----") {
+    if key.len() > PUBLIC_KEY_MAX_BYTES
+        || !key.starts_with("-----BEGIN PUBLIC KEY-----")
+        || !key.ends_with("-----END PUBLIC KEY-----")
+    {
         return Err(GraphError::invalid_parameter("Param business_public_key must be a PEM-encoded public key."));
     }
     state.number_settings().update(&number.id, |settings| settings.business_public_key = Some(key));

@@ -178,7 +178,9 @@ impl GraphError {
             400,
             OAUTH_EXCEPTION,
             100,
-            format!("(#100) Param file must be a file with one of the following types: {ACCEPTED}. Received file of type '{mime}'."),
+            format!(
+                "(#100) Param file must be a file with one of the following types: {ACCEPTED}. Received file of type '{mime}'."
+            ),
         )
     }
 

@@ -105,7 +105,8 @@ impl Parser<'_> {
                 return Err(self.expected("\"(\""));
             }
             let start = self.position;
-            let end = self.text[start..].find(')').map(|offset| start + offset).ok_or_else(|| self.expected("\")\""))?;
+            let end =
+                self.text[start..].find(')').map(|offset| start + offset).ok_or_else(|| self.expected("\")\""))?;
             if modifier == "limit" {
                 let limit = self.text[start..end].trim().parse().map_err(|_| self.expected("a number"))?;
                 field.limit = Some(limit);
@@ -244,7 +245,11 @@ mod tests {
         for (text, position) in [("id,name}", 7), ("a{b", 3), ("a.limit(x)", 8), ("a b", 2), ("a.limit(1", 8)] {
             let error = parse(text).unwrap_err();
             assert_eq!(error.error.code, 2500, "{text}");
-            assert!(error.error.message.contains(&format!("at character {position}: {text}")), "{}", error.error.message);
+            assert!(
+                error.error.message.contains(&format!("at character {position}: {text}")),
+                "{}",
+                error.error.message
+            );
         }
         let deep = format!("{}x{}", "a{".repeat(20), "}".repeat(20));
         assert_eq!(parse(&deep).unwrap_err().error.code, 2500);

@@ -20,17 +20,43 @@ use crate::seed::DEMO_APP_ID;
 use crate::state::SandboxState;
 
 const NODE_TYPE: &str = "WhatsAppFlow";
-const DEFAULT_FIELDS: &[&str] = &["id", "name", "categories", "preview", "status", "validation_errors", "json_version", "data_api_version", "endpoint_uri", "whatsapp_business_account", "application", "health_status"];
+const DEFAULT_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "categories",
+    "preview",
+    "status",
+    "validation_errors",
+    "json_version",
+    "data_api_version",
+    "endpoint_uri",
+    "whatsapp_business_account",
+    "application",
+    "health_status",
+];
 const LIST_FIELDS: &[&str] = &["id", "name", "status", "categories", "validation_errors"];
 const PAGE_SIZE: PageSize = PageSize { default: 25, max: 100 };
 /// Meta's Flow categories.
-const CATEGORIES: &[&str] = &["SIGN_UP", "SIGN_IN", "APPOINTMENT_BOOKING", "LEAD_GENERATION", "CONTACT_US", "CUSTOMER_SUPPORT", "SURVEY", "OTHER"];
+const CATEGORIES: &[&str] = &[
+    "SIGN_UP",
+    "SIGN_IN",
+    "APPOINTMENT_BOOKING",
+    "LEAD_GENERATION",
+    "CONTACT_US",
+    "CUSTOMER_SUPPORT",
+    "SURVEY",
+    "OTHER",
+];
 /// How long a preview URL stays valid: Meta's 30 days.
 const PREVIEW_TTL_SECONDS: i64 = 30 * 24 * 3600;
 
 fn value(state: &SandboxState, flow: &StoredFlow, field: &Field) -> Option<Option<Value>> {
     let set = |value: Value| Some(Some(value));
-    let json_version = flow.flow_json.as_deref().and_then(|text| serde_json::from_str::<Value>(text).ok()).and_then(|json| json["version"].as_str().map(str::to_owned));
+    let json_version = flow
+        .flow_json
+        .as_deref()
+        .and_then(|text| serde_json::from_str::<Value>(text).ok())
+        .and_then(|json| json["version"].as_str().map(str::to_owned));
     match field.name.as_str() {
         "id" => set(json!(flow.id)),
         "name" => set(json!(flow.name)),
@@ -45,8 +71,12 @@ fn value(state: &SandboxState, flow: &StoredFlow, field: &Field) -> Option<Optio
             "expires_at": super::nodes::graph_time(flow.updated_at + PREVIEW_TTL_SECONDS),
         })),
         "whatsapp_business_account" => set(json!({"id": flow.waba_id})),
-        "application" => set(json!({"id": DEMO_APP_ID, "name": state.oauth().apps().get(DEMO_APP_ID).map(|app| app.name).unwrap_or_default(), "link": format!("https://www.facebook.com/games/?app_id={DEMO_APP_ID}")})),
-        "health_status" => set(json!({"can_send_message": "AVAILABLE", "entities": [{"entity_type": "FLOW", "id": flow.id, "can_send_message": "AVAILABLE"}]})),
+        "application" => set(
+            json!({"id": DEMO_APP_ID, "name": state.oauth().apps().get(DEMO_APP_ID).map(|app| app.name).unwrap_or_default(), "link": format!("https://www.facebook.com/games/?app_id={DEMO_APP_ID}")}),
+        ),
+        "health_status" => set(
+            json!({"can_send_message": "AVAILABLE", "entities": [{"entity_type": "FLOW", "id": flow.id, "can_send_message": "AVAILABLE"}]}),
+        ),
         "updated_at" => set(json!(super::nodes::graph_time(flow.updated_at))),
         "metric" => set(json!({"name": "ENDPOINT_REQUEST_COUNT", "granularity": "DAY", "data_points": []})),
         _ => None,
@@ -63,7 +93,10 @@ pub(super) fn list(state: &SandboxState, call: &GraphCall, waba: &Waba) -> Resul
     let flows = state.flows().list(&waba.id);
     let ids: Vec<&str> = flows.iter().map(|flow| flow.id.as_str()).collect();
     let page = paging::page(state, call, &ids, &PAGE_SIZE, &format!("{}/flows", waba.id))?;
-    let data = flows[page.range].iter().map(|flow| render(state, flow, &requested).map(Value::Object)).collect::<Result<Vec<_>, _>>()?;
+    let data = flows[page.range]
+        .iter()
+        .map(|flow| render(state, flow, &requested).map(Value::Object))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut body = json!({"data": data});
     if let Some(paging) = page.paging {
         body["paging"] = paging;
@@ -83,7 +116,10 @@ fn categories(params: &Map<String, Value>) -> Result<Option<Vec<String>>, GraphE
         Value::String(text) => serde_json::from_str::<Value>(text).unwrap_or_else(|_| json!([text])),
         other => other.clone(),
     };
-    let list: Vec<String> = parsed.as_array().map(|items| items.iter().filter_map(Value::as_str).map(str::to_owned).collect()).unwrap_or_default();
+    let list: Vec<String> = parsed
+        .as_array()
+        .map(|items| items.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .unwrap_or_default();
     if list.is_empty() {
         return Err(GraphError::invalid_parameter("Param categories must be a non-empty array."));
     }
@@ -102,21 +138,34 @@ fn endpoint_uri(params: &Map<String, Value>) -> Result<Option<String>, GraphErro
 }
 
 fn flow_json(text: &str) -> Result<String, GraphError> {
-    let parsed: Value = serde_json::from_str(text).map_err(|error| GraphError::invalid_parameter(format!("Flow JSON is not valid JSON: {error}")))?;
+    let parsed: Value = serde_json::from_str(text)
+        .map_err(|error| GraphError::invalid_parameter(format!("Flow JSON is not valid JSON: {error}")))?;
     if !parsed["version"].is_string() || !parsed["screens"].is_array() {
         return Err(GraphError::invalid_parameter("Flow JSON needs a version and screens."));
     }
     Ok(text.to_owned())
 }
 
-pub(super) async fn create(state: &SandboxState, call: &GraphCall, waba: &Waba, request: Request) -> Result<Response, GraphError> {
+pub(super) async fn create(
+    state: &SandboxState,
+    call: &GraphCall,
+    waba: &Waba,
+    request: Request,
+) -> Result<Response, GraphError> {
     call.require_any(&[MANAGEMENT])?;
     let body = params::read(call, request).await?;
     let name = params::text(&body, "name")?.to_owned();
     let categories = categories(&body)?.ok_or_else(|| GraphError::missing_parameter("categories"))?;
     let cloned_json = match body.get("clone_flow_id").and_then(Value::as_str) {
         None => None,
-        Some(id) => state.flows().get(id).filter(|flow| flow.waba_id == waba.id).ok_or_else(|| GraphError::invalid_parameter(format!("Flow {id} does not exist.")))?.flow_json,
+        Some(id) => {
+            state
+                .flows()
+                .get(id)
+                .filter(|flow| flow.waba_id == waba.id)
+                .ok_or_else(|| GraphError::invalid_parameter(format!("Flow {id} does not exist.")))?
+                .flow_json
+        }
     };
     let flow_json = match body.get("flow_json") {
         None => cloned_json,
@@ -139,17 +188,26 @@ pub(super) async fn create(state: &SandboxState, call: &GraphCall, waba: &Waba, 
     };
     let id = flow.id.clone();
     if !state.flows().create(flow) {
-        return Err(GraphError::invalid_parameter(format!("A WABA can have at most {} Flows.", crate::flows::MAX_FLOWS_PER_WABA)));
+        return Err(GraphError::invalid_parameter(format!(
+            "A WABA can have at most {} Flows.",
+            crate::flows::MAX_FLOWS_PER_WABA
+        )));
     }
     Ok(Json(json!({"id": id, "success": true, "validation_errors": []})).into_response())
 }
 
 /// Meta's answer for a change a Flow's status does not allow.
 fn wrong_status(flow: &StoredFlow, what: &str) -> GraphError {
-    GraphError::invalid_parameter(format!("Flow {} is {}: {what}", flow.id, flow.status.as_str())).with_subcode(4_016_019)
+    GraphError::invalid_parameter(format!("Flow {} is {}: {what}", flow.id, flow.status.as_str()))
+        .with_subcode(4_016_019)
 }
 
-pub(super) async fn update(state: &SandboxState, call: &GraphCall, flow: &StoredFlow, request: Request) -> Result<Response, GraphError> {
+pub(super) async fn update(
+    state: &SandboxState,
+    call: &GraphCall,
+    flow: &StoredFlow,
+    request: Request,
+) -> Result<Response, GraphError> {
     call.require_any(&[MANAGEMENT])?;
     let body = params::read(call, request).await?;
     let name = body.get("name").and_then(Value::as_str).map(str::to_owned);
@@ -189,7 +247,12 @@ pub(super) fn assets(state: &SandboxState, call: &GraphCall, flow: &StoredFlow) 
 }
 
 /// `POST /{flow_id}/assets`: `name=flow.json`, `asset_type=FLOW_JSON` and the `file`.
-pub(super) async fn upload_asset(state: &SandboxState, call: &GraphCall, flow: &StoredFlow, request: Request) -> Result<Response, GraphError> {
+pub(super) async fn upload_asset(
+    state: &SandboxState,
+    call: &GraphCall,
+    flow: &StoredFlow,
+    request: Request,
+) -> Result<Response, GraphError> {
     call.require_any(&[MANAGEMENT])?;
     let body = params::read(call, request).await?;
     if params::text(&body, "asset_type")? != "FLOW_JSON" {

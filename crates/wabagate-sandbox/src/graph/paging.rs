@@ -98,7 +98,14 @@ fn invalid_cursor(name: &str, value: &str) -> GraphError {
 }
 
 /// The URL of a neighbouring page: the same query with the cursor replaced (no token).
-fn link(state: &SandboxState, call: &GraphCall, edge_path: &str, direction: &str, cursor: &str, limit: usize) -> String {
+fn link(
+    state: &SandboxState,
+    call: &GraphCall,
+    edge_path: &str,
+    direction: &str,
+    cursor: &str,
+    limit: usize,
+) -> String {
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     for (name, value) in &call.query {
         if !matches!(name.as_str(), "after" | "before" | "limit" | "access_token") {

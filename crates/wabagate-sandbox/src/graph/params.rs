@@ -71,5 +71,9 @@ pub(super) fn boolean(params: &Map<String, Value>, name: &str) -> Result<Option<
 
 /// A required text parameter.
 pub(super) fn text<'a>(params: &'a Map<String, Value>, name: &str) -> Result<&'a str, GraphError> {
-    params.get(name).and_then(Value::as_str).filter(|text| !text.is_empty()).ok_or_else(|| GraphError::missing_parameter(name))
+    params
+        .get(name)
+        .and_then(Value::as_str)
+        .filter(|text| !text.is_empty())
+        .ok_or_else(|| GraphError::missing_parameter(name))
 }

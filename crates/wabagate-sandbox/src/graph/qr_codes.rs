@@ -28,7 +28,8 @@ fn render(state: &SandboxState, code: &QrCode, image_format: Option<&str>) -> Va
         "deep_link_url": format!("https://wa.me/message/{}", code.code),
     });
     if let Some(format) = image_format {
-        object["qr_image_url"] = json!(format!("{}/__sandbox/qr/{}.{}", state.public_url(), code.code, format.to_ascii_lowercase()));
+        object["qr_image_url"] =
+            json!(format!("{}/__sandbox/qr/{}.{}", state.public_url(), code.code, format.to_ascii_lowercase()));
     }
     object
 }
@@ -66,7 +67,12 @@ pub(super) fn list(state: &SandboxState, call: &GraphCall, number: &PhoneNumber)
     Ok(Json(body).into_response())
 }
 
-pub(super) fn get_one(state: &SandboxState, call: &GraphCall, number: &PhoneNumber, code: &str) -> Result<Response, GraphError> {
+pub(super) fn get_one(
+    state: &SandboxState,
+    call: &GraphCall,
+    number: &PhoneNumber,
+    code: &str,
+) -> Result<Response, GraphError> {
     call.require_any(&[MANAGEMENT, MESSAGING])?;
     let settings = state.number_settings().get(&number.id);
     let found = settings.qr_codes.iter().find(|stored| stored.code == code).ok_or_else(|| not_found(code))?;
@@ -89,9 +95,13 @@ pub(super) async fn create_or_edit(
     }
     let image_format = match body.get("generate_qr_image").and_then(Value::as_str) {
         None => None,
-        Some(format) if matches!(format.to_ascii_uppercase().as_str(), "PNG" | "SVG") => Some(format.to_ascii_uppercase()),
+        Some(format) if matches!(format.to_ascii_uppercase().as_str(), "PNG" | "SVG") => {
+            Some(format.to_ascii_uppercase())
+        }
         Some(other) => {
-            return Err(GraphError::invalid_parameter(format!("Param generate_qr_image has an invalid value '{other}'.")));
+            return Err(GraphError::invalid_parameter(format!(
+                "Param generate_qr_image has an invalid value '{other}'."
+            )));
         }
     };
     let edited = body.get("code").and_then(Value::as_str).map(str::to_owned);
@@ -119,7 +129,12 @@ pub(super) async fn create_or_edit(
     Ok(Json(render(state, &stored, image_format.as_deref().or(Some("PNG")))).into_response())
 }
 
-pub(super) fn delete(state: &SandboxState, call: &GraphCall, number: &PhoneNumber, code: &str) -> Result<Response, GraphError> {
+pub(super) fn delete(
+    state: &SandboxState,
+    call: &GraphCall,
+    number: &PhoneNumber,
+    code: &str,
+) -> Result<Response, GraphError> {
     call.require_any(&[MANAGEMENT])?;
     let removed = state.number_settings().update(&number.id, |settings| {
         let before = settings.qr_codes.len();

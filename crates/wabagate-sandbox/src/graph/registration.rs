@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::error::GraphError;
 use super::request::GraphCall;
-use super::{MANAGEMENT, MESSAGING, messages, success};
+use super::{MANAGEMENT, MESSAGING, messages, params, success};
 use crate::business::PhoneNumber;
 use crate::state::SandboxState;
 
@@ -28,13 +28,14 @@ pub(super) async fn update(
 ) -> Result<Response, GraphError> {
     call.require_any(&[MANAGEMENT])?;
     let body = messages::read_json_body(call, body).await?;
-    let pin = body.get("pin").map(|pin| check_pin(pin)).transpose()?;
+    let pin = body.get("pin").map(check_pin).transpose()?;
     let webhook_override = match body.get("webhook_configuration") {
         None => None,
         Some(configuration) => {
-            let uri = configuration.get("override_callback_uri").and_then(Value::as_str).ok_or_else(|| {
-                GraphError::missing_parameter("webhook_configuration[override_callback_uri]")
-            })?;
+            let uri = configuration
+                .get("override_callback_uri")
+                .and_then(Value::as_str)
+                .ok_or_else(|| GraphError::missing_parameter("webhook_configuration[override_callback_uri]"))?;
             if uri.chars().count() > OVERRIDE_URI_MAX {
                 return Err(GraphError::invalid_parameter(format!(
                     "Param webhook_configuration[override_callback_uri] must be at most {OVERRIDE_URI_MAX} characters long."
@@ -89,15 +90,18 @@ pub(super) async fn request_code(
     body: Body,
 ) -> Result<Response, GraphError> {
     call.require_any(&[MANAGEMENT])?;
-    let body = merged_with_query(call, messages::read_json_body(call, body).await?);
-    let method = body.get("code_method").and_then(Value::as_str).ok_or_else(|| GraphError::missing_parameter("code_method"))?;
+    let body = params::read_body(call, body).await?;
+    let method =
+        body.get("code_method").and_then(Value::as_str).ok_or_else(|| GraphError::missing_parameter("code_method"))?;
     if !matches!(method.to_ascii_uppercase().as_str(), "SMS" | "VOICE") {
         return Err(GraphError::invalid_parameter(format!("Param code_method has an invalid value '{method}'.")));
     }
     if body.get("language").and_then(Value::as_str).is_none_or(str::is_empty) {
         return Err(GraphError::missing_parameter("language"));
     }
-    state.number_settings().update(&number.id, |settings| settings.pending_code = Some(SANDBOX_VERIFICATION_CODE.into()));
+    state
+        .number_settings()
+        .update(&number.id, |settings| settings.pending_code = Some(SANDBOX_VERIFICATION_CODE.into()));
     Ok(success())
 }
 
@@ -109,7 +113,7 @@ pub(super) async fn verify_code(
     body: Body,
 ) -> Result<Response, GraphError> {
     call.require_any(&[MANAGEMENT])?;
-    let body = merged_with_query(call, messages::read_json_body(call, body).await?);
+    let body = params::read_body(call, body).await?;
     let code = body.get("code").and_then(Value::as_str).ok_or_else(|| GraphError::missing_parameter("code"))?;
     let verified = state.number_settings().update(&number.id, |settings| {
         let matches = settings.pending_code.as_deref() == Some(code);
@@ -125,23 +129,13 @@ pub(super) async fn verify_code(
     Ok(success())
 }
 
-/// Graph takes POST parameters from the query string too (`request_code?code_method=SMS`).
-fn merged_with_query(call: &GraphCall, mut body: Value) -> Value {
-    if let Value::Object(object) = &mut body {
-        for (name, value) in &call.query {
-            if name != "access_token" {
-                object.entry(name.clone()).or_insert_with(|| Value::String(value.clone()));
-            }
-        }
-    }
-    body
-}
-
 fn check_messaging_product(body: &Value) -> Result<(), GraphError> {
     match body.get("messaging_product").and_then(Value::as_str) {
         None => Err(GraphError::missing_parameter("messaging_product")),
         Some("whatsapp") => Ok(()),
-        Some(other) => Err(GraphError::invalid_parameter(format!("Param messaging_product has an invalid value '{other}'."))),
+        Some(other) => {
+            Err(GraphError::invalid_parameter(format!("Param messaging_product has an invalid value '{other}'.")))
+        }
     }
 }
 

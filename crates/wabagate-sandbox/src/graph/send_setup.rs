@@ -16,9 +16,9 @@ pub(super) fn check(state: &SandboxState, number: &PhoneNumber, content: &Messag
     let MessageContent::Interactive(Interactive::Other(interactive)) = content else { return Ok(()) };
     let refuse = |details: String| Err(GraphError::whatsapp(error_code::PARAMETER_VALUE_INVALID, details));
     match interactive["type"].as_str().unwrap_or_default() {
-        "product" | "product_list" | "catalog_message" if !commerce::has_catalog(state, number) => {
-            refuse("No catalog is connected to this phone number: connect one (whatsapp_commerce_settings) first.".into())
-        }
+        "product" | "product_list" | "catalog_message" if !commerce::has_catalog(state, number) => refuse(
+            "No catalog is connected to this phone number: connect one (whatsapp_commerce_settings) first.".into(),
+        ),
         "flow" => check_flow(state, number, &interactive["action"]["parameters"]),
         "voice_call" | "call_permission_request" if !settings::calling_enabled(state, number) => {
             refuse("Calling is not enabled for this phone number.".into())
@@ -38,7 +38,13 @@ fn check_flow(state: &SandboxState, number: &PhoneNumber, parameters: &Value) ->
     let draft_mode = parameters["mode"].as_str().is_some_and(|mode| mode.eq_ignore_ascii_case("draft"));
     match flow {
         None => refuse("The Flow does not exist in this WhatsApp Business Account.".into()),
-        Some(flow) if flow.status == FlowStatus::Published || (draft_mode && flow.status == FlowStatus::Draft) => Ok(()),
-        Some(flow) => refuse(format!("Flow {} is {}: only published Flows can be sent (or drafts with mode draft).", flow.id, flow.status.as_str())),
+        Some(flow) if flow.status == FlowStatus::Published || (draft_mode && flow.status == FlowStatus::Draft) => {
+            Ok(())
+        }
+        Some(flow) => refuse(format!(
+            "Flow {} is {}: only published Flows can be sent (or drafts with mode draft).",
+            flow.id,
+            flow.status.as_str()
+        )),
     }
 }

@@ -43,7 +43,9 @@ pub(super) fn get(state: &SandboxState, call: &GraphCall, number: &PhoneNumber) 
 /// The number's settings: Meta's defaults with every section it set on top.
 pub(super) fn current(state: &SandboxState, number: &PhoneNumber) -> Value {
     let mut settings = defaults();
-    if let (Value::Object(base), Some(Value::Object(set))) = (&mut settings, state.number_settings().get(&number.id).settings) {
+    if let (Value::Object(base), Some(Value::Object(set))) =
+        (&mut settings, state.number_settings().get(&number.id).settings)
+    {
         for (section, value) in set {
             base.insert(section, value);
         }
@@ -98,14 +100,21 @@ fn check_status(section: &str, object: &Map<String, Value>) -> Result<(), GraphE
         None if matches!(section, "calling" | "payload_encryption") => {
             Err(GraphError::missing_parameter(&format!("{section}[status]")))
         }
-        Some(Value::String(status)) if section != "storage_configuration" && !matches!(status.to_ascii_lowercase().as_str(), "enabled" | "disabled") => {
+        Some(Value::String(status))
+            if section != "storage_configuration"
+                && !matches!(status.to_ascii_lowercase().as_str(), "enabled" | "disabled") =>
+        {
             Err(GraphError::invalid_parameter(format!("Param {section}[status] has an invalid value '{status}'.")))
         }
         _ => Ok(()),
     }
 }
 
-pub(super) fn get_automation(state: &SandboxState, call: &GraphCall, number: &PhoneNumber) -> Result<Response, GraphError> {
+pub(super) fn get_automation(
+    state: &SandboxState,
+    call: &GraphCall,
+    number: &PhoneNumber,
+) -> Result<Response, GraphError> {
     call.require_any(&[MANAGEMENT, MESSAGING])?;
     let automation = state
         .number_settings()
@@ -128,7 +137,9 @@ pub(super) async fn update_automation(
         None => None,
         Some(Value::Array(prompts)) => {
             if prompts.len() > MAX_PROMPTS {
-                return Err(GraphError::invalid_parameter(format!("Param prompts must have at most {MAX_PROMPTS} items.")));
+                return Err(GraphError::invalid_parameter(format!(
+                    "Param prompts must have at most {MAX_PROMPTS} items."
+                )));
             }
             for prompt in prompts {
                 if prompt.as_str().is_none_or(|text| text.is_empty() || text.chars().count() > PROMPT_MAX_CHARS) {
@@ -145,14 +156,21 @@ pub(super) async fn update_automation(
         None => None,
         Some(Value::Array(commands)) => {
             if commands.len() > MAX_COMMANDS {
-                return Err(GraphError::invalid_parameter(format!("Param commands must have at most {MAX_COMMANDS} items.")));
+                return Err(GraphError::invalid_parameter(format!(
+                    "Param commands must have at most {MAX_COMMANDS} items."
+                )));
             }
             for command in commands {
-                let name = command["command_name"].as_str().ok_or_else(|| GraphError::missing_parameter("commands[command_name]"))?;
+                let name = command["command_name"]
+                    .as_str()
+                    .ok_or_else(|| GraphError::missing_parameter("commands[command_name]"))?;
                 let description = command["command_description"]
                     .as_str()
                     .ok_or_else(|| GraphError::missing_parameter("commands[command_description]"))?;
-                if name.is_empty() || name.chars().count() > COMMAND_NAME_MAX_CHARS || description.chars().count() > COMMAND_DESCRIPTION_MAX_CHARS {
+                if name.is_empty()
+                    || name.chars().count() > COMMAND_NAME_MAX_CHARS
+                    || description.chars().count() > COMMAND_DESCRIPTION_MAX_CHARS
+                {
                     return Err(GraphError::invalid_parameter(format!(
                         "Param commands: command_name must have 1 to {COMMAND_NAME_MAX_CHARS} characters and command_description at most {COMMAND_DESCRIPTION_MAX_CHARS}."
                     )));

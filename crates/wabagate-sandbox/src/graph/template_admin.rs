@@ -25,12 +25,25 @@ pub(super) const MAX_IDS_PER_CALL: usize = 100;
 
 /// `POST /{template_id}`: new `components`, `category` or `message_send_ttl_seconds`;
 /// the template goes back to review.
-pub(super) async fn edit(state: &SandboxState, call: &GraphCall, template: &StoredTemplate, body: Body) -> Result<Response, GraphError> {
+pub(super) async fn edit(
+    state: &SandboxState,
+    call: &GraphCall,
+    template: &StoredTemplate,
+    body: Body,
+) -> Result<Response, GraphError> {
     call.require_any(&[MANAGEMENT])?;
     let body = params::read_body(call, body).await?;
-    let refuse = |title: &str, message: String| as_template_error(GraphError::invalid_parameter(message.clone()).with_user_message(title, message));
+    let refuse = |title: &str, message: String| {
+        as_template_error(GraphError::invalid_parameter(message.clone()).with_user_message(title, message))
+    };
     if !matches!(template.status, TemplateStatus::Approved | TemplateStatus::Rejected | TemplateStatus::Paused) {
-        return Err(refuse("Template can't be edited", format!("Only approved, rejected or paused templates can be edited; this one is {}.", template.status.as_str())));
+        return Err(refuse(
+            "Template can't be edited",
+            format!(
+                "Only approved, rejected or paused templates can be edited; this one is {}.",
+                template.status.as_str()
+            ),
+        ));
     }
     let mut definition: TemplateDefinition = template.definition.clone();
     if let Some(components) = body.get("components") {
@@ -40,12 +53,19 @@ pub(super) async fn edit(state: &SandboxState, call: &GraphCall, template: &Stor
     }
     if let Some(category) = body.get("category").and_then(Value::as_str) {
         if template.status == TemplateStatus::Approved && !category.eq_ignore_ascii_case(template.category.as_str()) {
-            return Err(refuse("Category can't be changed", "The category of an approved template can't be changed.".into()));
+            return Err(refuse(
+                "Category can't be changed",
+                "The category of an approved template can't be changed.".into(),
+            ));
         }
         definition.category = category.to_ascii_uppercase();
     }
     if let Some(ttl) = body.get("message_send_ttl_seconds") {
-        definition.message_send_ttl_seconds = Some(ttl.as_u64().or_else(|| ttl.as_str().and_then(|text| text.parse().ok())).ok_or_else(|| GraphError::invalid_parameter("Param message_send_ttl_seconds must be a number."))?);
+        definition.message_send_ttl_seconds = Some(
+            ttl.as_u64()
+                .or_else(|| ttl.as_str().and_then(|text| text.parse().ok()))
+                .ok_or_else(|| GraphError::invalid_parameter("Param message_send_ttl_seconds must be a number."))?,
+        );
     }
     if !["components", "category", "message_send_ttl_seconds"].iter().any(|key| body.contains_key(*key)) {
         return Err(GraphError::missing_parameter("components"));
@@ -55,7 +75,10 @@ pub(super) async fn edit(state: &SandboxState, call: &GraphCall, template: &Stor
         let last_day = template.edits.iter().filter(|at| call.now - **at < DAY).count();
         let last_month = template.edits.iter().filter(|at| call.now - **at < 30 * DAY).count();
         if last_day >= 1 || last_month >= EDITS_PER_MONTH {
-            return Err(refuse("Edit limit reached", "An approved template can be edited once a day and 10 times in 30 days.".into()));
+            return Err(refuse(
+                "Edit limit reached",
+                "An approved template can be edited once a day and 10 times in 30 days.".into(),
+            ));
         }
     }
     let delay = i64::try_from(state.config().template_approval_delay.as_secs()).unwrap_or(i64::MAX);
@@ -79,21 +102,33 @@ pub(super) async fn edit(state: &SandboxState, call: &GraphCall, template: &Stor
 /// `hsm_ids` as Graph takes it: a JSON array, its text, or comma-separated ids.
 pub(super) fn hsm_ids(raw: &Value) -> Result<Vec<String>, GraphError> {
     let items: Vec<String> = match raw {
-        Value::Array(items) => items.iter().map(|item| item.as_str().map_or_else(|| item.to_string(), str::to_owned)).collect(),
+        Value::Array(items) => {
+            items.iter().map(|item| item.as_str().map_or_else(|| item.to_string(), str::to_owned)).collect()
+        }
         Value::String(text) => match serde_json::from_str::<Value>(text) {
-            Ok(Value::Array(items)) => items.iter().map(|item| item.as_str().map_or_else(|| item.to_string(), str::to_owned)).collect(),
+            Ok(Value::Array(items)) => {
+                items.iter().map(|item| item.as_str().map_or_else(|| item.to_string(), str::to_owned)).collect()
+            }
             _ => text.split(',').map(|id| id.trim().to_owned()).filter(|id| !id.is_empty()).collect(),
         },
         _ => Vec::new(),
     };
     if items.is_empty() || items.len() > MAX_IDS_PER_CALL {
-        return Err(GraphError::invalid_parameter(format!("Param hsm_ids must hold 1 to {MAX_IDS_PER_CALL} template ids.")));
+        return Err(GraphError::invalid_parameter(format!(
+            "Param hsm_ids must hold 1 to {MAX_IDS_PER_CALL} template ids."
+        )));
     }
     Ok(items)
 }
 
 /// Archives (or unarchives) each template, reporting those that failed with the reason.
-pub(super) async fn archive(state: &SandboxState, call: &GraphCall, waba: &Waba, body: Body, archive: bool) -> Result<Response, GraphError> {
+pub(super) async fn archive(
+    state: &SandboxState,
+    call: &GraphCall,
+    waba: &Waba,
+    body: Body,
+    archive: bool,
+) -> Result<Response, GraphError> {
     call.require_any(&[MANAGEMENT])?;
     let body = params::read_body(call, body).await?;
     let ids = hsm_ids(body.get("hsm_ids").ok_or_else(|| GraphError::missing_parameter("hsm_ids"))?)?;
@@ -102,7 +137,9 @@ pub(super) async fn archive(state: &SandboxState, call: &GraphCall, waba: &Waba,
     for id in ids {
         let outcome = state.templates().get(&id).filter(|template| template.waba_id == waba.id).map(|_| {
             state.templates().update(&id, |stored| match (archive, stored.status) {
-                (true, TemplateStatus::Archived) | (false, TemplateStatus::Pending) => Err("Template is already in that state"),
+                (true, TemplateStatus::Archived) | (false, TemplateStatus::Pending) => {
+                    Err("Template is already in that state")
+                }
                 (true, status) => {
                     stored.status_before_archive = Some(status);
                     stored.status = TemplateStatus::Archived;
@@ -131,16 +168,23 @@ pub(super) async fn archive(state: &SandboxState, call: &GraphCall, waba: &Waba,
 
 /// `GET /{template_id}/compare?template_ids=…&start=…&end=…`: how the templates compare on
 /// Meta's block-rate metric. The sandbox has no recipients who block, so every rate is 0.
-pub(super) fn compare(state: &SandboxState, call: &GraphCall, template: &StoredTemplate) -> Result<Response, GraphError> {
+pub(super) fn compare(
+    state: &SandboxState,
+    call: &GraphCall,
+    template: &StoredTemplate,
+) -> Result<Response, GraphError> {
     call.require_any(&[MANAGEMENT, MESSAGING])?;
-    let others = hsm_ids(&json!(call.query("template_ids").ok_or_else(|| GraphError::missing_parameter("template_ids"))?))?;
+    let others =
+        hsm_ids(&json!(call.query("template_ids").ok_or_else(|| GraphError::missing_parameter("template_ids"))?))?;
     for parameter in ["start", "end"] {
         call.query(parameter).ok_or_else(|| GraphError::missing_parameter(parameter))?;
     }
     let mut ids = vec![template.id.clone()];
     for id in others {
         if state.templates().get(&id).is_none_or(|other| other.waba_id != template.waba_id) {
-            return Err(GraphError::invalid_parameter(format!("Template {id} does not exist in this WhatsApp Business Account.")));
+            return Err(GraphError::invalid_parameter(format!(
+                "Template {id} does not exist in this WhatsApp Business Account."
+            )));
         }
         ids.push(id);
     }
@@ -175,12 +219,19 @@ pub(super) fn list_library(call: &GraphCall) -> Result<Response, GraphError> {
         call.query(key).is_none_or(|wanted| {
             let value = &entry[key];
             value.as_str().is_some_and(|value| value.eq_ignore_ascii_case(wanted))
-                || value.as_array().is_some_and(|values| values.iter().any(|value| value.as_str().is_some_and(|value| value.eq_ignore_ascii_case(wanted))))
+                || value.as_array().is_some_and(|values| {
+                    values.iter().any(|value| value.as_str().is_some_and(|value| value.eq_ignore_ascii_case(wanted)))
+                })
         })
     };
     let data: Vec<Value> = library()
         .into_iter()
-        .filter(|entry| call.query("search").is_none_or(|search| entry["name"].as_str().unwrap_or_default().contains(search) || entry["body"].as_str().unwrap_or_default().to_lowercase().contains(&search.to_lowercase())))
+        .filter(|entry| {
+            call.query("search").is_none_or(|search| {
+                entry["name"].as_str().unwrap_or_default().contains(search)
+                    || entry["body"].as_str().unwrap_or_default().to_lowercase().contains(&search.to_lowercase())
+            })
+        })
         .filter(|entry| ["topic", "usecase", "industry", "language"].iter().all(|key| text_matches(entry, key)))
         .collect();
     Ok(Json(json!({"data": data})).into_response())

@@ -12,8 +12,8 @@ use wabagate_model::template::{TemplateDefinition, TemplateError, TemplatePart, 
 use wabagate_model::{ValidationError, Violation};
 
 use super::error::GraphError;
-use super::request::GraphCall;
 use super::paging::{self, PageSize};
+use super::request::GraphCall;
 use super::{MANAGEMENT, MESSAGING, fields, messages, nodes};
 use crate::business::Waba;
 use crate::state::SandboxState;
@@ -155,8 +155,10 @@ pub(super) fn delete(state: &SandboxState, call: &GraphCall, waba: &Waba) -> Res
         }
         let ids = super::template_admin::hsm_ids(&json!(raw))?;
         if !state.templates().delete_ids(&waba.id, &ids) {
-            let error = GraphError::invalid_parameter("One or more of the hsm_ids is not a template of this WhatsApp Business Account.")
-                .with_user_message("Message Template Not Found", "One or more of the templates could not be found.");
+            let error = GraphError::invalid_parameter(
+                "One or more of the hsm_ids is not a template of this WhatsApp Business Account.",
+            )
+            .with_user_message("Message Template Not Found", "One or more of the templates could not be found.");
             return Err(as_template_error(error));
         }
         return Ok(Json(json!({"success": true})).into_response());

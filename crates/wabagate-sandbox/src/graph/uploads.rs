@@ -24,18 +24,26 @@ use crate::upload_sessions::UploadSession;
 const FILE_TYPES: &[&str] = &["application/pdf", "image/jpeg", "image/jpg", "image/png", "video/mp4"];
 
 pub(super) fn open(state: &SandboxState, call: &GraphCall, app: &MetaApp) -> Result<Response, GraphError> {
-    let name = call.query("file_name").filter(|name| !name.is_empty()).ok_or_else(|| GraphError::missing_parameter("file_name"))?;
+    let name = call
+        .query("file_name")
+        .filter(|name| !name.is_empty())
+        .ok_or_else(|| GraphError::missing_parameter("file_name"))?;
     let length: u64 = call
         .query("file_length")
         .ok_or_else(|| GraphError::missing_parameter("file_length"))?
         .parse()
         .map_err(|_| GraphError::invalid_parameter("Param file_length must be a positive integer."))?;
     if length == 0 || length > LARGEST_MEDIA_BYTES {
-        return Err(GraphError::invalid_parameter(format!("Param file_length must be between 1 and {LARGEST_MEDIA_BYTES}.")));
+        return Err(GraphError::invalid_parameter(format!(
+            "Param file_length must be between 1 and {LARGEST_MEDIA_BYTES}."
+        )));
     }
     let file_type = call.query("file_type").ok_or_else(|| GraphError::missing_parameter("file_type"))?;
     if !FILE_TYPES.contains(&file_type) {
-        return Err(GraphError::invalid_parameter(format!("Param file_type must be one of {}.", FILE_TYPES.join(", "))));
+        return Err(GraphError::invalid_parameter(format!(
+            "Param file_type must be one of {}.",
+            FILE_TYPES.join(", ")
+        )));
     }
     let session = STANDARD.encode(format!("{}:{}", app.app_id, state.ids().next_id()));
     state.uploads().open(
@@ -64,7 +72,12 @@ pub(super) fn status(state: &SandboxState, session_id: &str) -> Result<Response,
 
 /// Receives bytes from `file_offset` (which must be where the session is) to at most the
 /// announced length.
-pub(super) async fn receive(state: &SandboxState, call: &GraphCall, session_id: &str, body: Body) -> Result<Response, GraphError> {
+pub(super) async fn receive(
+    state: &SandboxState,
+    call: &GraphCall,
+    session_id: &str,
+    body: Body,
+) -> Result<Response, GraphError> {
     let session = state.uploads().get(session_id).ok_or_else(|| unknown_session(session_id))?;
     if call.token.app_id != session.app_id {
         return Err(unknown_session(session_id));
@@ -85,7 +98,9 @@ pub(super) async fn receive(state: &SandboxState, call: &GraphCall, session_id: 
     }
     let room = session.file_length - session.offset;
     if body.size_hint().lower() > room {
-        return Err(GraphError::invalid_parameter(format!("The body is larger than the {room} bytes left of file_length.")));
+        return Err(GraphError::invalid_parameter(format!(
+            "The body is larger than the {room} bytes left of file_length."
+        )));
     }
     let mut hasher = session.hasher.clone();
     let mut received = 0_u64;
@@ -94,7 +109,9 @@ pub(super) async fn receive(state: &SandboxState, call: &GraphCall, session_id: 
         let chunk = chunk.map_err(|_| GraphError::unparsable_body("the upload was interrupted"))?;
         received += chunk.len() as u64;
         if received > room {
-            return Err(GraphError::invalid_parameter(format!("The body is larger than the {room} bytes left of file_length.")));
+            return Err(GraphError::invalid_parameter(format!(
+                "The body is larger than the {room} bytes left of file_length."
+            )));
         }
         hasher.update(&chunk);
     }
@@ -105,12 +122,18 @@ pub(super) async fn receive(state: &SandboxState, call: &GraphCall, session_id: 
             stored.hasher = hasher;
             (stored.offset == stored.file_length).then(|| {
                 let digest = hex::encode(stored.hasher.clone().finalize());
-                format!("4:{}:{}", STANDARD.encode(&stored.file_name), STANDARD.encode(format!("{}:{digest}", stored.file_type)))
+                format!(
+                    "4:{}:{}",
+                    STANDARD.encode(&stored.file_name),
+                    STANDARD.encode(format!("{}:{digest}", stored.file_type))
+                )
             })
         })
         .ok_or_else(|| unknown_session(session_id))?;
     match handle {
         Some(handle) => Ok(Json(json!({"h": handle})).into_response()),
-        None => Ok(Json(json!({"id": format!("upload:{session_id}"), "file_offset": offset + received})).into_response()),
+        None => {
+            Ok(Json(json!({"id": format!("upload:{session_id}"), "file_offset": offset + received})).into_response())
+        }
     }
 }

@@ -49,7 +49,8 @@ static SPEC: LazyLock<Value> = LazyLock::new(|| {
 
 fn response_schema(path: &str, method: &str) -> Value {
     let pointer = format!("/paths/{}/{method}/responses/200", path.replace('/', "~1"));
-    let mut response = SPEC.pointer(&pointer).unwrap_or_else(|| panic!("the spec has a 200 answer for {method} {path}"));
+    let mut response =
+        SPEC.pointer(&pointer).unwrap_or_else(|| panic!("the spec has a 200 answer for {method} {path}"));
     // Some answers are shared `components/responses`, referenced from the operation.
     if let Some(reference) = response["$ref"].as_str() {
         response = SPEC.pointer(reference.trim_start_matches('#')).unwrap_or_else(|| panic!("{reference} exists"));
@@ -207,15 +208,22 @@ async fn the_number_configuration_endpoints_fit_their_schemas() {
         operation(&at("request_code"), "post"),
         &sandbox.post(&format!("{number}/request_code"), json!({"code_method": "SMS", "language": "en_US"})).await,
     );
-    assert_contract(operation(&at("verify_code"), "post"), &sandbox.post(&format!("{number}/verify_code"), json!({"code": "000000"})).await);
+    assert_contract(
+        operation(&at("verify_code"), "post"),
+        &sandbox.post(&format!("{number}/verify_code"), json!({"code": "000000"})).await,
+    );
     assert_contract(
         operation(&at("register"), "post"),
         &sandbox.post(&format!("{number}/register"), json!({"messaging_product": "whatsapp", "pin": "123456"})).await,
     );
     let users = json!({"messaging_product": "whatsapp", "block_users": [{"user": "1234567890"}]});
-    assert_contract(operation(&at("block_users"), "post"), &sandbox.post(&format!("{number}/block_users"), users.clone()).await);
+    assert_contract(
+        operation(&at("block_users"), "post"),
+        &sandbox.post(&format!("{number}/block_users"), users.clone()).await,
+    );
     assert_contract(operation(&at("block_users"), "get"), &sandbox.get(&format!("{number}/block_users")).await);
-    let unblocked = Sandbox::answer(sandbox.request(Method::DELETE, &format!("{number}/block_users")).json(&users)).await;
+    let unblocked =
+        Sandbox::answer(sandbox.request(Method::DELETE, &format!("{number}/block_users")).json(&users)).await;
     assert_contract(operation(&at("block_users"), "delete"), &unblocked);
     let created = sandbox.post(&format!("{number}/message_qrdls"), json!({"prefilled_message": "Hi"})).await;
     assert_contract(operation(&at("message_qrdls"), "post"), &created);
@@ -225,7 +233,10 @@ async fn the_number_configuration_endpoints_fit_their_schemas() {
     assert_contract(operation(&one, "get"), &sandbox.get(&format!("{number}/message_qrdls/{code}")).await);
     assert_contract(operation(&one, "delete"), &sandbox.delete(&format!("{number}/message_qrdls/{code}")).await);
     let commerce = format!("{number}/whatsapp_commerce_settings");
-    assert_contract(operation(&at("whatsapp_commerce_settings"), "post"), &sandbox.post(&format!("{commerce}?is_cart_enabled=true"), json!({})).await);
+    assert_contract(
+        operation(&at("whatsapp_commerce_settings"), "post"),
+        &sandbox.post(&format!("{commerce}?is_cart_enabled=true"), json!({})).await,
+    );
     assert_contract(operation(&at("whatsapp_commerce_settings"), "get"), &sandbox.get(&commerce).await);
     let key = "-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----";
     let form = Form::new().text("business_public_key", key);
@@ -235,10 +246,16 @@ async fn the_number_configuration_endpoints_fit_their_schemas() {
     assert_contract(operation(&at("whatsapp_business_encryption"), "get"), &sandbox.get(&encryption).await);
     let connect = json!({"messaging_product": "whatsapp", "to": "1234567890", "action": "connect", "session": {"sdp_type": "offer", "sdp": "v=0"}});
     assert_contract(operation(&at("calls"), "post"), &sandbox.post(&format!("{number}/calls"), connect).await);
-    assert_contract(operation(&at("call_permissions"), "get"), &sandbox.get(&format!("{number}/call_permissions?user_wa_id=1234567890")).await);
+    assert_contract(
+        operation(&at("call_permissions"), "get"),
+        &sandbox.get(&format!("{number}/call_permissions?user_wa_id=1234567890")).await,
+    );
     let paged = sandbox.get(&format!("/v23.0/{}/phone_numbers?limit=1", sandbox.waba)).await;
     assert_contract(PHONE_NUMBERS, &paged);
-    assert_contract(("/{Version}/{WABA-ID}/subscribed_apps", "get"), &sandbox.get(&format!("/{}/subscribed_apps", sandbox.waba)).await);
+    assert_contract(
+        ("/{Version}/{WABA-ID}/subscribed_apps", "get"),
+        &sandbox.get(&format!("/{}/subscribed_apps", sandbox.waba)).await,
+    );
 }
 
 #[tokio::test]
@@ -250,14 +267,26 @@ async fn flows_and_template_edits_fit_their_schemas() {
     assert_contract(("/{Version}/{WABA-ID}/flows", "get"), &sandbox.get(&flows).await);
     let id = created.1["id"].as_str().unwrap().to_owned();
     assert_contract(("/{Version}/{Flow-ID}", "get"), &sandbox.get(&format!("/v23.0/{id}")).await);
-    assert_contract(("/{Version}/{Flow-ID}", "post"), &sandbox.post(&format!("/v23.0/{id}"), json!({"name": "renamed"})).await);
+    assert_contract(
+        ("/{Version}/{Flow-ID}", "post"),
+        &sandbox.post(&format!("/v23.0/{id}"), json!({"name": "renamed"})).await,
+    );
     let flow_json = r#"{"version": "6.0", "screens": []}"#;
-    let form = Form::new().text("name", "flow.json").text("asset_type", "FLOW_JSON").part("file", Part::text(flow_json).file_name("flow.json"));
+    let form = Form::new()
+        .text("name", "flow.json")
+        .text("asset_type", "FLOW_JSON")
+        .part("file", Part::text(flow_json).file_name("flow.json"));
     let uploaded = Sandbox::answer(sandbox.request(Method::POST, &format!("/v23.0/{id}/assets")).multipart(form)).await;
     assert_contract(("/{Version}/{Flow-ID}/assets", "post"), &uploaded);
     assert_contract(("/{Version}/{Flow-ID}/assets", "get"), &sandbox.get(&format!("/v23.0/{id}/assets")).await);
-    assert_contract(("/{Version}/{Flow-ID}/publish", "post"), &sandbox.post(&format!("/v23.0/{id}/publish"), json!({})).await);
-    assert_contract(("/{Version}/{Flow-ID}/deprecate", "post"), &sandbox.post(&format!("/v23.0/{id}/deprecate"), json!({})).await);
+    assert_contract(
+        ("/{Version}/{Flow-ID}/publish", "post"),
+        &sandbox.post(&format!("/v23.0/{id}/publish"), json!({})).await,
+    );
+    assert_contract(
+        ("/{Version}/{Flow-ID}/deprecate", "post"),
+        &sandbox.post(&format!("/v23.0/{id}/deprecate"), json!({})).await,
+    );
     let draft = sandbox.post(&flows, json!({"name": "doomed", "categories": ["OTHER"]})).await;
     let draft_id = draft.1["id"].as_str().unwrap().to_owned();
     assert_contract(("/{Version}/{Flow-ID}", "delete"), &sandbox.delete(&format!("/v23.0/{draft_id}")).await);

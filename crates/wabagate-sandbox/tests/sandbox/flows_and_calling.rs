@@ -9,7 +9,8 @@ use crate::support::{Sandbox, assert_error, oauth};
 const FLOW_JSON: &str = r#"{"version": "6.0", "screens": [{"id": "WELCOME", "layout": {"type": "SingleColumnLayout", "children": []}, "terminal": true}]}"#;
 
 async fn create_flow(sandbox: &Sandbox, name: &str) -> String {
-    let (status, body) = sandbox.post(&format!("/v23.0/{}/flows", sandbox.waba), json!({"name": name, "categories": ["SURVEY"]})).await;
+    let (status, body) =
+        sandbox.post(&format!("/v23.0/{}/flows", sandbox.waba), json!({"name": name, "categories": ["SURVEY"]})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body["id"].as_str().unwrap().to_owned()
 }
@@ -33,7 +34,8 @@ async fn a_flow_goes_from_draft_to_published_to_deprecated() {
         "file",
         reqwest::multipart::Part::text(FLOW_JSON).file_name("flow.json").mime_str("application/json").unwrap(),
     );
-    let (status, uploaded) = Sandbox::answer(sandbox.request(Method::POST, &format!("/v23.0/{id}/assets")).multipart(form)).await;
+    let (status, uploaded) =
+        Sandbox::answer(sandbox.request(Method::POST, &format!("/v23.0/{id}/assets")).multipart(form)).await;
     assert_eq!((status, uploaded), (StatusCode::OK, json!({"success": true, "validation_errors": []})));
     assert_eq!(sandbox.get(&format!("/v23.0/{id}/assets")).await.1["data"][0]["asset_type"], "FLOW_JSON");
     assert_eq!(sandbox.get(&format!("/v23.0/{id}?fields=json_version")).await.1, json!({"json_version": "6.0"}));
@@ -49,7 +51,13 @@ async fn a_flow_goes_from_draft_to_published_to_deprecated() {
 struct Expected403;
 impl Expected403 {
     fn published() -> crate::support::Expected<'static> {
-        crate::support::Expected { status: 400, code: 100, subcode: Some(4_016_019), kind: "OAuthException", message: "(#100) Invalid parameter" }
+        crate::support::Expected {
+            status: 400,
+            code: 100,
+            subcode: Some(4_016_019),
+            kind: "OAuthException",
+            message: "(#100) Invalid parameter",
+        }
     }
 }
 
@@ -60,19 +68,23 @@ async fn a_draft_flow_can_be_deleted_and_bad_categories_are_refused() {
     assert_eq!(sandbox.delete(&format!("/v23.0/{id}")).await.0, StatusCode::OK);
     let gone = sandbox.get(&format!("/v23.0/{id}")).await;
     assert_eq!(gone.1["error"]["error_subcode"], 33);
-    let bad = sandbox.post(&format!("/v23.0/{}/flows", sandbox.waba), json!({"name": "x", "categories": ["PARTY"]})).await;
+    let bad =
+        sandbox.post(&format!("/v23.0/{}/flows", sandbox.waba), json!({"name": "x", "categories": ["PARTY"]})).await;
     assert_error(&bad, oauth(400, 100, "(#100) Invalid parameter"));
 }
 
 #[tokio::test]
 async fn a_flow_message_needs_a_published_flow_or_draft_mode() {
     let sandbox = Sandbox::start().await;
-    let unknown = sandbox.send(flow_message(json!({"flow_message_version": "3", "flow_id": "1", "flow_cta": "Go"}))).await;
+    let unknown =
+        sandbox.send(flow_message(json!({"flow_message_version": "3", "flow_id": "1", "flow_cta": "Go"}))).await;
     assert_error(&unknown, oauth(400, 131009, "(#131009) Parameter value is not valid"));
     let id = create_flow(&sandbox, "feedback").await;
     let draft = sandbox.send(flow_message(json!({"flow_message_version": "3", "flow_id": id, "flow_cta": "Go"}))).await;
     assert_error(&draft, oauth(400, 131009, "(#131009) Parameter value is not valid"));
-    let draft_mode = sandbox.send(flow_message(json!({"flow_message_version": "3", "flow_id": id, "flow_cta": "Go", "mode": "draft"}))).await;
+    let draft_mode = sandbox
+        .send(flow_message(json!({"flow_message_version": "3", "flow_id": id, "flow_cta": "Go", "mode": "draft"})))
+        .await;
     assert_eq!(draft_mode.0, StatusCode::OK, "{}", draft_mode.1);
 }
 
@@ -106,7 +118,8 @@ async fn calls_need_calling_enabled_and_answer_a_call_id() {
     let terminate = json!({"messaging_product": "whatsapp", "call_id": call_id, "action": "terminate"});
     assert_eq!(sandbox.post(&calls, terminate).await, (StatusCode::OK, json!({"success": true})));
     assert_eq!(sandbox.send(permission).await.0, StatusCode::OK);
-    let (_, permissions) = sandbox.get(&format!("/v23.0/{}/call_permissions?user_wa_id=1234567890", sandbox.phone)).await;
+    let (_, permissions) =
+        sandbox.get(&format!("/v23.0/{}/call_permissions?user_wa_id=1234567890", sandbox.phone)).await;
     assert_eq!(permissions["permission"]["status"], "denied");
     assert_eq!(permissions["actions"][0]["can_perform_action"], true);
 }

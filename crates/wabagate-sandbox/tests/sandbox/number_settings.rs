@@ -12,7 +12,8 @@ async fn request_code_then_verify_code_with_the_sandbox_code() {
     let base = format!("/v23.0/{}", sandbox.phone);
     let missing = sandbox.post(&format!("{base}/request_code"), json!({"language": "en_US"})).await;
     assert_error(&missing, oauth(400, 100, "(#100) The parameter code_method is required."));
-    let (status, body) = sandbox.post(&format!("{base}/request_code"), json!({"code_method": "SMS", "language": "en_US"})).await;
+    let (status, body) =
+        sandbox.post(&format!("{base}/request_code"), json!({"code_method": "SMS", "language": "en_US"})).await;
     assert_eq!((status, body), (StatusCode::OK, json!({"success": true})));
     let wrong = sandbox.post(&format!("{base}/verify_code"), json!({"code": "123456"})).await;
     assert_error(&wrong, oauth(400, 136025, "(#136025) Verify code error"));
@@ -29,9 +30,11 @@ async fn a_pin_set_on_the_number_must_match_on_register() {
     assert_error(&sandbox.post(&base, json!({"pin": "12"})).await, oauth(400, 100, "(#100) Invalid parameter"));
     assert_eq!(sandbox.post(&base, json!({"pin": "123456"})).await.0, StatusCode::OK);
     assert_eq!(sandbox.get(&format!("{base}?fields=is_pin_enabled")).await.1, json!({"is_pin_enabled": true}));
-    let mismatch = sandbox.post(&format!("{base}/register"), json!({"messaging_product": "whatsapp", "pin": "654321"})).await;
+    let mismatch =
+        sandbox.post(&format!("{base}/register"), json!({"messaging_product": "whatsapp", "pin": "654321"})).await;
     assert_error(&mismatch, oauth(400, 133005, "(#133005) Two step verification PIN Mismatch"));
-    let registered = sandbox.post(&format!("{base}/register"), json!({"messaging_product": "whatsapp", "pin": "123456"})).await;
+    let registered =
+        sandbox.post(&format!("{base}/register"), json!({"messaging_product": "whatsapp", "pin": "123456"})).await;
     assert_eq!(registered.0, StatusCode::OK);
 }
 
@@ -39,7 +42,8 @@ async fn a_pin_set_on_the_number_must_match_on_register() {
 async fn a_webhook_override_shows_in_webhook_configuration() {
     let sandbox = Sandbox::start().await;
     let base = format!("/v23.0/{}", sandbox.phone);
-    let set = json!({"webhook_configuration": {"override_callback_uri": "https://example.com/hook", "verify_token": "t"}});
+    let set =
+        json!({"webhook_configuration": {"override_callback_uri": "https://example.com/hook", "verify_token": "t"}});
     assert_eq!(sandbox.post(&base, set).await.0, StatusCode::OK);
     let (_, body) = sandbox.get(&format!("{base}?fields=webhook_configuration")).await;
     assert_eq!(body["webhook_configuration"]["phone_number"], "https://example.com/hook");
@@ -55,7 +59,8 @@ async fn settings_start_at_metas_defaults_and_keep_what_is_set() {
     assert_error(&bad, oauth(400, 100, "(#100) Invalid parameter"));
     let unknown = sandbox.post(&path, json!({"lights": {"status": "enabled"}})).await;
     assert_error(&unknown, oauth(400, 100, "(#100) Invalid parameter"));
-    let (status, _) = sandbox.post(&path, json!({"calling": {"status": "enabled", "call_icon_visibility": "hidden"}})).await;
+    let (status, _) =
+        sandbox.post(&path, json!({"calling": {"status": "enabled", "call_icon_visibility": "hidden"}})).await;
     assert_eq!(status, StatusCode::OK);
     let (_, after) = sandbox.get(&path).await;
     assert_eq!(after["calling"]["status"], "enabled");
@@ -120,10 +125,16 @@ async fn commerce_settings_and_the_encryption_key_round_trip() {
     let sandbox = Sandbox::start().await;
     let commerce = format!("/v23.0/{}/whatsapp_commerce_settings", sandbox.phone);
     assert_eq!(sandbox.get(&commerce).await.1["data"][0]["is_catalog_visible"], false);
-    let (status, _) = Sandbox::answer(sandbox.request(Method::POST, &format!("{commerce}?is_cart_enabled=true&is_catalog_visible=true"))).await;
+    let (status, _) = Sandbox::answer(
+        sandbox.request(Method::POST, &format!("{commerce}?is_cart_enabled=true&is_catalog_visible=true")),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let (_, body) = sandbox.get(&commerce).await;
-    assert_eq!((body["data"][0]["is_cart_enabled"].clone(), body["data"][0]["is_catalog_visible"].clone()), (json!(true), json!(true)));
+    assert_eq!(
+        (body["data"][0]["is_cart_enabled"].clone(), body["data"][0]["is_catalog_visible"].clone()),
+        (json!(true), json!(true))
+    );
     let encryption = format!("/v23.0/{}/whatsapp_business_encryption", sandbox.phone);
     assert_eq!(sandbox.get(&encryption).await.1, json!({"data": []}));
     let key = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkq\n-----END PUBLIC KEY-----";

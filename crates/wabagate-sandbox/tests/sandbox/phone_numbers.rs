@@ -78,7 +78,10 @@ async fn phone_numbers_page_with_graph_cursors() {
 #[tokio::test]
 async fn nested_fields_expand_edges_and_objects() {
     let sandbox = Sandbox::start().await;
-    let path = format!("/v23.0/{}?fields=id,phone_numbers.limit(1){{id,status,throughput{{level}}}},owner_business_info{{id}}", sandbox.waba);
+    let path = format!(
+        "/v23.0/{}?fields=id,phone_numbers.limit(1){{id,status,throughput{{level}}}},owner_business_info{{id}}",
+        sandbox.waba
+    );
     let (status, body) = sandbox.get(&path).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
@@ -90,7 +93,11 @@ async fn nested_fields_expand_edges_and_objects() {
     let unknown = sandbox.get(&format!("/v23.0/{}?fields=phone_numbers{{id,shoe_size}}", sandbox.waba)).await;
     assert_error(
         &unknown,
-        oauth(400, 100, "(#100) Tried accessing nonexisting field (shoe_size) on node type (WhatsAppBusinessPhoneNumber)"),
+        oauth(
+            400,
+            100,
+            "(#100) Tried accessing nonexisting field (shoe_size) on node type (WhatsAppBusinessPhoneNumber)",
+        ),
     );
     let broken = sandbox.get(&format!("/v23.0/{}?fields=id,throughput{{level", sandbox.phone)).await;
     assert_eq!(broken.1["error"]["code"], 2500, "{}", broken.1);
@@ -119,11 +126,18 @@ async fn every_documented_field_of_the_three_nodes_has_a_value() {
     for field in waba_fields.split(',') {
         assert!(!waba[field].is_null(), "{field} in {waba}");
     }
-    assert_eq!(sandbox.get(&format!("/v23.0/{}", sandbox.waba)).await.1, json!({"id": sandbox.waba, "name": "Wabagate Demo Business"}));
+    assert_eq!(
+        sandbox.get(&format!("/v23.0/{}", sandbox.waba)).await.1,
+        json!({"id": sandbox.waba, "name": "Wabagate Demo Business"})
+    );
     let template_id = waba["message_templates"]["data"][0]["id"].as_str().unwrap().to_owned();
     let template_fields = "id,name,language,status,category,components,parameter_format,rejected_reason,quality_score,\
         message_send_ttl_seconds,last_updated_time,cta_url_link_tracking_opted_out";
-    let (status, template) = sandbox.get(&format!("/v23.0/{template_id}?fields={template_fields},correct_category,sub_category,library_template_name")).await;
+    let (status, template) = sandbox
+        .get(&format!(
+            "/v23.0/{template_id}?fields={template_fields},correct_category,sub_category,library_template_name"
+        ))
+        .await;
     assert_eq!(status, StatusCode::OK, "{template}");
     for field in template_fields.split(',') {
         assert!(!template[field].is_null(), "{field} in {template}");

@@ -63,7 +63,8 @@ async fn templates_are_archived_and_unarchived_with_failures_listed() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body, json!({"archived_templates": [hello], "failed_templates": {"42": "Template does not exist"}}));
     assert_eq!(sandbox.get(&format!("/v23.0/{hello}?fields=status")).await.1["status"], "ARCHIVED");
-    let (_, body) = sandbox.post(&format!("/{}/message_templates/unarchive", sandbox.waba), json!({"hsm_ids": [hello]})).await;
+    let (_, body) =
+        sandbox.post(&format!("/{}/message_templates/unarchive", sandbox.waba), json!({"hsm_ids": [hello]})).await;
     assert_eq!(body["unarchived_templates"], json!([hello]));
     assert_eq!(sandbox.get(&format!("/v23.0/{hello}?fields=status")).await.1["status"], "APPROVED");
 }
@@ -73,7 +74,8 @@ async fn templates_compare_and_the_library_filters() {
     let sandbox = Sandbox::start().await;
     let hello = template_id(&sandbox, "hello_world").await;
     let promo = template_id(&sandbox, "seasonal_promotion").await;
-    let (status, body) = sandbox.get(&format!("/v23.0/{hello}/compare?template_ids={promo}&start=1700000000&end=1700086400")).await;
+    let (status, body) =
+        sandbox.get(&format!("/v23.0/{hello}/compare?template_ids={promo}&start=1700000000&end=1700086400")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["data"][0]["order_by_relative_metric"], json!([hello, promo]));
     let missing = sandbox.get(&format!("/v23.0/{hello}/compare?template_ids={promo}")).await;

@@ -97,7 +97,8 @@ fn value(state: &SandboxState, number: &PhoneNumber, settings: &NumberSettings, 
 
 fn certificate(number: &PhoneNumber) -> String {
     use base64::Engine;
-    base64::engine::general_purpose::STANDARD.encode(format!("sandbox-certificate:{}:{}", number.id, number.verified_name))
+    base64::engine::general_purpose::STANDARD
+        .encode(format!("sandbox-certificate:{}:{}", number.id, number.verified_name))
 }
 
 /// Meta's `health_status`: the verdict for the number and for each entity above it.

@@ -22,7 +22,10 @@ pub(in crate::graph) const DEFAULT_FIELDS: &[&str] =
 const DEFAULT_TTL_SECONDS: u64 = 2_592_000;
 
 /// The template as JSON with the requested fields.
-pub(in crate::graph) fn render(template: &StoredTemplate, requested: &[Field]) -> Result<Map<String, Value>, GraphError> {
+pub(in crate::graph) fn render(
+    template: &StoredTemplate,
+    requested: &[Field],
+) -> Result<Map<String, Value>, GraphError> {
     fields::select(requested, NODE_TYPE, |field| Ok(value(template, &field.name)))
 }
 
@@ -41,9 +44,7 @@ fn value(template: &StoredTemplate, name: &str) -> Option<Option<Value>> {
         "parameter_format" => set(json!(if definition.is_named() { "NAMED" } else { "POSITIONAL" })),
         "rejected_reason" => set(json!(template.rejected_reason.as_deref().unwrap_or("NONE"))),
         "quality_score" => set(json!({"score": "UNKNOWN", "date": template.updated_at})),
-        "message_send_ttl_seconds" => {
-            set(json!(definition.message_send_ttl_seconds.unwrap_or(DEFAULT_TTL_SECONDS)))
-        }
+        "message_send_ttl_seconds" => set(json!(definition.message_send_ttl_seconds.unwrap_or(DEFAULT_TTL_SECONDS))),
         "last_updated_time" => set(json!(graph_time(template.updated_at))),
         "cta_url_link_tracking_opted_out" => set(json!(false)),
         // Set by Meta only when it recategorised a template, made it from the library, or

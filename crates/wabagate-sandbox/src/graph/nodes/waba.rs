@@ -48,7 +48,9 @@ fn value(state: &SandboxState, waba: &Waba, field: &Field) -> Result<Option<Opti
         "ownership_type" => set(json!("SELF_OWNED")),
         "status" => set(json!("ACTIVE")),
         "is_enabled_for_insights" => set(json!(true)),
-        "on_behalf_of_business_info" => set(json!({"name": waba.name, "id": DEMO_BUSINESS_ID, "status": "APPROVED", "type": "SELF"})),
+        "on_behalf_of_business_info" => {
+            set(json!({"name": waba.name, "id": DEMO_BUSINESS_ID, "status": "APPROVED", "type": "SELF"}))
+        }
         "owner_business_info" => set(business),
         "health_status" => set(json!({
             "can_send_message": "AVAILABLE",
