@@ -3,7 +3,6 @@
 
 use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 /// A number's business profile: Meta's object, defined once in the model.
 pub use wabagate_model::business_profile::BusinessProfile;
 
@@ -31,50 +30,10 @@ pub struct PhoneNumber {
     pub last_onboarded_time: String,
 }
 
-/// The node type name Graph reports for unknown `fields`.
-pub const PHONE_NUMBER_NODE: &str = "WhatsAppBusinessPhoneNumber";
-
-/// What `GET /{phone_number_id}` returns without `fields`.
-pub const PHONE_NUMBER_DEFAULT_FIELDS: &[&str] =
-    &["verified_name", "code_verification_status", "display_phone_number", "quality_rating", "id"];
-
-/// What `GET /{waba_id}/phone_numbers` returns per number without `fields`.
-pub const PHONE_NUMBER_LIST_DEFAULT_FIELDS: &[&str] =
-    &["verified_name", "display_phone_number", "id", "quality_rating"];
-
 impl PhoneNumber {
     /// The number as a `wa_id` (digits only), to recognise a send to itself.
     pub fn wa_id(&self) -> String {
         self.display_phone_number.chars().filter(char::is_ascii_digit).collect()
-    }
-
-    /// The value of one Graph field, or `None` for a field this node does not have.
-    pub fn field(&self, name: &str) -> Option<Value> {
-        Some(match name {
-            "id" => json!(self.id),
-            "display_phone_number" => json!(self.display_phone_number),
-            "verified_name" => json!(self.verified_name),
-            "quality_rating" => json!(self.quality_rating),
-            "code_verification_status" => json!("VERIFIED"),
-            "name_status" => json!("APPROVED"),
-            "new_name_status" => json!("NONE"),
-            "status" => json!("CONNECTED"),
-            "platform_type" => json!("CLOUD_API"),
-            "throughput" => json!({"level": "STANDARD"}),
-            "account_mode" => json!("LIVE"),
-            "messaging_limit_tier" => json!("TIER_1K"),
-            "is_official_business_account" => json!(false),
-            "is_pin_enabled" => json!(false),
-            "is_preverified_number" => json!(false),
-            "is_on_biz_app" => json!(false),
-            "country_code" => json!(self.country_code),
-            "country_dial_code" => json!(self.country_dial_code),
-            "last_onboarded_time" => json!(self.last_onboarded_time),
-            "search_visibility" => json!("VISIBLE"),
-            "health_status" => json!({"can_send_message": "AVAILABLE", "entities": []}),
-            "quality_score" => json!({"score": self.quality_rating}),
-            _ => return None,
-        })
     }
 }
 

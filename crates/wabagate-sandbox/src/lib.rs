@@ -1,7 +1,8 @@
 //! The sandbox: an offline emulator of Meta's side of the WhatsApp Business Platform.
 //!
-//! It serves the Graph API operations wabagate proxies (messages, media, templates,
-//! phone numbers, business profile), Meta's OAuth dialog and token endpoints, and
+//! It serves the Graph API operations WhatsApp clients call (messages, media, templates,
+//! phone numbers and their settings, business profile, Flows, calling, uploads; the
+//! sandbox README lists them), Meta's OAuth dialog and token endpoints, and
 //! delivers signed webhooks, all from in-memory state seeded with a demo business.
 //! `wabagate serve` starts it in-process as its default upstream; `wabagate sandbox`
 //! runs it alone. Meta's rules come from `wabagate-model`; nothing here is a rule of
@@ -16,7 +17,8 @@
 //! - [`config`]: the settings of one sandbox.
 //! - [`clock`]: the sandbox's notion of "now", movable forward by tests.
 //! - [`tokens`]: access tokens, their scopes, owners and expiry.
-//! - [`business`], [`templates`], [`media_store`], [`windows`]: what Meta stores.
+//! - [`business`], [`templates`], [`media_store`], [`windows`], [`number_settings`],
+//!   [`flows`], [`upload_sessions`]: what Meta stores.
 //! - [`rate_limit`]: throughput and pair-rate limits.
 //! - [`events`]: what happened (a message accepted, a template approved, an inbound
 //!   message) for the webhook deliverer to turn into Meta's payloads.
@@ -37,9 +39,11 @@ pub mod config;
 pub mod control;
 pub mod directory;
 pub mod events;
+pub mod flows;
 pub mod graph;
 pub mod ids;
 pub mod media_store;
+pub mod number_settings;
 pub mod oauth;
 mod pacific_time;
 pub mod persist;
@@ -53,6 +57,7 @@ pub mod state;
 pub mod templates;
 pub mod tokens;
 mod unread_body;
+pub mod upload_sessions;
 pub mod webhooks;
 pub mod windows;
 

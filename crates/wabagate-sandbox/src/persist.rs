@@ -8,7 +8,9 @@ use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
 use crate::business::BusinessProfile;
+use crate::flows::StoredFlow;
 use crate::media_store::StoredMedia;
+use crate::number_settings::NumberSettings;
 use crate::state::SandboxState;
 use crate::templates::StoredTemplate;
 use crate::tokens::TokenInfo;
@@ -28,6 +30,11 @@ pub struct Snapshot {
     pub templates: Vec<StoredTemplate>,
     pub media: Vec<StoredMedia>,
     pub profiles: Vec<(String, BusinessProfile)>,
+    /// Absent in files written before numbers had settings.
+    #[serde(default)]
+    pub number_settings: Vec<(String, NumberSettings)>,
+    #[serde(default)]
+    pub flows: Vec<StoredFlow>,
 }
 
 /// Reads a state file; `Ok(None)` when it does not exist yet.
@@ -72,6 +79,8 @@ pub(crate) fn restore(state: &SandboxState, snapshot: Snapshot) {
     for (phone_number_id, profile) in snapshot.profiles {
         state.businesses().update_profile(&phone_number_id, |stored| *stored = profile);
     }
+    state.number_settings().restore(snapshot.number_settings);
+    state.flows().restore(snapshot.flows);
 }
 
 /// Writes the state to `path` through a sibling temporary file, so a crash mid-write never
@@ -87,6 +96,8 @@ pub fn save(state: &SandboxState, path: &Path) -> anyhow::Result<()> {
         templates: state.templates().snapshot(),
         media: state.media().snapshot(),
         profiles: state.businesses().snapshot_profiles(),
+        number_settings: state.number_settings().snapshot(),
+        flows: state.flows().snapshot(),
     };
     let text = serde_json::to_vec(&snapshot).context("serialising sandbox state")?;
     let temporary = path.with_extension("tmp");

@@ -1,38 +1,40 @@
 //! Meta's message rate limits (whatsapp-cloud-api.md §8): per business number throughput
-//! and per (business number, customer) pair. Each is a keyed GCRA limiter on a concurrent
-//! map, so a check touches one shard of one map and never a global lock.
+//! and per (business number, customer) pair. Each is a keyed GCRA limiter (`governor`) on a
+//! concurrent map, so a check touches one shard of one map and never a global lock.
 //!
 //! These limits run on real monotonic time, not the sandbox clock: a test that moves the
 //! clock by a day has not waited a day for its rate limits.
 
+use std::fmt;
 use std::hash::Hash;
-use std::time::{Duration, Instant};
+use std::num::NonZeroU32;
+use std::time::Duration;
 
-use dashmap::DashMap;
+use governor::{DefaultKeyedRateLimiter, Quota};
 
 /// When the map holds this many keys, entries whose allowance is fully restored (and so
 /// equal to a fresh key) are dropped, bounding memory under load tests with many recipients.
 const PRUNE_AT: usize = 100_000;
 
-/// A generic cell rate limiter: `burst` events at once, then one per `interval`.
-#[derive(Debug)]
-pub struct RateLimiter<K: Eq + Hash> {
-    interval_nanos: u64,
-    burst: u64,
-    /// Theoretical arrival time of the next event per key, in nanoseconds since `origin`.
-    arrival: DashMap<K, u64>,
-    origin: Instant,
+/// A keyed cell rate limiter: `burst` events at once, then one per `interval`.
+pub struct RateLimiter<K: Eq + Hash + Clone> {
+    /// `None`: no limit.
+    limiter: Option<DefaultKeyedRateLimiter<K>>,
+}
+
+impl<K: Eq + Hash + Clone> fmt::Debug for RateLimiter<K> {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.debug_struct("RateLimiter").field("limited", &self.limiter.is_some()).finish_non_exhaustive()
+    }
 }
 
 impl<K: Eq + Hash + Clone> RateLimiter<K> {
     /// `burst` events immediately, refilled at one per `interval`. A burst of 0 means no limit.
     pub fn new(burst: u32, interval: Duration) -> Self {
-        Self {
-            interval_nanos: u64::try_from(interval.as_nanos()).unwrap_or(u64::MAX).max(1),
-            burst: u64::from(burst),
-            arrival: DashMap::new(),
-            origin: Instant::now(),
-        }
+        let quota = NonZeroU32::new(burst)
+            .zip(Quota::with_period(interval.max(Duration::from_nanos(1))))
+            .map(|(burst, quota)| quota.allow_burst(burst));
+        Self { limiter: quota.map(governor::RateLimiter::dashmap) }
     }
 
     /// `per_second` events per second with a burst of as many; 0 means no limit.
@@ -43,28 +45,11 @@ impl<K: Eq + Hash + Clone> RateLimiter<K> {
 
     /// Counts one event for `key`; `false` when it exceeds the limit (and is not counted).
     pub fn check(&self, key: &K) -> bool {
-        if self.burst == 0 {
-            return true;
+        let Some(limiter) = &self.limiter else { return true };
+        if limiter.len() >= PRUNE_AT {
+            limiter.retain_recent();
         }
-        let now = u64::try_from(self.origin.elapsed().as_nanos()).unwrap_or(u64::MAX);
-        let tolerance = self.burst.saturating_mul(self.interval_nanos);
-        if self.arrival.len() >= PRUNE_AT {
-            self.arrival.retain(|_, arrival| *arrival > now);
-        }
-        match self.arrival.get_mut(key) {
-            Some(mut arrival) => {
-                let next = (*arrival).max(now) + self.interval_nanos;
-                let allowed = next - now <= tolerance;
-                if allowed {
-                    *arrival = next;
-                }
-                allowed
-            }
-            None => {
-                self.arrival.insert(key.clone(), now + self.interval_nanos);
-                true
-            }
-        }
+        limiter.check_key(key).is_ok()
     }
 }
 

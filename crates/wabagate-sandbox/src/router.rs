@@ -56,9 +56,8 @@ async fn graph_headers(request: Request, next: Next) -> Response {
     let version = path
         .split('/')
         .find(|segment| !segment.is_empty())
-        .filter(|segment| graph::version_major(segment).is_some())
-        .unwrap_or(LATEST_VERSION)
-        .to_owned();
+        .and_then(graph::served_version)
+        .unwrap_or_else(|| LATEST_VERSION.to_owned());
     let mut response = next.run(request).await;
     if !is_graph {
         return response;

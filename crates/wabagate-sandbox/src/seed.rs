@@ -182,6 +182,9 @@ pub(crate) fn seed_activity(state: &crate::state::SandboxState) {
             rejected_reason,
             review_due_at: None,
             review_outcome: status,
+            updated_at: state.clock().unix(),
+            edits: Vec::new(),
+            status_before_archive: None,
         };
         let _ = state.templates().create(template);
     }

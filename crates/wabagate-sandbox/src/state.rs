@@ -14,8 +14,10 @@ use crate::clock::Clock;
 use crate::config::SandboxConfig;
 use crate::directory::Directory;
 use crate::events::{EventBus, SandboxEvent};
+use crate::flows::FlowStore;
 use crate::ids::IdGenerator;
 use crate::media_store::MediaStore;
+use crate::number_settings::NumberSettingsStore;
 use crate::oauth::OAuthState;
 use crate::rate_limit::RateLimiter;
 use crate::recorder::RequestRecorder;
@@ -23,6 +25,7 @@ use crate::seed::DemoBusiness;
 use crate::sent_log::AcceptedMessage;
 use crate::templates::TemplateStore;
 use crate::tokens::TokenRegistry;
+use crate::upload_sessions::UploadSessions;
 use crate::webhooks::WebhookState;
 use crate::windows::CustomerWindows;
 
@@ -43,6 +46,9 @@ struct Inner {
     businesses: Businesses,
     media: MediaStore,
     templates: TemplateStore,
+    number_settings: NumberSettingsStore,
+    flows: FlowStore,
+    uploads: UploadSessions,
     ids: IdGenerator,
     throughput: RateLimiter<String>,
     pair_rate: RateLimiter<(String, String)>,
@@ -88,6 +94,9 @@ impl SandboxState {
                 businesses: Businesses::default(),
                 media: MediaStore::default(),
                 templates: TemplateStore::default(),
+                number_settings: NumberSettingsStore::default(),
+                flows: FlowStore::default(),
+                uploads: UploadSessions::default(),
                 ids,
                 public_url: OnceLock::new(),
                 media_url_secret,
@@ -139,6 +148,21 @@ impl SandboxState {
 
     pub fn templates(&self) -> &TemplateStore {
         &self.inner.templates
+    }
+
+    /// What each business number has configured beyond its profile.
+    pub fn number_settings(&self) -> &NumberSettingsStore {
+        &self.inner.number_settings
+    }
+
+    /// Every WABA's WhatsApp Flows.
+    pub fn flows(&self) -> &FlowStore {
+        &self.inner.flows
+    }
+
+    /// Open sessions of the resumable upload API.
+    pub fn uploads(&self) -> &UploadSessions {
+        &self.inner.uploads
     }
 
     pub fn ids(&self) -> &IdGenerator {

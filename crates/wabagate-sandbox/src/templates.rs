@@ -6,7 +6,6 @@
 use dashmap::DashMap;
 use dashmap::mapref::entry::Entry;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use wabagate_model::template::{TemplateCategory, TemplateDefinition, TemplateStatus};
 
 /// One template as Meta stores it.
@@ -23,30 +22,15 @@ pub struct StoredTemplate {
     pub review_due_at: Option<i64>,
     /// What review will decide.
     pub review_outcome: TemplateStatus,
-}
-
-/// The fields of a template Graph returns by default.
-pub const TEMPLATE_DEFAULT_FIELDS: &[&str] =
-    &["name", "parameter_format", "components", "language", "status", "category", "id"];
-
-impl StoredTemplate {
-    /// One Graph field of the template, `None` for fields a template does not have.
-    pub fn field(&self, name: &str) -> Option<Value> {
-        let definition = &self.definition;
-        Some(match name {
-            "id" => json!(self.id),
-            "name" => json!(definition.name),
-            "language" => json!(definition.language),
-            "status" => json!(self.status.as_str()),
-            "category" => json!(self.category.as_str()),
-            "components" => serde_json::to_value(&definition.components).unwrap_or_else(|_| json!([])),
-            "parameter_format" => json!(if definition.is_named() { "NAMED" } else { "POSITIONAL" }),
-            "rejected_reason" => json!(self.rejected_reason.as_deref().unwrap_or("NONE")),
-            "quality_score" => json!({"score": "UNKNOWN"}),
-            "message_send_ttl_seconds" => json!(definition.message_send_ttl_seconds.unwrap_or(2_592_000)),
-            _ => return None,
-        })
-    }
+    /// When the template was created or last edited (Unix seconds, sandbox clock).
+    #[serde(default)]
+    pub updated_at: i64,
+    /// When each edit of the template happened, for Meta's edit limits.
+    #[serde(default)]
+    pub edits: Vec<i64>,
+    /// The status before archiving, restored by unarchiving.
+    #[serde(default)]
+    pub status_before_archive: Option<TemplateStatus>,
 }
 
 /// Upper-cases component and button types so stored templates read like Meta's.
@@ -111,6 +95,26 @@ impl TemplateStore {
             self.templates.iter().filter(|entry| entry.waba_id == waba_id).map(|entry| entry.clone()).collect();
         templates.sort_by_key(|template| graph_id_order(&template.id));
         templates
+    }
+
+    /// Changes a template under its entry's lock; `None` when it does not exist.
+    pub fn update<T>(&self, id: &str, change: impl FnOnce(&mut StoredTemplate) -> T) -> Option<T> {
+        self.templates.get_mut(id).map(|mut entry| change(&mut entry))
+    }
+
+    /// Deletes the templates with these ids, all or none: `false` (and nothing deleted)
+    /// when one of them is not the WABA's.
+    pub fn delete_ids(&self, waba_id: &str, ids: &[String]) -> bool {
+        let doomed: Vec<StoredTemplate> =
+            ids.iter().filter_map(|id| self.get(id)).filter(|template| template.waba_id == waba_id).collect();
+        if doomed.len() != ids.len() {
+            return false;
+        }
+        for template in &doomed {
+            self.by_name.remove(&key_of(template));
+            self.templates.remove(&template.id);
+        }
+        true
     }
 
     /// Deletes a WABA's templates called `name` (every language), or only the one with

@@ -43,12 +43,27 @@ pub struct ComponentParameters {
     pub parameters: Vec<Parameter>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// A component's `type`. Meta accepts it in any letter case (`"BODY"` as clients copy it
+/// from the template's definition, `"body"` as the reference writes it); it is sent on in
+/// lower case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ComponentKind {
     Header,
     Body,
     Button,
+}
+
+impl<'de> Deserialize<'de> for ComponentKind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        match text.to_ascii_lowercase().as_str() {
+            "header" => Ok(Self::Header),
+            "body" => Ok(Self::Body),
+            "button" => Ok(Self::Button),
+            _ => Err(serde::de::Error::unknown_variant(&text, &["header", "body", "button"])),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

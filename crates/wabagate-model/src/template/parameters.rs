@@ -185,6 +185,16 @@ mod tests {
     }
 
     #[test]
+    fn component_types_match_in_any_letter_case() {
+        let upper = send(json!({"name": "shipping_update", "language": {"code": "en_US"}, "components": [
+            {"type": "HEADER", "parameters": [{"type": "image", "image": {"link": "https://example.com/a.jpg"}}]},
+            {"type": "Body", "parameters": [{"type": "text", "text": "Pablo"}, {"type": "text", "text": "A-1"}]},
+            {"type": "BUTTON", "sub_type": "url", "index": "0", "parameters": [{"type": "text", "text": "A-1"}]}]}));
+        assert_eq!(check_parameters(&shipping(), &upper), Ok(()));
+        assert_eq!(serde_json::to_value(&upper.components[0]).unwrap()["type"], "header");
+    }
+
+    #[test]
     fn a_missing_media_header_or_url_parameter_is_a_count_mismatch() {
         let no_header = send(json!({"name": "shipping_update", "language": {"code": "en_US"}, "components": [
             {"type": "body", "parameters": [{"type": "text", "text": "Pablo"}, {"type": "text", "text": "A-1"}]},

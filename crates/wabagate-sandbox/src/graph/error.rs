@@ -121,6 +121,11 @@ impl GraphError {
         Self::new(400, OAUTH_EXCEPTION, 2500, format!("Unknown path components: {components}"))
     }
 
+    /// A `fields=` value that does not parse.
+    pub fn syntax(message: &str) -> Self {
+        Self::new(400, OAUTH_EXCEPTION, 2500, message)
+    }
+
     /// A `fields=` entry the node does not have.
     pub fn nonexisting_field(field: &str, node_type: &str) -> Self {
         Self::new(
@@ -159,12 +164,24 @@ impl GraphError {
         error
     }
 
-    /// A Graph version Meta no longer serves.
-    pub fn deprecated_version(latest: &str) -> Self {
-        let message = format!(
-            "(#2635) You are calling a deprecated version of the Graph API. Please update to the latest version: {latest}."
-        );
-        Self::new(400, OAUTH_EXCEPTION, error_code::DEPRECATED_VERSION.code, message)
+    /// An upload whose MIME type Meta does not take, in Meta's words (the list is Meta's,
+    /// in Meta's order, as graph.facebook.com sends it).
+    pub fn unsupported_upload_type(mime: &str) -> Self {
+        const ACCEPTED: &str = "audio/aac, audio/mp4, audio/mpeg, audio/amr, audio/ogg, audio/opus, \
+            application/vnd.ms-powerpoint, application/msword, \
+            application/vnd.openxmlformats-officedocument.wordprocessingml.document, \
+            application/vnd.openxmlformats-officedocument.presentationml.presentation, \
+            application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, application/pdf, text/plain, \
+            application/vnd.ms-excel, image/jpeg, image/png, image/webp, video/mp4, video/3gpp";
+        let mime = mime.replace(['\'', '\r', '\n'], "");
+        Self::new(
+            400,
+            OAUTH_EXCEPTION,
+            100,
+            format!(
+                "(#100) Param file must be a file with one of the following types: {ACCEPTED}. Received file of type '{mime}'."
+            ),
+        )
     }
 
     /// A request body that is not JSON (or not the form Graph expects).

@@ -17,7 +17,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use wabagate_model::error_code;
 use wabagate_model::limits::MEDIA_URL_TTL_SECONDS;
-use wabagate_model::media::{LARGEST_MEDIA_BYTES, check_upload, extension_for_mime};
+use wabagate_model::media::{LARGEST_MEDIA_BYTES, MediaKind, check_upload, extension_for_mime};
 use wabagate_model::{Field, Violation};
 
 use super::MESSAGING;
@@ -73,6 +73,9 @@ pub(super) async fn upload(
     let file = file.ok_or_else(|| GraphError::missing_parameter("file"))?;
     // Meta asks for `type`; older clients rely on the file part's own content type.
     let mime = declared_type.or_else(|| file.part_type.clone()).ok_or_else(|| GraphError::missing_parameter("type"))?;
+    if MediaKind::of_mime(&mime).is_none() {
+        return Err(GraphError::unsupported_upload_type(&mime));
+    }
     check_upload(&Field::root("type"), &mime, file.size, &file.head)
         .map_err(|error| GraphError::whatsapp(error_code::MEDIA_UPLOAD_ERROR, error.details()))?;
     let id = state.ids().next_id();

@@ -53,6 +53,7 @@ pub(super) async fn send(
         ));
     }
     check_media(state, phone_number, &message.content)?;
+    super::send_setup::check(state, phone_number, &message.content)?;
     if let MessageContent::Template(template) = &message.content {
         check_template(state, phone_number, template)?;
     }

@@ -16,9 +16,9 @@ use crate::state::SandboxState;
 pub(super) fn get(state: &SandboxState, call: &GraphCall, phone_number: &PhoneNumber) -> Result<Response, GraphError> {
     call.require_any(&[MANAGEMENT, MESSAGING])?;
     let profile = state.businesses().profile(&phone_number.id);
-    let requested = fields::requested(call, PROFILE_FIELDS);
-    let object = fields::select(&requested, "WhatsAppBusinessProfile", |name| {
-        PROFILE_FIELDS.contains(&name).then(|| profile.field(name))
+    let requested = fields::requested(call, PROFILE_FIELDS)?;
+    let object = fields::select(&requested, "WhatsAppBusinessProfile", |field| {
+        Ok(PROFILE_FIELDS.contains(&field.name.as_str()).then(|| profile.field(&field.name)))
     })?;
     Ok(Json(json!({"data": [object]})).into_response())
 }

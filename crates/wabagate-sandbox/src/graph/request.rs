@@ -8,10 +8,20 @@ use super::error::GraphError;
 use crate::state::SandboxState;
 use crate::tokens::TokenInfo;
 
-/// The version unversioned calls get, and the one deprecation errors point to.
+/// The version unversioned calls get.
 pub const LATEST_VERSION: &str = "v23.0";
-/// Versions older than this major number answer Meta's deprecation error.
-const OLDEST_SERVED_MAJOR: u32 = 18;
+/// The oldest Graph version Meta still serves (v21.0 is usable until two years after
+/// v22.0's release in January 2025). Calls to an older, expired version are not refused:
+/// "once a version is no longer usable, any calls made to it will be defaulted to the next
+/// oldest, usable version" (https://developers.facebook.com/docs/apps/versions).
+const OLDEST_LIVE_VERSION: (u32, &str) = (21, "v21.0");
+
+/// The version that serves a call made to `segment`: itself, or the oldest live version
+/// for an expired one (what graph.facebook.com reports in `facebook-api-version`).
+pub fn served_version(segment: &str) -> Option<String> {
+    let major = version_major(segment)?;
+    Some(if major < OLDEST_LIVE_VERSION.0 { OLDEST_LIVE_VERSION.1.to_owned() } else { segment.to_owned() })
+}
 
 /// An authenticated Graph call.
 #[derive(Debug)]
@@ -39,12 +49,8 @@ impl GraphCall {
         let method = request.method().clone();
         let mut segments: Vec<String> =
             parts.path().split('/').filter(|segment| !segment.is_empty()).map(str::to_owned).collect();
-        let version = match segments.first().and_then(|first| version_major(first).map(|major| (first.clone(), major)))
-        {
-            Some((version, major)) => {
-                if major < OLDEST_SERVED_MAJOR {
-                    return Err(GraphError::deprecated_version(LATEST_VERSION));
-                }
+        let version = match segments.first().and_then(|first| served_version(first)) {
+            Some(version) => {
                 segments.remove(0);
                 version
             }
@@ -109,6 +115,13 @@ mod tests {
         assert_eq!(version_major("v18.0"), Some(18));
         assert_eq!(version_major("v23"), None);
         assert_eq!(version_major("1000000000001000"), None);
+    }
+
+    #[test]
+    fn expired_versions_are_served_as_the_oldest_live_one() {
+        assert_eq!(served_version("v15.0").as_deref(), Some("v21.0"));
+        assert_eq!(served_version("v22.0").as_deref(), Some("v22.0"));
+        assert_eq!(served_version("v99.0").as_deref(), Some("v99.0"));
     }
 
     #[test]

@@ -6,37 +6,23 @@ use std::time::Duration;
 use axum::Json;
 use axum::body::Body;
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
 use wabagate_model::error_code::template_subcode;
 use wabagate_model::template::{TemplateDefinition, TemplateError, TemplatePart, TemplateStatus, check_examples};
 use wabagate_model::{ValidationError, Violation};
 
 use super::error::GraphError;
+use super::paging::{self, PageSize};
 use super::request::GraphCall;
-use super::{MANAGEMENT, MESSAGING, fields, messages};
+use super::{MANAGEMENT, MESSAGING, fields, messages, nodes};
 use crate::business::Waba;
 use crate::state::SandboxState;
-use crate::templates::{CreateRejection, StoredTemplate, TEMPLATE_DEFAULT_FIELDS, graph_id_order, normalise};
+use crate::templates::{CreateRejection, StoredTemplate, normalise};
 
-const NODE_TYPE: &str = "WhatsAppBusinessHSM";
-const DEFAULT_PAGE_SIZE: usize = 25;
-const MAX_PAGE_SIZE: usize = 1000;
-
-/// An opaque paging cursor for a Graph id, shaped like Meta's base64 cursors.
-pub(super) fn cursor(id: &str) -> String {
-    URL_SAFE_NO_PAD.encode(format!("sandbox:{id}"))
-}
-
-fn id_of_cursor(cursor: &str) -> Option<String> {
-    let decoded = URL_SAFE_NO_PAD.decode(cursor.trim_end_matches('=')).ok()?;
-    String::from_utf8(decoded).ok()?.strip_prefix("sandbox:").map(str::to_owned)
-}
+const PAGE_SIZE: PageSize = PageSize { default: 25, max: 1000 };
 
 fn render(call: &GraphCall, template: &StoredTemplate) -> Result<Map<String, Value>, GraphError> {
-    let requested = fields::requested(call, TEMPLATE_DEFAULT_FIELDS);
-    fields::select(&requested, NODE_TYPE, |name| template.field(name).map(Some))
+    nodes::template::render(template, &fields::requested(call, nodes::template::DEFAULT_FIELDS)?)
 }
 
 pub(super) fn get_one(
@@ -53,17 +39,6 @@ pub(super) fn get_one(
 pub(super) fn list(state: &SandboxState, call: &GraphCall, waba: &Waba) -> Result<Response, GraphError> {
     call.require_any(&[MANAGEMENT, MESSAGING])?;
     state.settle_template_reviews();
-    let limit = match call.query("limit") {
-        None => DEFAULT_PAGE_SIZE,
-        Some(limit) => match limit.parse::<usize>() {
-            Ok(limit) if limit >= 1 => limit.min(MAX_PAGE_SIZE),
-            _ => {
-                return Err(GraphError::invalid_parameter(format!(
-                    "Param limit must be a positive integer, got '{limit}'."
-                )));
-            }
-        },
-    };
     let statuses = match call.query("status") {
         None => None,
         Some(list) => Some(
@@ -81,37 +56,14 @@ pub(super) fn list(state: &SandboxState, call: &GraphCall, waba: &Waba) -> Resul
             && statuses.as_ref().is_none_or(|statuses| statuses.contains(&template.status))
     };
     let all: Vec<StoredTemplate> = state.templates().list(&waba.id).into_iter().filter(matches).collect();
-    let after = call.query("after").map(|cursor| id_of_cursor(cursor).ok_or_else(|| invalid_filter("after", cursor)));
-    let before =
-        call.query("before").map(|cursor| id_of_cursor(cursor).ok_or_else(|| invalid_filter("before", cursor)));
-    let (start, end) = match (after.transpose()?, before.transpose()?) {
-        (Some(after), _) => {
-            let start = all
-                .iter()
-                .position(|template| graph_id_order(&template.id) > graph_id_order(&after))
-                .unwrap_or(all.len());
-            (start, (start + limit).min(all.len()))
-        }
-        (None, Some(before)) => {
-            let end = all
-                .iter()
-                .position(|template| graph_id_order(&template.id) >= graph_id_order(&before))
-                .unwrap_or(all.len());
-            (end.saturating_sub(limit), end)
-        }
-        (None, None) => (0, limit.min(all.len())),
-    };
-    let page = &all[start..end];
-    let data = page.iter().map(|template| render(call, template).map(Value::Object)).collect::<Result<Vec<_>, _>>()?;
+    let ids: Vec<&str> = all.iter().map(|template| template.id.as_str()).collect();
+    let page = paging::page(state, call, &ids, &PAGE_SIZE, &format!("{}/message_templates", waba.id))?;
+    let data = all[page.range]
+        .iter()
+        .map(|template| render(call, template).map(Value::Object))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut body = json!({"data": data});
-    if let (Some(first), Some(last)) = (page.first(), page.last()) {
-        let mut paging = json!({"cursors": {"before": cursor(&first.id), "after": cursor(&last.id)}});
-        if end < all.len() {
-            paging["next"] = json!(page_link(state, call, waba, "after", &cursor(&last.id), limit));
-        }
-        if start > 0 {
-            paging["previous"] = json!(page_link(state, call, waba, "before", &cursor(&first.id), limit));
-        }
+    if let Some(paging) = page.paging {
         body["paging"] = paging;
     }
     Ok(Json(body).into_response())
@@ -119,26 +71,6 @@ pub(super) fn list(state: &SandboxState, call: &GraphCall, waba: &Waba) -> Resul
 
 fn invalid_filter(name: &str, value: &str) -> GraphError {
     GraphError::invalid_parameter(format!("Param {name} has an invalid value '{value}'."))
-}
-
-/// The URL of a neighbouring page: the same query with the cursor replaced (no token).
-fn page_link(
-    state: &SandboxState,
-    call: &GraphCall,
-    waba: &Waba,
-    direction: &str,
-    cursor: &str,
-    limit: usize,
-) -> String {
-    let mut query = url::form_urlencoded::Serializer::new(String::new());
-    for (name, value) in &call.query {
-        if !matches!(name.as_str(), "after" | "before" | "limit" | "access_token") {
-            query.append_pair(name, value);
-        }
-    }
-    query.append_pair("limit", &limit.to_string());
-    query.append_pair(direction, cursor);
-    format!("{}/{}/{}/message_templates?{}", state.public_url(), call.version, waba.id, query.finish())
 }
 
 pub(super) async fn create(
@@ -167,6 +99,9 @@ pub(super) async fn create(
         rejected_reason: None,
         review_due_at: Some(call.now.saturating_add(delay)),
         review_outcome: if rejected { TemplateStatus::Rejected } else { TemplateStatus::Approved },
+        updated_at: call.now,
+        edits: Vec::new(),
+        status_before_archive: None,
     };
     let stored = state.templates().create(template).map_err(|CreateRejection::NameExistsInLanguage| {
         let error = GraphError::invalid_parameter("Content in this language already exists.")
@@ -186,13 +121,13 @@ pub(super) async fn create(
 
 /// Template-management errors carry Meta's plain "Invalid parameter" message and a title
 /// for end users.
-fn as_template_error(mut error: GraphError) -> GraphError {
+pub(super) fn as_template_error(mut error: GraphError) -> GraphError {
     error.error.message = "Invalid parameter".into();
     error.error.is_transient = Some(false);
     error
 }
 
-fn template_error(rejection: &TemplateError) -> GraphError {
+pub(super) fn template_error(rejection: &TemplateError) -> GraphError {
     let ValidationError { violation, .. } = &rejection.error;
     let details = rejection.error.details();
     let (subcode, title) = match (rejection.part, violation) {
@@ -214,6 +149,20 @@ fn template_error(rejection: &TemplateError) -> GraphError {
 
 pub(super) fn delete(state: &SandboxState, call: &GraphCall, waba: &Waba) -> Result<Response, GraphError> {
     call.require_any(&[MANAGEMENT])?;
+    if let Some(raw) = call.query("hsm_ids") {
+        if call.query("name").is_some() || call.query("hsm_id").is_some() {
+            return Err(GraphError::invalid_parameter("Param hsm_ids can't be combined with name or hsm_id."));
+        }
+        let ids = super::template_admin::hsm_ids(&json!(raw))?;
+        if !state.templates().delete_ids(&waba.id, &ids) {
+            let error = GraphError::invalid_parameter(
+                "One or more of the hsm_ids is not a template of this WhatsApp Business Account.",
+            )
+            .with_user_message("Message Template Not Found", "One or more of the templates could not be found.");
+            return Err(as_template_error(error));
+        }
+        return Ok(Json(json!({"success": true})).into_response());
+    }
     let Some(name) = call.query("name").filter(|name| !name.is_empty()) else {
         return Err(GraphError::missing_parameter("name"));
     };

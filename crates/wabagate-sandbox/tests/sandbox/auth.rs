@@ -108,9 +108,9 @@ async fn a_token_without_the_messaging_permission_cannot_send_and_gets_200() {
 }
 
 #[tokio::test]
-async fn versions_from_v18_on_and_unversioned_paths_are_served() {
+async fn live_versions_and_unversioned_paths_are_served() {
     let sandbox = Sandbox::start().await;
-    for version in ["/v18.0", "/v21.0", "/v23.0", "/v25.0", ""] {
+    for version in ["/v21.0", "/v23.0", "/v25.0", ""] {
         let response = sandbox.request(Method::GET, &format!("{version}/{}", sandbox.phone)).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{version}");
         let expected = if version.is_empty() { "v23.0" } else { &version[1..] };
@@ -121,17 +121,13 @@ async fn versions_from_v18_on_and_unversioned_paths_are_served() {
 }
 
 #[tokio::test]
-async fn a_deprecated_version_is_2635() {
+async fn an_expired_version_is_served_as_the_oldest_live_one() {
     let sandbox = Sandbox::start().await;
-    let answer = sandbox.get(&format!("/v17.0/{}", sandbox.phone)).await;
-    assert_error(
-        &answer,
-        oauth(
-            400,
-            2635,
-            "(#2635) You are calling a deprecated version of the Graph API. Please update to the latest version: v23.0.",
-        ),
-    );
+    let response = sandbox.request(reqwest::Method::GET, &format!("/v17.0/{}", sandbox.phone)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["facebook-api-version"], "v21.0");
+    let current = sandbox.request(reqwest::Method::GET, &format!("/v22.0/{}", sandbox.phone)).send().await.unwrap();
+    assert_eq!(current.headers()["facebook-api-version"], "v22.0");
 }
 
 #[tokio::test]

@@ -4,13 +4,15 @@
 mod auth;
 mod contract;
 mod control;
-mod json_schema;
+mod flows_and_calling;
 mod media;
 mod messages;
-mod pattern;
+mod number_settings;
 mod phone_numbers;
 mod profile;
 mod rate_limits;
 mod reactions;
 mod support;
+mod template_admin;
 mod templates;
+mod uploads_and_apps;

@@ -130,13 +130,16 @@ async fn a_phone_number_id_that_does_not_own_the_media_is_refused() {
 }
 
 #[tokio::test]
-async fn unsupported_types_and_oversized_files_are_131053() {
+async fn an_unsupported_type_is_metas_param_file_error_and_an_oversized_file_131053() {
     let sandbox = Sandbox::start().await;
-    let details = assert_error(
-        &upload(&sandbox, bytes(10), "image/gif", true).await,
-        oauth(400, 131053, "(#131053) Media upload error"),
+    let refused = upload(&sandbox, bytes(10), "image/gif", true).await;
+    let message = refused.1["error"]["message"].as_str().unwrap_or_default().to_owned();
+    assert_error(&refused, oauth(400, 100, &message));
+    assert!(
+        message.starts_with("(#100) Param file must be a file with one of the following types: audio/aac, audio/mp4,")
+            && message.ends_with("video/mp4, video/3gpp. Received file of type 'image/gif'."),
+        "{message}"
     );
-    assert_eq!(details.as_deref(), Some("Param type has an invalid value 'image/gif'."));
     let too_big = 5 * 1024 * 1024 + 1;
     let details = assert_error(
         &upload(&sandbox, bytes(too_big), "image/jpeg", true).await,
