@@ -1,0 +1,71 @@
+//! `wabagate-bench`: wabagate side by side with nginx as a plain token-injecting proxy, in
+//! front of the same canned upstream, on this machine (see `docs/performance.md`).
+//!
+//! - `wabagate-bench` (or `run`): every scenario, interleaved rounds, one table.
+//! - `wabagate-bench guard`: the CI check; wabagate's instructions per request under
+//!   callgrind must stay within 10 % of the committed figure ([`guard`]).
+//! - `wabagate-bench upstream`: the canned upstream alone ([`upstream`]).
+//!
+//! Module map: [`scenarios`] (what is measured), [`process`] (pinning, `/proc`), [`nginx`],
+//! [`gateway`] (the wabagate under test), [`tenants`] (its accounts), [`wrk`], [`callgrind`],
+//! [`transfer`] (memory scenarios), [`report`] (the table).
+
+mod callgrind;
+mod gateway;
+mod guard;
+mod nginx;
+mod process;
+mod report;
+mod scenarios;
+mod tenants;
+mod transfer;
+mod upstream;
+mod wrk;
+
+use std::net::SocketAddr;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(about = "Benchmark wabagate against nginx as a plain token-injecting proxy")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    options: scenarios::Options,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Every scenario, interleaved rounds, one table (the default).
+    Run,
+    /// Fail when wabagate's instructions per request exceed the committed figure by > 10 %.
+    Guard {
+        /// Write the measured figure as the new committed one instead of checking.
+        #[arg(long)]
+        update: bool,
+    },
+    /// Serve the canned upstream alone.
+    Upstream {
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: SocketAddr,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if let Some(Command::Upstream { listen }) = cli.command {
+        return upstream::run(listen);
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        match cli.command {
+            Some(Command::Guard { update }) => guard::run(update).await,
+            _ => {
+                let report = scenarios::run(cli.options).await?;
+                print!("{}", report.render());
+                Ok(())
+            }
+        }
+    })
+}
