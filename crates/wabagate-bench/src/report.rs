@@ -5,11 +5,16 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+/// A row of the table: a scenario measured through one proxy.
+type Row = (String, &'static str);
+/// A row's samples, metric by metric in the order first recorded.
+type Samples = Vec<(&'static str, Vec<f64>)>;
+
 /// Samples by (scenario, proxy, metric), in the order they were first recorded.
 #[derive(Debug, Default)]
 pub(crate) struct Report {
-    order: Vec<(String, &'static str)>,
-    samples: BTreeMap<(String, &'static str), Vec<(&'static str, Vec<f64>)>>,
+    order: Vec<Row>,
+    samples: BTreeMap<Row, Samples>,
     targets: Vec<Target>,
 }
 
@@ -53,7 +58,7 @@ impl Report {
         Some(median(values))
     }
 
-    /// Compares two medians as `numerator / denominator` against a bound.
+    /// Records a target: a measured ratio (or figure) and whether it meets its bound.
     pub(crate) fn target(
         &mut self,
         what: &'static str,

@@ -9,7 +9,7 @@ mod config_file;
 mod demo;
 mod inbound;
 mod lifecycle;
+mod logs;
 mod operator_mistakes;
 mod sandbox_state;
-mod logs;
 mod streaming_memory;
