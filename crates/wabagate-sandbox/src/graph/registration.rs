@@ -19,7 +19,8 @@ pub(super) const SANDBOX_VERIFICATION_CODE: &str = "000000";
 const OVERRIDE_URI_MAX: usize = 200;
 
 /// `POST /{phone_number_id}`: `pin` sets two-step verification, `webhook_configuration`
-/// the number's callback override (an empty URI removes it).
+/// the number's callback override (an empty URI removes it), `new_display_name` asks for a
+/// display-name change (accepted for Meta's review, which the sandbox never completes).
 pub(super) async fn update(
     state: &SandboxState,
     call: &GraphCall,
@@ -49,7 +50,12 @@ pub(super) async fn update(
             Some((!uri.is_empty()).then(|| uri.to_owned()))
         }
     };
-    if pin.is_none() && webhook_override.is_none() {
+    let new_display_name = match body.get("new_display_name") {
+        None => false,
+        Some(Value::String(name)) if !name.trim().is_empty() => true,
+        Some(_) => return Err(GraphError::invalid_parameter("Param new_display_name must be a non-empty string")),
+    };
+    if pin.is_none() && webhook_override.is_none() && !new_display_name {
         return Err(GraphError::missing_parameter("pin"));
     }
     state.number_settings().update(&number.id, |settings| {

@@ -9,6 +9,7 @@ use axum::Json;
 use axum::extract::State;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use bytes::Bytes;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -16,6 +17,7 @@ use sha2::{Digest, Sha256};
 
 use crate::directory::PhoneNumberRef;
 use crate::events::SandboxEvent;
+use crate::media_store::StoredMedia;
 use crate::state::SandboxState;
 
 use super::control_error::ControlError;
@@ -104,7 +106,7 @@ pub fn inject_inbound(state: &SandboxState, request: InboundRequest) -> Result<I
     message.entry("from").or_insert_with(|| from.clone().into());
     message.entry("id").or_insert_with(|| new_wamid().into());
     message.entry("timestamp").or_insert_with(|| now.to_string().into());
-    complete_content(&mut message, &message_type);
+    complete_content(state, &number, now, &mut message, &message_type);
     if is_reply_to_a_business_message(&message, &message_type) && !message.contains_key("context") {
         let replied_to = last_sent_to(state, &number.id, &from).unwrap_or_else(new_wamid);
         message.insert("context".into(), json!({ "id": replied_to }));
@@ -213,8 +215,16 @@ fn complete_context(message: &mut Map<String, Value>, number: &PhoneNumberRef) {
     }
 }
 
-/// Fills what WhatsApp adds but a tester may leave out.
-fn complete_content(message: &mut Map<String, Value>, message_type: &str) {
+/// Fills what WhatsApp adds but a tester may leave out. Media given without an id gets a
+/// small file of its own in the media store, so the business can download it with its token
+/// as it would a customer's photo (and its `sha256` is that file's).
+fn complete_content(
+    state: &SandboxState,
+    number: &PhoneNumberRef,
+    now: i64,
+    message: &mut Map<String, Value>,
+    message_type: &str,
+) {
     let default_mime_type = match message_type {
         "image" => "image/jpeg",
         "video" => "video/mp4",
@@ -234,12 +244,35 @@ fn complete_content(message: &mut Map<String, Value>, message_type: &str) {
         }
         _ => return,
     };
-    if let Some(media) = message.get_mut(message_type).and_then(Value::as_object_mut) {
-        let media_id =
-            media.entry("id").or_insert_with(|| new_media_id().into()).as_str().unwrap_or_default().to_owned();
-        media.entry("mime_type").or_insert_with(|| default_mime_type.into());
-        // Stands in for the file hash Meta computes; stable per media id.
-        media.entry("sha256").or_insert_with(|| STANDARD.encode(Sha256::digest(media_id.as_bytes())).into());
+    let Some(media) = message.get_mut(message_type).and_then(Value::as_object_mut) else { return };
+    let mime_type =
+        media.entry("mime_type").or_insert_with(|| default_mime_type.into()).as_str().unwrap_or_default().to_owned();
+    match media.get("id").and_then(Value::as_str).map(str::to_owned) {
+        Some(media_id) => {
+            // An id the tester chose: its uploaded file's hash when there is one.
+            let sha256 = match state.media().get(&media_id) {
+                Some(stored) => hex::decode(&stored.sha256).map(|digest| STANDARD.encode(digest)).unwrap_or_default(),
+                None => STANDARD.encode(Sha256::digest(media_id.as_bytes())),
+            };
+            media.entry("sha256").or_insert_with(|| sha256.into());
+        }
+        None => {
+            let bytes = Bytes::from(format!("wabagate sandbox: a customer's {message_type} ({mime_type})\n"));
+            let digest = Sha256::digest(&bytes);
+            let media_id = new_media_id();
+            state.media().insert(StoredMedia {
+                id: media_id.clone(),
+                phone_number_id: number.id.clone(),
+                waba_id: number.waba_id.clone(),
+                mime_type,
+                sha256: hex::encode(digest),
+                file_size: bytes.len() as u64,
+                uploaded_at: now,
+                chunks: vec![bytes],
+            });
+            media.insert("id".into(), media_id.into());
+            media.entry("sha256").or_insert_with(|| STANDARD.encode(digest).into());
+        }
     }
 }
 

@@ -21,6 +21,7 @@ use wabagate_store::{Account, GatewayConnection, SendRecord};
 use super::{media_link, proxy};
 use crate::error::ApiError;
 use crate::inbound::Window;
+use crate::listener::caller_body::CallerBodyError;
 use crate::observe::X_REQUEST_ID;
 use crate::state::AppState;
 
@@ -52,9 +53,7 @@ pub(crate) async fn send(
         return media_link::send(state, account, connection, request).await;
     }
     let (parts, body) = request.into_parts();
-    let body = read_bounded(Body::new(body), REQUEST_COPY_LIMIT).await.ok_or_else(|| {
-        ApiError::bad_request("request_body_unreadable", "The request body could not be read in time.")
-    })?;
+    let body = read_request(Body::new(body)).await?;
     let draft = serde_json::from_slice::<Value>(&body).ok().and_then(|json| SendDraft::read(&json));
     let window_closed = match &draft {
         Some(draft) if draft.is_free_form() => window_closed(state, &phone_number_id, &draft.recipient).await,
@@ -163,6 +162,20 @@ fn accepted_wamid(answer: &Value) -> Option<String> {
 
 fn content_length(headers: &axum::http::HeaderMap) -> Option<u64> {
     headers.get(header::CONTENT_LENGTH)?.to_str().ok()?.parse().ok()
+}
+
+/// The caller's small send body, read whole; its failures are the caller's, answered as the
+/// proxy answers them (408 when it stalled, 400 when it was not valid HTTP framing).
+async fn read_request(body: Body) -> Result<Bytes, ApiError> {
+    let limit = usize::try_from(REQUEST_COPY_LIMIT).unwrap_or(usize::MAX);
+    match tokio::time::timeout(COPY_TIMEOUT, Limited::new(body, limit).collect()).await {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(error)) => Err(match CallerBodyError::find(error.as_ref()) {
+            Some(CallerBodyError::Stalled(timeout)) => ApiError::RequestBodyTimeout(timeout.as_secs()),
+            _ => ApiError::UnreadableRequestBody,
+        }),
+        Err(_) => Err(ApiError::RequestBodyTimeout(COPY_TIMEOUT.as_secs())),
+    }
 }
 
 async fn read_bounded(body: Body, limit: u64) -> Option<Bytes> {

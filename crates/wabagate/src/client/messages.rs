@@ -34,7 +34,7 @@ enum MessagesAction {
         wamid: String,
     },
     /// Download the media (image, document, …) of an inbound message into a file.
-    #[command(after_help = "Example:\n  wabagate messages media wamid.HBgL... --output photo.jpg")]
+    #[command(after_help = "Example:\n  wabagate messages media wamid.HBgL… --output photo.jpg")]
     Media {
         /// The inbound message's wamid.
         wamid: String,

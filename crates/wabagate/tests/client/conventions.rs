@@ -177,8 +177,12 @@ async fn a_connection_with_several_numbers_lists_them_and_a_failed_one_says_why(
 /// Opens the connect link and presses Cancel in the sandbox's OAuth dialog, as a business would.
 async fn cancel_at_the_dialog(connect_url: &str) {
     let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let page = browser.get(connect_url).send().await.unwrap().text().await.unwrap();
-    let dialog_url = attribute_after(&page, r#"id="connect" href=""#).replace("&amp;", "&");
+    // The connect page's Connect button posts the link's token; the answer sends the browser to Meta.
+    let link = url::Url::parse(connect_url).unwrap();
+    let token = link.query_pairs().find(|(name, _)| name == "session_token").map(|(_, value)| value.into_owned());
+    let pressed =
+        browser.post(link.join("connect").unwrap()).form(&[("session_token", token.unwrap())]).send().await.unwrap();
+    let dialog_url = pressed.headers()["location"].to_str().unwrap().to_owned();
     let dialog = browser.get(&dialog_url).send().await.unwrap().text().await.unwrap();
     let action = attribute_after(&dialog, r#"<form method="post" action=""#).replace("&amp;", "&");
     let mut fields: Vec<(String, String)> = dialog

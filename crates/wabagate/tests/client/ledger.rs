@@ -1,7 +1,6 @@
 //! The ledger commands (`messages`, `conversations`, `templates sync`) and `send --wait`
-//! against a real `serve --demo`. The tests marked `#[ignore]` need the gateway's ledger
-//! API (issue 9's `/messages`, `/conversations`, `/templates` routes and webhook intake);
-//! the others check what the CLI itself decides.
+//! against a real `serve --demo`, whose in-process sandbox delivers its webhooks to the
+//! gateway: what the CLI shows of sends, statuses and what customers wrote.
 
 use serde_json::{Value, json};
 
@@ -29,7 +28,6 @@ async fn wait_is_refused_on_a_read_receipt_and_unknown_filters_are_usage_errors(
 }
 
 #[tokio::test]
-#[ignore = "needs the gateway's ledger API: GET /messages/{wamid} and status webhooks at /meta/webhooks"]
 async fn send_wait_read_ends_when_the_message_is_read() {
     let gateway = DemoGateway::start().await;
     let stdout = gateway.run(&["send", "text", "--to", "1234567890", "--body", "hi", "--wait", "read"]).await;
@@ -48,7 +46,6 @@ async fn send_wait_read_ends_when_the_message_is_read() {
 }
 
 #[tokio::test]
-#[ignore = "needs the gateway's ledger API: GET /messages/{wamid} and status webhooks at /meta/webhooks"]
 async fn send_wait_to_a_number_not_on_whatsapp_prints_metas_error_and_exits_1() {
     let gateway = DemoGateway::start().await;
     let outcome = gateway.run(&["send", "text", "--to", "9991234567", "--body", "hi", "--wait", "delivered"]).await;
@@ -59,7 +56,6 @@ async fn send_wait_to_a_number_not_on_whatsapp_prints_metas_error_and_exits_1() 
 }
 
 #[tokio::test]
-#[ignore = "needs the gateway's ledger API: GET /messages/{wamid}"]
 async fn send_wait_times_out_with_a_clear_message() {
     let gateway = DemoGateway::start().await;
     // A timeout of 0 s gives up after the first poll, long before the sandbox reads it.
@@ -70,7 +66,6 @@ async fn send_wait_times_out_with_a_clear_message() {
 }
 
 #[tokio::test]
-#[ignore = "needs the gateway's ledger API: GET /messages, GET /conversations and inbound webhooks at /meta/webhooks"]
 async fn an_inbound_message_shows_in_messages_and_conversations() {
     let gateway = DemoGateway::start().await;
     let wamid = customer_writes(&gateway, "1234567890", "hello there").await;
@@ -100,7 +95,6 @@ async fn an_inbound_message_shows_in_messages_and_conversations() {
 }
 
 #[tokio::test]
-#[ignore = "needs the gateway's ledger API: POST /templates/sync"]
 async fn templates_sync_fills_the_mirror() {
     let gateway = DemoGateway::start().await;
     let stdout = gateway.run(&["templates", "sync"]).await;
@@ -111,7 +105,6 @@ async fn templates_sync_fills_the_mirror() {
 }
 
 #[tokio::test]
-#[ignore = "needs the gateway's ledger API: GET /messages/{wamid}/media and inbound webhooks at /meta/webhooks"]
 async fn the_media_of_an_inbound_image_downloads_to_a_file() {
     let gateway = DemoGateway::start().await;
     let url = format!("{}/__sandbox/inbound", gateway.sandbox_url);
