@@ -11,7 +11,7 @@ use super::context::{ClientOptions, phone_number_id};
 use super::failure::{Failure, SdkResultExt};
 use super::flag_terms::FlagTermsExt;
 use super::media_file::MediaFile;
-use super::output::{human_size, write_fields, write_raw_body};
+use super::output::{human_size, write_download, write_fields, write_raw_body};
 use super::progress_bar::TerminalProgress;
 use super::stdio;
 
@@ -125,23 +125,7 @@ pub(crate) async fn run(command: MediaCommand, out: &mut impl Write) -> Result<(
                 }
                 return Ok(());
             }
-            if json {
-                // The content itself went to the file; --json describes what was written.
-                let description = serde_json::json!({
-                    "media_id": media_id,
-                    "path": output.display().to_string(),
-                    "bytes": downloaded.bytes,
-                    "mime_type": downloaded.mime_type,
-                });
-                return Ok(writeln!(out, "{description}")?);
-            }
-            let mime_type = downloaded.mime_type.map(|mime_type| format!(", {mime_type}")).unwrap_or_default();
-            writeln!(
-                out,
-                "Downloaded media {media_id} to {} ({}{mime_type})",
-                output.display(),
-                human_size(downloaded.bytes)
-            )?;
+            write_download(out, json, ("media_id", &media_id), &format!("media {media_id}"), &output, &downloaded)?;
         }
         MediaAction::Delete { media_id } => {
             let deleted = client.delete_media(&media_id).await.or_fail(json)?;

@@ -9,7 +9,7 @@ use wabagate_sdk::{LedgerMessage, MessageDirection, MessageQuery, MessageStatus}
 
 use super::context::ClientOptions;
 use super::failure::{Failure, SdkResultExt};
-use super::output::{human_size, write_fields, write_raw_body, write_raw_pages};
+use super::output::{write_download, write_fields, write_raw_body, write_raw_pages};
 use super::table::write_table;
 
 /// List and show the messages the gateway recorded (sent and received) and their statuses.
@@ -104,23 +104,8 @@ pub(crate) async fn run(command: MessagesCommand, out: &mut impl Write) -> Resul
         }
         MessagesAction::Media { wamid, output } => {
             let downloaded = client.download_message_media(&wamid, &output).await.or_fail(json)?;
-            if json {
-                // The content went to the file; --json describes what was written.
-                let description = serde_json::json!({
-                    "wamid": wamid,
-                    "path": output.display().to_string(),
-                    "bytes": downloaded.bytes,
-                    "mime_type": downloaded.mime_type,
-                });
-                return Ok(writeln!(out, "{description}")?);
-            }
-            let mime_type = downloaded.mime_type.map(|mime_type| format!(", {mime_type}")).unwrap_or_default();
-            writeln!(
-                out,
-                "Downloaded the media of {wamid} to {} ({}{mime_type})",
-                output.display(),
-                human_size(downloaded.bytes)
-            )?;
+            let what = format!("the media of {wamid}");
+            write_download(out, json, ("wamid", &wamid), &what, &output, &downloaded)?;
         }
     }
     Ok(())

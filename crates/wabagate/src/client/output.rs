@@ -1,5 +1,5 @@
 //! Small renderers shared by the client commands: the raw body for `--json`, `key: value`
-//! blocks for single objects, and human-readable sizes.
+//! blocks for single objects, download summaries, and human-readable sizes.
 
 use std::io::{self, Write};
 
@@ -26,6 +26,30 @@ pub(crate) fn write_fields(out: &mut impl Write, fields: &[(&str, Option<String>
         }
     }
     Ok(())
+}
+
+/// What a download to a file wrote: with `--json` an object naming the source
+/// (`subject` = `("wamid", …)` or `("media_id", …)`), else `Downloaded {what} to PATH (SIZE, MIME)`.
+pub(crate) fn write_download(
+    out: &mut impl Write,
+    json: bool,
+    subject: (&str, &str),
+    what: &str,
+    path: &std::path::Path,
+    downloaded: &wabagate_sdk::Downloaded,
+) -> io::Result<()> {
+    if json {
+        // The content went to the file; --json describes what was written.
+        let mut description = serde_json::json!({
+            "path": path.display().to_string(),
+            "bytes": downloaded.bytes,
+            "mime_type": downloaded.mime_type,
+        });
+        description[subject.0] = subject.1.into();
+        return writeln!(out, "{description}");
+    }
+    let mime_type = downloaded.mime_type.as_ref().map(|mime_type| format!(", {mime_type}")).unwrap_or_default();
+    writeln!(out, "Downloaded {what} to {} ({}{mime_type})", path.display(), human_size(downloaded.bytes))
 }
 
 /// `1.5 MiB`, `512 B`: binary units, as WhatsApp's media limits are stated.
