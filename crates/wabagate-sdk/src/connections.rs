@@ -2,6 +2,7 @@
 //! and shapes, plus waiting for a new connection to become ACTIVE and reading the phone
 //! number and WABA a connection carries.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::time::{Duration, Instant};
 
@@ -73,6 +74,14 @@ pub struct Connection {
     pub app: String,
     #[serde(default)]
     pub metadata: serde_json::Value,
+    /// Where the business's browser goes when the connect flow ends.
+    #[serde(default)]
+    pub redirect_url: Option<String>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// The app's own id for the business this connection is for.
+    #[serde(default)]
+    pub end_user_id: Option<String>,
 }
 
 /// `{"connection": {…}}`.
@@ -92,6 +101,28 @@ pub struct ConnectionList {
 pub struct ConnectionFilter {
     pub app: Option<String>,
     pub status: Option<ConnectionStatus>,
+    /// Only connections carrying every one of these tags (name, value).
+    pub tags: Vec<(String, String)>,
+}
+
+/// What an app attaches to a connection it starts; every part optional. The gateway checks
+/// each one (sizes, the redirect origins its operator allows) and answers a 400 otherwise.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct NewConnection {
+    /// Where the business's browser goes after the connect flow, with the connection id and
+    /// status in the query.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirect_url: Option<String>,
+    /// Labels to find the connection by (`ConnectionFilter::tags`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    /// The app's own id for the business.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_user_id: Option<String>,
+    /// Connect even a WhatsApp Business Account that another ACTIVE connection of the
+    /// account already has (refused otherwise, naming that connection).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub force: bool,
 }
 
 impl Connection {
@@ -137,6 +168,9 @@ impl Client {
             if let Some(status) = filter.status {
                 pairs.append_pair("status", status.as_str());
             }
+            for (name, value) in &filter.tags {
+                pairs.append_pair(&format!("tag.{name}"), value);
+            }
         }
         if url.query() == Some("") {
             url.set_query(None);
@@ -146,8 +180,20 @@ impl Client {
 
     /// Starts a new `whatsapp-business` connection; open its `url` to finish it.
     pub async fn create_connection(&self) -> Result<ApiResponse<OneConnection>, Error> {
+        self.create_connection_with(&NewConnection::default()).await
+    }
+
+    /// Starts a new `whatsapp-business` connection carrying `options`; open its `url` to
+    /// finish it.
+    pub async fn create_connection_with(&self, options: &NewConnection) -> Result<ApiResponse<OneConnection>, Error> {
+        #[derive(Serialize)]
+        struct Body<'a> {
+            app: &'static str,
+            #[serde(flatten)]
+            options: &'a NewConnection,
+        }
         let url = self.control_url(&["connections"]);
-        let body = serde_json::to_vec(&serde_json::json!({ "app": WHATSAPP_BUSINESS_APP })).expect("JSON");
+        let body = serde_json::to_vec(&Body { app: WHATSAPP_BUSINESS_APP, options }).expect("JSON");
         self.execute_json(Retry::Never, || {
             self.request(Method::POST, url.clone()).header("Content-Type", "application/json").body(body.clone())
         })
@@ -204,8 +250,11 @@ impl Client {
         if let Some(connection_id) = self.connection_id() {
             return Ok(Some(self.connection(connection_id).await?.into_inner().connection));
         }
-        let filter =
-            ConnectionFilter { app: Some(WHATSAPP_BUSINESS_APP.to_owned()), status: Some(ConnectionStatus::Active) };
+        let filter = ConnectionFilter {
+            app: Some(WHATSAPP_BUSINESS_APP.to_owned()),
+            status: Some(ConnectionStatus::Active),
+            ..ConnectionFilter::default()
+        };
         let mut connections = self.list_connections(&filter).await?.into_inner().connections;
         // RFC 3339 timestamps in UTC sort as text.
         connections.sort_by(|a, b| a.creation_time.cmp(&b.creation_time));

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
-use wabagate_sdk::{Client, Connection, ConnectionFilter, ConnectionStatus, WaitOptions};
+use wabagate_sdk::{Client, Connection, ConnectionFilter, ConnectionStatus, NewConnection, WaitOptions};
 
 use super::choices::one_of;
 use super::context::{ClientOptions, numbers_of};
@@ -36,12 +36,20 @@ enum ConnectionsAction {
         /// Only connections in this status.
         #[arg(long, ignore_case = true, value_parser = one_of(["PENDING", "ACTIVE", "FAILED", "EXPIRED"], ConnectionStatus::parse))]
         status: Option<ConnectionStatus>,
+        /// Only connections carrying this tag; repeat for several (all must match).
+        #[arg(long = "tag", value_name = "NAME=VALUE", value_parser = parse_tag)]
+        tags: Vec<(String, String)>,
     },
     /// Start a new WhatsApp Business connection and print the URL that finishes it.
     #[command(
-        after_help = "Example:\n  wabagate connections create --open --wait --timeout 600   # example: not run (waits for a person to connect)"
+        after_help = "Examples:\n  wabagate connections create --tag tenant=acme --end-user-id acme-42\n  wabagate connections create --open --wait --timeout 600   # example: not run (waits for a person to connect)"
     )]
-    Create(FlowArgs),
+    Create {
+        #[command(flatten)]
+        attached: AttachedArgs,
+        #[command(flatten)]
+        flow: FlowArgs,
+    },
     /// Show one connection.
     #[command(after_help = "Example:\n  wabagate connections get 21fd90f9-5935-43cd-b6c8-bde9d915ca80")]
     Get {
@@ -64,6 +72,43 @@ enum ConnectionsAction {
     },
 }
 
+/// What an app attaches to a connection it creates.
+#[derive(Debug, Args)]
+struct AttachedArgs {
+    /// Where the business's browser goes after connecting (the gateway's operator allows
+    /// its origin with `serve --connect-redirect-origin`).
+    #[arg(long, value_name = "URL")]
+    redirect_url: Option<String>,
+    /// A label to find the connection by (`connections list --tag`); repeat for several.
+    #[arg(long = "tag", value_name = "NAME=VALUE", value_parser = parse_tag)]
+    tags: Vec<(String, String)>,
+    /// Your own id for the business this connection is for.
+    #[arg(long, value_name = "ID")]
+    end_user_id: Option<String>,
+    /// Connect even a WhatsApp Business Account that an ACTIVE connection already has.
+    #[arg(long)]
+    force: bool,
+}
+
+impl AttachedArgs {
+    fn into_new_connection(self) -> NewConnection {
+        NewConnection {
+            redirect_url: self.redirect_url,
+            tags: self.tags.into_iter().collect(),
+            end_user_id: self.end_user_id,
+            force: self.force,
+        }
+    }
+}
+
+/// `NAME=VALUE`, split at the first `=` (a value may hold more).
+fn parse_tag(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.is_empty() => Ok((name.to_owned(), value.to_owned())),
+        _ => Err(format!("{text:?} is not NAME=VALUE (e.g. tenant=acme)")),
+    }
+}
+
 /// What to do with a connect URL.
 #[derive(Debug, Args)]
 struct FlowArgs {
@@ -82,8 +127,8 @@ pub(crate) async fn run(command: ConnectionsCommand, out: &mut impl Write) -> Re
     let json = command.options.json;
     let client = command.options.client(false)?;
     match command.action {
-        ConnectionsAction::List { app, status } => {
-            let listed = client.list_connections(&ConnectionFilter { app, status }).await.or_fail(json)?;
+        ConnectionsAction::List { app, status, tags } => {
+            let listed = client.list_connections(&ConnectionFilter { app, status, tags }).await.or_fail(json)?;
             if json {
                 return Ok(write_raw_body(out, &listed.body)?);
             }
@@ -103,8 +148,8 @@ pub(crate) async fn run(command: ConnectionsCommand, out: &mut impl Write) -> Re
                 .collect();
             write_table(out, &["ID", "STATUS", "APP", "PHONE NUMBER ID", "CREATED"], &rows, "No connections.")?;
         }
-        ConnectionsAction::Create(flow) => {
-            let created = client.create_connection().await.or_fail(json)?;
+        ConnectionsAction::Create { attached, flow } => {
+            let created = client.create_connection_with(&attached.into_new_connection()).await.or_fail(json)?;
             let connection = &created.value.connection;
             if json {
                 write_raw_body(out, &created.body)?;
@@ -189,6 +234,9 @@ fn write_connection(out: &mut impl Write, connection: &Connection) -> std::io::R
         .get("waba_ids")
         .and_then(|ids| ids.as_array())
         .map(|ids| ids.iter().filter_map(|id| id.as_str()).collect::<Vec<_>>().join(", "));
+    let tags = Some(connection.tags.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>())
+        .filter(|tags| !tags.is_empty())
+        .map(|tags| tags.join(", "));
     write_fields(
         out,
         &[
@@ -200,6 +248,9 @@ fn write_connection(out: &mut impl Write, connection: &Connection) -> std::io::R
             ("url", connection.url.clone()),
             ("waba_ids", waba_ids),
             ("phone_numbers", phone_numbers),
+            ("redirect_url", connection.redirect_url.clone()),
+            ("tags", tags),
+            ("end_user_id", connection.end_user_id.clone()),
             ("error", connection.metadata.get("error").map(failure_reason)),
         ],
     )

@@ -150,7 +150,7 @@ fn connection_in_message(error: &Error) -> Option<String> {
 }
 
 async fn most_recently_expired(client: &Client) -> Option<String> {
-    let filter = ConnectionFilter { app: None, status: Some(ConnectionStatus::Expired) };
+    let filter = ConnectionFilter { status: Some(ConnectionStatus::Expired), ..ConnectionFilter::default() };
     let listed = client.list_connections(&filter).await.ok()?;
     listed
         .value

@@ -11,5 +11,6 @@ mod inbound;
 mod lifecycle;
 mod logs;
 mod operator_mistakes;
+mod sandbox_dialog;
 mod sandbox_state;
 mod streaming_memory;

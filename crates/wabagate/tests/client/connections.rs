@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::sandbox_dialog::connect_through_the_sandbox_dialog;
 use crate::support::DemoGateway;
 
 #[tokio::test]
@@ -110,4 +111,84 @@ async fn list_counts_the_numbers_of_a_connection_that_has_several() {
     let stdout = listed.ok();
     let row = stdout.lines().find(|line| line.starts_with(&imported_id)).unwrap_or_else(|| panic!("{stdout}"));
     assert!(row.contains("2 numbers"), "{stdout}");
+}
+
+#[tokio::test]
+async fn create_attaches_a_redirect_url_tags_and_an_end_user_id_and_list_filters_by_tag() {
+    let gateway = DemoGateway::start_with(&["--connect-redirect-origin", "https://app.example.com"]).await;
+    let created = gateway
+        .run(&[
+            "connections",
+            "create",
+            "--redirect-url",
+            "https://app.example.com/connected",
+            "--tag",
+            "tenant=acme",
+            "--tag",
+            "plan=pro=plus",
+            "--end-user-id",
+            "acme-42",
+            "--json",
+        ])
+        .await
+        .json();
+    let connection = &created["connection"];
+    assert_eq!(connection["redirect_url"], "https://app.example.com/connected");
+    assert_eq!(connection["tags"], serde_json::json!({"tenant": "acme", "plan": "pro=plus"}));
+    assert_eq!(connection["end_user_id"], "acme-42");
+    let acme = connection["connection_id"].as_str().unwrap();
+    let other = gateway.run(&["connections", "create", "--tag", "tenant=other", "--json"]).await.json();
+    let other = other["connection"]["connection_id"].as_str().unwrap();
+
+    let listed = gateway.run(&["connections", "list", "--tag", "tenant=acme", "--tag", "plan=pro=plus"]).await;
+    let stdout = listed.ok();
+    assert_eq!(stdout.lines().count(), 2, "a header and one row: {stdout}");
+    assert!(stdout.lines().nth(1).unwrap().starts_with(acme), "{stdout}");
+    assert!(!stdout.contains(other) && !stdout.contains(&gateway.connection_id), "{stdout}");
+    let none = gateway.run(&["connections", "list", "--tag", "tenant=nobody"]).await;
+    assert_eq!(none.ok(), "No connections.\n");
+
+    let shown = gateway.run(&["connections", "get", acme]).await;
+    let stdout = shown.ok();
+    assert!(stdout.contains("redirect_url:  https://app.example.com/connected\n"), "{stdout}");
+    assert!(stdout.contains("tags:          plan=pro=plus, tenant=acme\n"), "{stdout}");
+    assert!(stdout.contains("end_user_id:   acme-42\n"), "{stdout}");
+}
+
+#[tokio::test]
+async fn create_options_that_cannot_work_are_explained() {
+    let gateway = DemoGateway::start().await;
+    let no_value = gateway.run(&["connections", "create", "--tag", "tenant"]).await;
+    let stderr = no_value.failed_with(2);
+    assert!(stderr.contains("\"tenant\" is not NAME=VALUE (e.g. tenant=acme)"), "{stderr}");
+    let elsewhere = gateway.run(&["connections", "create", "--redirect-url", "https://evil.example/steal"]).await;
+    let stderr = elsewhere.failed_with(1);
+    assert!(stderr.contains("redirect_url's origin https://evil.example is not allowed"), "{stderr}");
+    assert!(stderr.contains("invalid_redirect_url"), "{stderr}");
+}
+
+#[tokio::test]
+async fn a_second_connection_to_a_connected_waba_fails_unless_forced() {
+    let gateway = DemoGateway::start().await;
+    let connect = |args: &'static [&'static str]| async {
+        let created = gateway.run(args).await.json();
+        let id = created["connection"]["connection_id"].as_str().unwrap().to_owned();
+        let done = connect_through_the_sandbox_dialog(created["connection"]["url"].as_str().unwrap()).await;
+        (id, done.status())
+    };
+    let (first, status) = connect(&["connections", "create", "--json"]).await;
+    assert_eq!(status, 200);
+
+    let (refused, status) = connect(&["connections", "create", "--json"]).await;
+    assert_eq!(status, 409);
+    let shown = gateway.run(&["connections", "get", &refused]).await;
+    let stdout = shown.ok();
+    assert!(stdout.contains("status:   FAILED\n"), "{stdout}");
+    let named = format!("error:    duplicate_waba: This WhatsApp Business Account is already connected (connection {first})");
+    assert!(stdout.contains(&named), "{stdout}");
+
+    let (forced, status) = connect(&["connections", "create", "--force", "--json"]).await;
+    assert_eq!(status, 200);
+    let shown = gateway.run(&["connections", "get", &forced]).await;
+    assert!(shown.ok().contains("status:         ACTIVE\n"), "{}", shown.stdout);
 }

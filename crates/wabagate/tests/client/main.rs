@@ -7,6 +7,8 @@
 #[allow(dead_code, reason = "only the command builder of the cli tests' support is used here")]
 #[path = "../cli/support.rs"]
 mod process;
+#[path = "../cli/sandbox_dialog.rs"]
+mod sandbox_dialog;
 mod support;
 
 mod api;

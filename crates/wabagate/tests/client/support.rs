@@ -58,10 +58,16 @@ pub struct DemoGateway {
 
 impl DemoGateway {
     pub async fn start() -> Self {
+        Self::start_with(&[]).await
+    }
+
+    /// `serve --demo` with more flags of `serve`.
+    pub async fn start_with(serve_args: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let log = std::fs::File::create(dir.path().join("serve.log")).unwrap();
         let mut command = wabagate();
         command.args(["serve", "--demo", "--listen", "127.0.0.1:0", "--rate-limit", "0", "--data-dir"]).arg(dir.path());
+        command.args(serve_args);
         let mut child = command.stdout(Stdio::piped()).stderr(Stdio::from(log)).stdin(Stdio::null()).spawn().unwrap();
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let marker = "wabagate listening on ";
