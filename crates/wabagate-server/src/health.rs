@@ -18,7 +18,12 @@ pub(crate) async fn ready(State(state): State<AppState>) -> Result<&'static str,
     Ok("ready\n")
 }
 
-/// `GET /metrics`: Prometheus text exposition.
+/// `GET /metrics`: Prometheus text exposition, the store's connection gauges read now. A
+/// store that does not answer leaves them as last read rather than failing the scrape.
 pub(crate) async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    match state.store().connection_census().await {
+        Ok(census) => state.metrics().inventory.refresh(&census, state.now()),
+        Err(error) => tracing::warn!(error = %error, "counting connections for /metrics failed"),
+    }
     ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], state.metrics().render())
 }

@@ -3,6 +3,8 @@
 //! methods, status codes, enums), so no client input can add series. Raw paths (which hold
 //! phone number and media ids), raw methods and keys are never labels.
 
+mod inventory;
+
 use std::sync::Mutex;
 
 use axum::http::Method;
@@ -84,6 +86,8 @@ pub(crate) struct Metrics {
     pub(crate) open_connections: Gauge,
     pub(crate) limit_actions: Family<LimitActionLabels, Counter>,
     pub(crate) key_lookups: Family<KeyLookupLabels, Counter>,
+    /// Build info and the connection gauges read from the store at scrape time.
+    pub(crate) inventory: inventory::Inventory,
 }
 
 impl Metrics {
@@ -119,6 +123,7 @@ impl Metrics {
         );
         let key_lookups = Family::<KeyLookupLabels, Counter>::default();
         registry.register("key_lookups", "API key lookups, by where they were answered from", key_lookups.clone());
+        let inventory = inventory::Inventory::register(&mut registry);
         Self {
             registry: Mutex::new(registry),
             requests,
@@ -127,6 +132,7 @@ impl Metrics {
             open_connections,
             limit_actions,
             key_lookups,
+            inventory,
         }
     }
 

@@ -14,6 +14,7 @@ pub mod api_key;
 mod api_keys;
 mod backup;
 mod connect_session;
+mod connection_census;
 mod connection_events;
 mod connections;
 mod key_check;
@@ -33,6 +34,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 pub use api_key::{ApiKey, ApiKeyHash, MalformedKey};
+pub use connection_census::ConnectionCensus;
 pub use connect_session::{ConnectSessionError, FlowSecret, SessionConnection};
 pub use connection_events::{ConnectionEvent, NewEvent};
 pub use ledger::{

@@ -13,6 +13,7 @@ mod connections_api;
 mod hostile_clients;
 mod inbound;
 mod media_links;
+mod metrics_catalogue;
 mod observability;
 mod persistence;
 mod rate_limit;

@@ -2,7 +2,7 @@
 //! and an online backup that opens as the original did.
 
 use serde_json::json;
-use wabagate_store::{AccessToken, Keyring, Store, StoreError};
+use wabagate_store::{AccessToken, ConnectionStatus, Keyring, Store, StoreError, Timestamp};
 
 use crate::{KEY, OTHER_KEY, TestStore, url};
 
@@ -90,4 +90,30 @@ async fn a_backup_taken_while_the_store_is_open_opens_with_everything_in_it() {
     assert_eq!(restored.find_account("acme").await.unwrap(), acme);
     let connections = restored.gateway_connections(acme.account_id).await.unwrap();
     assert_eq!(connections[0].token.as_ref().unwrap().expose(), "EAAGsecret");
+}
+
+#[tokio::test]
+async fn the_census_counts_every_status_and_finds_the_soonest_active_token_expiry() {
+    let test = TestStore::open().await;
+    let empty = test.store.connection_census().await.unwrap();
+    assert!(empty.by_status.iter().all(|(_, count)| *count == 0), "{empty:?}");
+    assert_eq!(empty.soonest_token_expiry, None);
+
+    let acme = test.store.create_account("acme").await.unwrap();
+    let token = AccessToken::new("EAAGsecret");
+    test.store.create_active_connection(acme.account_id, "whatsapp-business", &token, json!({})).await.unwrap();
+    let week = std::time::Duration::from_secs(7 * 86_400);
+    for expiry in [Timestamp::from_unix_micros(2_000_000_000_000_000), Timestamp::from_unix_micros(1_900_000_000_000_000)]
+    {
+        let pending = test.store.create_connection(acme.account_id, "whatsapp-business", week).await.unwrap();
+        test.store.activate_connection(pending.connection_id, &token, json!({}), Some(expiry)).await.unwrap();
+    }
+    test.store.create_connection(acme.account_id, "whatsapp-business", week).await.unwrap();
+
+    let census = test.store.connection_census().await.unwrap();
+    assert_eq!(
+        census.by_status,
+        [(ConnectionStatus::Pending, 1), (ConnectionStatus::Active, 3), (ConnectionStatus::Failed, 0), (ConnectionStatus::Expired, 0)]
+    );
+    assert_eq!(census.soonest_token_expiry, Some(Timestamp::from_unix_micros(1_900_000_000_000_000)));
 }
