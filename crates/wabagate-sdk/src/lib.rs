@@ -55,7 +55,8 @@ pub use api_key::ApiKey;
 pub use business_profile::{BusinessProfile, BusinessProfileAnswer, ProfileUpdate};
 pub use client::{Client, ClientBuilder};
 pub use connections::{
-    Connection, ConnectionFilter, ConnectionList, ConnectionStatus, NewConnection, OneConnection, WHATSAPP_BUSINESS_APP, WaitOptions,
+    Connection, ConnectionFilter, ConnectionList, ConnectionStatus, NewConnection, OneConnection,
+    WHATSAPP_BUSINESS_APP, WaitOptions,
 };
 pub use error::{Error, GatewayError, GraphApiError};
 pub use hint::hint_for_graph_code;

@@ -28,6 +28,7 @@ pub mod inbound;
 mod listener;
 mod metrics;
 mod observe;
+pub mod openapi;
 mod rate_limit;
 pub mod state;
 mod upstream;
@@ -55,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/metrics", get(health::metrics))
+        .route("/openapi.json", get(openapi::describe))
         .fallback(|| async { ApiError::UnknownRoute })
         // Outermost, so every answer (errors and the fallback included) gets a request id,
         // a metric and a log line.

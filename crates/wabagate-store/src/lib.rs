@@ -34,8 +34,8 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 pub use api_key::{ApiKey, ApiKeyHash, MalformedKey};
-pub use connection_census::ConnectionCensus;
 pub use connect_session::{ConnectSessionError, FlowSecret, SessionConnection};
+pub use connection_census::ConnectionCensus;
 pub use connection_events::{ConnectionEvent, NewEvent};
 pub use ledger::{
     ConversationSummary, InboundRecord, LedgerCursor, LedgerMessage, MessageFilter, SERVICE_WINDOW_SECONDS, SendRecord,

@@ -103,7 +103,8 @@ async fn the_census_counts_every_status_and_finds_the_soonest_active_token_expir
     let token = AccessToken::new("EAAGsecret");
     test.store.create_active_connection(acme.account_id, "whatsapp-business", &token, json!({})).await.unwrap();
     let week = std::time::Duration::from_secs(7 * 86_400);
-    for expiry in [Timestamp::from_unix_micros(2_000_000_000_000_000), Timestamp::from_unix_micros(1_900_000_000_000_000)]
+    for expiry in
+        [Timestamp::from_unix_micros(2_000_000_000_000_000), Timestamp::from_unix_micros(1_900_000_000_000_000)]
     {
         let pending = test.store.create_connection(acme.account_id, "whatsapp-business", week).await.unwrap();
         test.store.activate_connection(pending.connection_id, &token, json!({}), Some(expiry)).await.unwrap();
@@ -113,7 +114,12 @@ async fn the_census_counts_every_status_and_finds_the_soonest_active_token_expir
     let census = test.store.connection_census().await.unwrap();
     assert_eq!(
         census.by_status,
-        [(ConnectionStatus::Pending, 1), (ConnectionStatus::Active, 3), (ConnectionStatus::Failed, 0), (ConnectionStatus::Expired, 0)]
+        [
+            (ConnectionStatus::Pending, 1),
+            (ConnectionStatus::Active, 3),
+            (ConnectionStatus::Failed, 0),
+            (ConnectionStatus::Expired, 0)
+        ]
     );
     assert_eq!(census.soonest_token_expiry, Some(Timestamp::from_unix_micros(1_900_000_000_000_000)));
 }

@@ -41,4 +41,3 @@ pub async fn connect_through_the_sandbox_dialog(url: &str) -> reqwest::Response 
     let callback = answered.headers()["location"].to_str().unwrap().split('#').next().unwrap().to_owned();
     browser.get(callback).send().await.unwrap()
 }
-

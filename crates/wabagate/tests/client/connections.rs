@@ -184,7 +184,8 @@ async fn a_second_connection_to_a_connected_waba_fails_unless_forced() {
     let shown = gateway.run(&["connections", "get", &refused]).await;
     let stdout = shown.ok();
     assert!(stdout.contains("status:   FAILED\n"), "{stdout}");
-    let named = format!("error:    duplicate_waba: This WhatsApp Business Account is already connected (connection {first})");
+    let named =
+        format!("error:    duplicate_waba: This WhatsApp Business Account is already connected (connection {first})");
     assert!(stdout.contains(&named), "{stdout}");
 
     let (forced, status) = connect(&["connections", "create", "--force", "--json"]).await;

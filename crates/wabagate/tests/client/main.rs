@@ -20,6 +20,7 @@ mod examples;
 mod ledger;
 mod login;
 mod media;
+mod openapi;
 mod phone_numbers;
 mod profile;
 mod send;

@@ -1,0 +1,291 @@
+//! The OpenAPI description (`crates/wabagate-server/openapi.json`, served at
+//! `/openapi.json`) against a real `serve --demo`: every documented operation is driven, each
+//! answer must be one the description lists and fit its schema, and every route the server's
+//! router registers (read from its source) must be described, and the other way round.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::time::Duration;
+
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+
+use crate::support::DemoGateway;
+
+const DESCRIPTION: &str = include_str!("../../../wabagate-server/openapi.json");
+
+/// The description, and the operations driven so far.
+struct Contract {
+    spec: Value,
+    driven: BTreeSet<(String, String)>,
+}
+
+impl Contract {
+    fn new() -> Self {
+        Self { spec: serde_json::from_str(DESCRIPTION).unwrap(), driven: BTreeSet::new() }
+    }
+
+    /// Checks `response` against the operation `method path` (a template of the
+    /// description) and answers its body.
+    async fn check(&mut self, method: &str, path: &str, response: reqwest::Response) -> String {
+        let status = response.status().as_u16().to_string();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|value| value.to_str().unwrap().split(';').next().unwrap().trim().to_owned())
+            .unwrap_or_default();
+        let body = response.text().await.unwrap();
+        let pointer = format!("/paths/{}/{method}/responses", path.replace('/', "~1"));
+        let responses = self.spec.pointer(&pointer).unwrap_or_else(|| panic!("{method} {path} is not described"));
+        let documented = responses
+            .get(&status)
+            .or_else(|| responses.get("default"))
+            .unwrap_or_else(|| panic!("{method} {path} answered {status}, which is not described: {body}"));
+        let documented = self.resolve(documented);
+        if let Some(content) = documented.get("content").and_then(Value::as_object) {
+            let (media_type, media) = content
+                .iter()
+                .find(|(media_type, _)| *media_type == &content_type || *media_type == "*/*")
+                .unwrap_or_else(|| panic!("{method} {path} {status} answered {content_type:?}, described {content:?}"));
+            if media_type == "application/json" {
+                let instance: Value = serde_json::from_str(&body)
+                    .unwrap_or_else(|error| panic!("{method} {path} {status}: not JSON ({error}): {body}"));
+                let problems = self.validate(&media["schema"], &instance);
+                assert!(
+                    problems.is_empty(),
+                    "{method} {path} {status} answered {body}\nwhich breaks:\n{}",
+                    problems.join("\n")
+                );
+            } else if let Some(exact) = media.pointer("/schema/const").and_then(Value::as_str) {
+                assert_eq!(body, exact, "{method} {path} {status}");
+            }
+        }
+        self.driven.insert((path.to_owned(), method.to_owned()));
+        body
+    }
+
+    fn resolve<'a>(&'a self, object: &'a Value) -> &'a Value {
+        match object.get("$ref").and_then(Value::as_str) {
+            Some(reference) => self.spec.pointer(reference.trim_start_matches('#')).unwrap(),
+            None => object,
+        }
+    }
+
+    fn validate(&self, schema: &Value, instance: &Value) -> Vec<String> {
+        let document = json!({"allOf": [schema], "components": self.spec["components"]});
+        let validator =
+            jsonschema::draft202012::new(&document).unwrap_or_else(|error| panic!("a valid schema: {error}"));
+        validator.iter_errors(instance).map(|error| format!("{}: {error}", error.instance_path())).collect()
+    }
+
+    /// Every operation of the description, as (path, method).
+    fn operations(&self) -> BTreeSet<(String, String)> {
+        let mut operations = BTreeSet::new();
+        for (path, item) in self.spec["paths"].as_object().unwrap() {
+            for method in ["get", "post", "delete", "put", "patch"] {
+                if item.get(method).is_some() {
+                    operations.insert((path.clone(), method.to_owned()));
+                }
+            }
+        }
+        operations
+    }
+}
+
+/// Percent-encodes one path segment (wamids hold `+`, `/` and `=`).
+fn segment(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// Polls `GET path` until it answers 200 (5 s at most): webhooks arrive on their own time.
+async fn once_there(gateway: &DemoGateway, http: &reqwest::Client, path: &str) -> reqwest::Response {
+    for _ in 0..50 {
+        let response = http.get(format!("{}{path}", gateway.base_url)).bearer_auth(&gateway.api_key).send().await;
+        let response = response.unwrap();
+        if response.status() == 200 {
+            return response;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{path} never answered 200");
+}
+
+#[tokio::test]
+async fn every_operation_answers_as_the_openapi_description_says() {
+    let gateway = DemoGateway::start().await;
+    let mut contract = Contract::new();
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let url = |path: &str| format!("{}{path}", gateway.base_url);
+    let key = gateway.api_key.as_str();
+    let get = |path: &str| http.get(url(path)).bearer_auth(key);
+    let post = |path: &str| http.post(url(path)).bearer_auth(key);
+
+    let served: Value =
+        contract.check("get", "/openapi.json", get("/openapi.json").send().await.unwrap()).await.parse().unwrap();
+    assert_eq!(served, contract.spec, "the server serves the committed file");
+    contract.check("get", "/healthz", http.get(url("/healthz")).send().await.unwrap()).await;
+    contract.check("get", "/readyz", http.get(url("/readyz")).send().await.unwrap()).await;
+    contract.check("get", "/metrics", http.get(url("/metrics")).send().await.unwrap()).await;
+
+    // Connections, and the errors every client meets first.
+    contract.check("get", "/connections", http.get(url("/connections")).send().await.unwrap()).await;
+    contract
+        .check("get", "/connections", get("/connections?status=ACTIVE&tag.tenant=acme").send().await.unwrap())
+        .await;
+    contract.check("get", "/connections", get("/connections?status=bogus").send().await.unwrap()).await;
+    let created = post("/connections")
+        .json(&json!({"app": "whatsapp-business", "tags": {"tenant": "acme"}, "end_user_id": "acme-42"}));
+    let created: Value = contract.check("post", "/connections", created.send().await.unwrap()).await.parse().unwrap();
+    contract
+        .check("post", "/connections", post("/connections").json(&json!({"app": "telegram"})).send().await.unwrap())
+        .await;
+    let id = created["connection"]["connection_id"].as_str().unwrap();
+    let one = "/connections/{connection_id}";
+    contract.check("get", one, get(&format!("/connections/{}", gateway.connection_id)).send().await.unwrap()).await;
+    contract.check("get", one, get("/connections/not-a-uuid").send().await.unwrap()).await;
+    contract.check("get", one, get("/connections/21fd90f9-5935-43cd-b6c8-bde9d915ca80").send().await.unwrap()).await;
+    let reconnected = post(&format!("/connections/{id}/reconnect")).send().await.unwrap();
+    let reconnected: Value =
+        contract.check("post", "/connections/{connection_id}/reconnect", reconnected).await.parse().unwrap();
+
+    // The connect pages, as the business's browser sees them.
+    let link = url::Url::parse(reconnected["connection"]["url"].as_str().unwrap()).unwrap();
+    let token = link.query_pairs().find(|(name, _)| name == "session_token").unwrap().1.into_owned();
+    contract.check("get", "/connect", http.get(link.as_str()).send().await.unwrap()).await;
+    let pressed = http.post(url("/connect")).form(&[("session_token", &token)]).send().await.unwrap();
+    assert_eq!(pressed.status(), 303);
+    contract.check("post", "/connect", pressed).await;
+    contract
+        .check("get", "/oauth/callback", http.get(url("/oauth/callback?state=forged&code=x")).send().await.unwrap())
+        .await;
+    contract
+        .check("delete", one, http.delete(url(&format!("/connections/{id}"))).bearer_auth(key).send().await.unwrap())
+        .await;
+
+    // Meta's side.
+    let handshake = http.get(url("/meta/webhooks?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=1"));
+    contract.check("get", "/meta/webhooks", handshake.send().await.unwrap()).await;
+    contract.check("post", "/meta/webhooks", http.post(url("/meta/webhooks")).body("{}").send().await.unwrap()).await;
+
+    // The pass-through, media in one call and media links.
+    let graph = "/whatsapp-business/{graph_path}";
+    let number = &gateway.phone_number_id;
+    contract.check("get", graph, get(&format!("/whatsapp-business/v21.0/{number}")).send().await.unwrap()).await;
+    contract.check("get", "/whatsapp-business", get("/whatsapp-business").send().await.unwrap()).await;
+    let photo = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/photo.jpg")).unwrap();
+    let form = Form::new()
+        .text("messaging_product", "whatsapp")
+        .part("file", Part::bytes(photo).file_name("photo.jpg").mime_str("image/jpeg").unwrap());
+    let uploaded = post(&format!("/whatsapp-business/v21.0/{number}/media")).multipart(form).send().await.unwrap();
+    let uploaded: Value = contract.check("post", graph, uploaded).await.parse().unwrap();
+    let media_id = uploaded["id"].as_str().unwrap();
+    let content = get(&format!("/whatsapp-business/media/{media_id}/content")).send().await.unwrap();
+    contract.check("get", "/whatsapp-business/media/{media_id}/content", content).await;
+    let looked_up: Value =
+        get(&format!("/whatsapp-business/v21.0/{media_id}")).send().await.unwrap().json().await.unwrap();
+    let media_link = http.get(looked_up["url"].as_str().unwrap()).bearer_auth(key).send().await.unwrap();
+    contract.check("get", "/whatsapp-business/media/link/{reference}", media_link).await;
+    let deleted = http.delete(url(&format!("/whatsapp-business/v21.0/{media_id}"))).bearer_auth(key).send().await;
+    contract.check("delete", graph, deleted.unwrap()).await;
+
+    // The ledger: a send, and a customer who writes with a photo.
+    let text = json!({"messaging_product": "whatsapp", "to": "1234567890", "type": "text", "text": {"body": "hi"}});
+    let sent: Value = post(&format!("/whatsapp-business/v21.0/{number}/messages"))
+        .json(&text)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let sent_wamid = sent["messages"][0]["id"].as_str().unwrap();
+    let inbound = json!({"from": "1234567890", "profile_name": "Ana", "message": {"type": "image", "image": {"caption": "look"}}});
+    let injected: Value = http
+        .post(format!("{}/__sandbox/inbound", gateway.sandbox_url))
+        .json(&inbound)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let inbound_wamid = injected["id"].as_str().unwrap();
+    let message = "/messages/{wamid}";
+    contract
+        .check("get", message, once_there(&gateway, &http, &format!("/messages/{}", segment(sent_wamid))).await)
+        .await;
+    contract
+        .check("get", message, once_there(&gateway, &http, &format!("/messages/{}", segment(inbound_wamid))).await)
+        .await;
+    contract.check("get", message, get("/messages/wamid.unknown").send().await.unwrap()).await;
+    let media = once_there(&gateway, &http, &format!("/messages/{}/media", segment(inbound_wamid))).await;
+    contract.check("get", "/messages/{wamid}/media", media).await;
+    contract.check("get", "/messages", get("/messages?direction=outbound&limit=1").send().await.unwrap()).await;
+    contract.check("get", "/messages", get("/messages?limit=1000").send().await.unwrap()).await;
+    contract.check("get", "/conversations", get("/conversations").send().await.unwrap()).await;
+    let thread = get(&format!("/conversations/{number}/1234567890")).send().await.unwrap();
+    contract.check("get", "/conversations/{phone_number_id}/{wa_id}", thread).await;
+    let synced = post("/templates/sync").json(&json!({"waba_id": gateway.waba_id})).send().await.unwrap();
+    contract.check("post", "/templates/sync", synced).await;
+    contract.check("post", "/templates/sync", post("/templates/sync").json(&json!({})).send().await.unwrap()).await;
+    let templates: Value =
+        contract.check("get", "/templates", get("/templates").send().await.unwrap()).await.parse().unwrap();
+    assert!(!templates["templates"].as_array().unwrap().is_empty(), "the sync filled the mirror: {templates}");
+    contract.check("get", "/templates", get("/templates?waba_id=1").send().await.unwrap()).await;
+
+    let undriven: Vec<_> = contract.operations().difference(&contract.driven).cloned().collect();
+    assert!(undriven.is_empty(), "described but not driven here: {undriven:?}");
+}
+
+/// The router's routes, read from the server's source: `.route("PATH", …)` calls, with the
+/// methods their line names (`get(…)`, `.post(…)`, …; the pass-through's `graph_methods()`).
+fn registered_routes() -> Vec<(String, Vec<&'static str>)> {
+    fn walk(dir: &Path, routes: &mut Vec<(String, Vec<&'static str>)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, routes);
+            } else if path.extension().is_some_and(|extension| extension == "rs") {
+                let source = std::fs::read_to_string(&path).unwrap();
+                for call in source.split(".route(\"").skip(1) {
+                    let (route, rest) = call.split_once('"').unwrap();
+                    let handlers = rest.lines().next().unwrap();
+                    let mut methods = Vec::new();
+                    for method in ["get", "post", "delete"] {
+                        let named = handlers.contains(&format!("{method}(")) || handlers.contains("graph_methods()");
+                        if named {
+                            methods.push(method);
+                        }
+                    }
+                    let route = route.replace("{*", "{");
+                    let route = if route.len() > 1 { route.trim_end_matches('/').to_owned() } else { route };
+                    routes.push((route, methods));
+                }
+            }
+        }
+    }
+    let mut routes = Vec::new();
+    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../wabagate-server/src"), &mut routes);
+    routes
+}
+
+#[test]
+fn every_route_the_router_serves_is_described_and_every_described_path_is_served() {
+    let contract = Contract::new();
+    let described = contract.operations();
+    let routes = registered_routes();
+    assert!(routes.len() >= 20, "the router's source was read: {routes:?}");
+    for (route, methods) in &routes {
+        assert!(contract.spec["paths"].get(route).is_some(), "{route} is served but not in openapi.json");
+        for method in methods {
+            assert!(
+                described.contains(&(route.clone(), (*method).to_owned())),
+                "{method} {route} is served but not described"
+            );
+        }
+    }
+    let served: BTreeSet<&str> = routes.iter().map(|(route, _)| route.as_str()).collect();
+    for (path, _) in &described {
+        assert!(served.contains(path.as_str()), "{path} is described but no route serves it");
+    }
+}
