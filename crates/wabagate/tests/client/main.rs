@@ -12,6 +12,7 @@ mod sandbox_dialog;
 mod support;
 
 mod api;
+mod clients_doc;
 mod completions;
 mod connections;
 mod conventions;
