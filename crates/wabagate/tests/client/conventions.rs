@@ -209,17 +209,26 @@ fn attribute_after(html: &str, marker: &str) -> String {
 #[tokio::test]
 async fn no_command_panics_or_complains_when_its_reader_goes_away() {
     let gateway = DemoGateway::start().await;
-    let commands: [&[&str]; 11] = [
+    // A send and a customer's answer, so the ledger's listings print more than a line.
+    gateway.run(&["send", "text", "--to", "1234567890", "--body", "hi"]).await.ok();
+    let connection = gateway.connection_id.as_str();
+    let commands: [&[&str]; 17] = [
         &["completions", "zsh"],
         &["completions", "bash"],
         &["--help"],
+        &["send", "text", "--help"],
         &["templates", "list"],
         &["templates", "list", "--json"],
         &["phone-numbers", "list"],
         &["phone-numbers", "get"],
         &["connections", "list"],
+        &["connections", "get", connection],
         &["profile", "get"],
         &["whoami"],
+        &["messages", "list"],
+        &["messages", "list", "--json"],
+        &["conversations", "list"],
+        &["conversations", "show", "1234567890"],
         &["api", "GET", "1000000000000100/message_templates"],
     ];
     for args in commands {
