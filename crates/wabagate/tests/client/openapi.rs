@@ -4,7 +4,7 @@
 //! router registers (read from its source) must be described, and the other way round.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use reqwest::multipart::{Form, Part};
@@ -237,35 +237,82 @@ async fn every_operation_answers_as_the_openapi_description_says() {
     assert!(undriven.is_empty(), "described but not driven here: {undriven:?}");
 }
 
-/// The router's routes, read from the server's source: `.route("PATH", …)` calls, with the
-/// methods their line names (`get(…)`, `.post(…)`, …; the pass-through's `graph_methods()`).
-fn registered_routes() -> Vec<(String, Vec<&'static str>)> {
-    fn walk(dir: &Path, routes: &mut Vec<(String, Vec<&'static str>)>) {
+/// The server's source files, as (path, text).
+fn server_sources() -> Vec<(PathBuf, String)> {
+    fn walk(dir: &Path, sources: &mut Vec<(PathBuf, String)>) {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {
-                walk(&path, routes);
+                walk(&path, sources);
             } else if path.extension().is_some_and(|extension| extension == "rs") {
-                let source = std::fs::read_to_string(&path).unwrap();
-                for call in source.split(".route(\"").skip(1) {
-                    let (route, rest) = call.split_once('"').unwrap();
-                    let handlers = rest.lines().next().unwrap();
-                    let mut methods = Vec::new();
-                    for method in ["get", "post", "delete"] {
-                        let named = handlers.contains(&format!("{method}(")) || handlers.contains("graph_methods()");
-                        if named {
-                            methods.push(method);
-                        }
-                    }
-                    let route = route.replace("{*", "{");
-                    let route = if route.len() > 1 { route.trim_end_matches('/').to_owned() } else { route };
-                    routes.push((route, methods));
+                sources.push((path.clone(), std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    let mut sources = Vec::new();
+    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../wabagate-server/src"), &mut sources);
+    sources
+}
+
+/// Every `gateway_code` the server can answer: the arms of `ApiError::gateway_code` and the
+/// first argument of each `bad_request(…)` / `invalid(…)` call.
+fn gateway_codes_in_the_source() -> BTreeSet<String> {
+    let mut codes = BTreeSet::new();
+    for (path, source) in server_sources() {
+        if path.ends_with("error.rs") {
+            let arms = source.split("fn gateway_code(").nth(1).unwrap().split("\n    }\n").next().unwrap();
+            codes.extend(arms.lines().filter_map(|arm| Some(arm.split("=> \"").nth(1)?.split('"').next()?.to_owned())));
+        }
+        for call in ["bad_request(", "invalid("] {
+            for after in source.split(call).skip(1) {
+                if let Some(literal) = after.trim_start().strip_prefix('"') {
+                    codes.insert(literal.split('"').next().unwrap().to_owned());
                 }
             }
         }
     }
+    codes
+}
+
+#[test]
+fn every_gateway_code_the_server_answers_is_described() {
+    let contract = Contract::new();
+    let described: BTreeSet<String> = contract
+        .spec
+        .pointer("/components/schemas/Error/properties/error/properties/gateway_code/enum")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|code| code.as_str().unwrap().to_owned())
+        .collect();
+    let answered = gateway_codes_in_the_source();
+    assert!(answered.len() >= 30, "the codes were read: {answered:?}");
+    let undescribed: Vec<_> = answered.difference(&described).collect();
+    assert!(undescribed.is_empty(), "gateway codes missing from openapi.json: {undescribed:?}");
+    let unanswered: Vec<_> = described.difference(&answered).collect();
+    assert!(unanswered.is_empty(), "gateway codes described but never answered: {unanswered:?}");
+}
+
+/// The router's routes, read from the server's source: `.route("PATH", …)` calls, with the
+/// methods their line names (`get(…)`, `.post(…)`, …; the pass-through's `graph_methods()`).
+fn registered_routes() -> Vec<(String, Vec<&'static str>)> {
     let mut routes = Vec::new();
-    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../wabagate-server/src"), &mut routes);
+    for (_, source) in server_sources() {
+        for call in source.split(".route(\"").skip(1) {
+            let (route, rest) = call.split_once('"').unwrap();
+            let handlers = rest.lines().next().unwrap();
+            let mut methods = Vec::new();
+            for method in ["get", "post", "delete"] {
+                if handlers.contains(&format!("{method}(")) || handlers.contains("graph_methods()") {
+                    methods.push(method);
+                }
+            }
+            let route = route.replace("{*", "{");
+            let route = if route.len() > 1 { route.trim_end_matches('/').to_owned() } else { route };
+            routes.push((route, methods));
+        }
+    }
     routes
 }
 
