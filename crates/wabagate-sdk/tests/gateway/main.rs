@@ -8,7 +8,8 @@ use url::Url;
 use wabagate_sandbox::seed::DEMO_ACCESS_TOKEN;
 use wabagate_sandbox::{SandboxConfig, SandboxHandle};
 use wabagate_sdk::{
-    Client, Error, Media, MediaUpload, Message, ProfileUpdate, TemplateQuery, TemplateStatus, Vertical,
+    Client, ConnectionFilter, ConnectionStatus, Error, Media, MediaUpload, Message, NewConnection, ProfileUpdate,
+    TemplateQuery, TemplateStatus, Vertical,
 };
 use wabagate_server::{App, AppState, ServerConfig};
 use wabagate_store::{AccessToken, Keyring, Store};
@@ -50,6 +51,14 @@ impl Stack {
         let base_url = format!("http://{}", listener.local_addr().unwrap());
         let mut config = ServerConfig::new(Url::parse(&base_url).unwrap(), Url::parse(&sandbox.base_url()).unwrap());
         config.rate_limit_per_second = 0;
+        // A Meta app, so connections can be started (their links are not followed here).
+        config.meta_app = Some(wabagate_server::config::MetaApp {
+            app_id: wabagate_sandbox::seed::DEMO_APP_ID.to_owned(),
+            app_secret: "sdk-test-app-secret".to_owned(),
+            config_id: None,
+            oauth_base: Url::parse(&sandbox.base_url()).unwrap(),
+        });
+        config.connect_redirect_origins = vec!["https://app.example.com".to_owned()];
         let gateway = tokio::spawn(App::new(listener, AppState::new(config, store)).serve(std::future::pending()));
         let client = Client::builder().base_url(base_url).api_key(key.expose()).build().unwrap();
         Self {
@@ -140,4 +149,32 @@ async fn the_business_profile_is_updated_and_read_back() {
     stack.client.update_business_profile(&stack.phone_number_id, &update).await.unwrap();
     let profile = stack.client.business_profile(&stack.phone_number_id).await.unwrap();
     assert_eq!(profile.value.data[0].about.as_deref(), Some("Fresh bread daily"));
+}
+
+#[tokio::test]
+async fn a_connection_carries_what_the_app_attached_and_is_found_by_its_tags() {
+    let stack = Stack::start().await;
+    let options = NewConnection {
+        redirect_url: Some("https://app.example.com/connected".to_owned()),
+        tags: [("tenant".to_owned(), "acme".to_owned())].into(),
+        end_user_id: Some("acme-42".to_owned()),
+        force: true,
+    };
+    let created = stack.client.create_connection_with(&options).await.unwrap().into_inner().connection;
+    assert_eq!(created.status, ConnectionStatus::Pending);
+    assert_eq!(created.redirect_url.as_deref(), Some("https://app.example.com/connected"));
+    assert_eq!(created.tags, options.tags);
+    assert_eq!(created.end_user_id.as_deref(), Some("acme-42"));
+
+    let tagged =
+        ConnectionFilter { tags: vec![("tenant".to_owned(), "acme".to_owned())], ..ConnectionFilter::default() };
+    let found = stack.client.list_connections(&tagged).await.unwrap().into_inner().connections;
+    assert_eq!(found.iter().map(|connection| &connection.connection_id).collect::<Vec<_>>(), [&created.connection_id]);
+
+    let elsewhere =
+        NewConnection { redirect_url: Some("https://evil.example/".to_owned()), ..NewConnection::default() };
+    match stack.client.create_connection_with(&elsewhere).await {
+        Err(Error::Gateway(error)) => assert_eq!(error.gateway_code, "invalid_redirect_url", "{error:?}"),
+        other => panic!("{other:?}"),
+    }
 }
