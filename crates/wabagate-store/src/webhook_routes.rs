@@ -45,7 +45,10 @@ impl Store {
     /// Rebuilds the index from the connections as they are now. The store's own verbs call
     /// this already; it is public for repairs and tests.
     pub async fn rebuild_webhook_routes(&self) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        // IMMEDIATE takes the write lock first (waiting out `busy_timeout`): a deferred
+        // transaction that reads and then writes fails at once with SQLITE_BUSY_SNAPSHOT when
+        // a running `serve` commits in between, which made `admin` commands beside it flaky.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         rebuild(&mut tx).await?;
         tx.commit().await?;
         Ok(())
