@@ -16,16 +16,19 @@ use sha2::Sha256;
 use tokio::net::TcpListener;
 use url::Url;
 use wabagate_sandbox::seed::{DEMO_ACCESS_TOKEN, DEMO_APP_ID, DEMO_WABA_ID};
+use wabagate_sandbox::webhooks::{AppWebhook, DeliverySettings};
 use wabagate_sandbox::{SandboxConfig, SandboxHandle, SandboxState};
 use wabagate_server::clock::{Clock, SharedClock};
 use wabagate_server::config::{DestinationPolicy, MetaApp, WebhookConfig};
-use wabagate_store::Timestamp;
+use wabagate_store::{Account, Timestamp};
 
 use crate::support::{Options, TestApp, assert_gateway_error};
 
 const SECRET: &str = "outbound-test-app-secret";
-const NUMBER: &str = "1000000000002000";
-const OTHER_NUMBER: &str = "1000000000002001";
+/// The sandbox's demo numbers, so a send through the gateway is answered and its statuses
+/// come back as Meta's webhooks.
+const NUMBER: &str = "1000000000001000";
+const OTHER_NUMBER: &str = "1000000000001001";
 const CUSTOMER: &str = "15551234567";
 
 struct SandboxClock(SandboxState);
@@ -134,13 +137,21 @@ impl Drop for Receiver {
 struct World {
     sandbox: SandboxHandle,
     app: TestApp,
+    account: Account,
     key: String,
 }
 
 impl World {
     async fn start() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let sandbox = wabagate_sandbox::spawn(SandboxConfig::default(), listener).await.unwrap();
+        let delivery = DeliverySettings {
+            sent_after: Duration::from_millis(5),
+            delivered_after: Duration::from_millis(10),
+            read_after: Duration::from_millis(10),
+            ..DeliverySettings::default()
+        };
+        let config = SandboxConfig { webhook_delivery: delivery, ..SandboxConfig::default() };
+        let sandbox = wabagate_sandbox::spawn(config, listener).await.unwrap();
         let upstream = Url::parse(&sandbox.base_url()).unwrap();
         let mut options = Options::new(&upstream);
         options.meta_app = Some(MetaApp {
@@ -154,6 +165,14 @@ impl World {
         // Receivers are on loopback, over http.
         options.outbound = Some(DestinationPolicy { allow_http: true, allow_private: true });
         let app = TestApp::spawn_with(options).await;
+        sandbox.state().webhooks().configs().set(
+            DEMO_APP_ID,
+            AppWebhook {
+                callback_url: app.url("/meta/webhooks"),
+                verify_token: "verify".to_owned(),
+                app_secret: Some(SECRET.to_owned()),
+            },
+        );
         let (account, key) = app.account_with_key("acme").await;
         let metadata = json!({"waba_ids": [DEMO_WABA_ID], "phone_numbers": [{"id": NUMBER}, {"id": OTHER_NUMBER}]});
         app.store
@@ -165,7 +184,7 @@ impl World {
             )
             .await
             .unwrap();
-        Self { sandbox, app, key }
+        Self { sandbox, app, account, key }
     }
 
     fn advance(&self, seconds: u64) {
@@ -359,8 +378,15 @@ async fn a_410_disables_the_subscription_and_later_events_are_skipped() {
     assert!(shown["webhook"]["disabled_reason"].as_str().unwrap().contains("410"));
 
     meta_posts(&world.app, &inbound_body(NUMBER, "wamid.WHILE_OFF")).await;
-    world.wait_for_status(id, "skipped").await;
-    assert_eq!(world.deliveries(id).await.len(), 2);
+    let mut deliveries = Vec::new();
+    for _ in 0..200 {
+        deliveries = world.deliveries(id).await;
+        if deliveries.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(deliveries.iter().all(|delivery| delivery["status"] == "skipped"), "{deliveries:?}");
     world.advance(3600);
     tokio::time::sleep(Duration::from_millis(700)).await;
     assert_eq!(receiver.received().len(), 1);
@@ -599,4 +625,49 @@ async fn the_event_stream_pushes_new_events_and_resumes_after_last_event_id() {
     let other = world.app.get("/events/stream", &key_b).header("last-event-id", "0").send().await.unwrap();
     let nothing = tokio::time::timeout(Duration::from_millis(1500), read_events(other, 1)).await;
     assert!(nothing.is_err(), "B's stream got A's events");
+}
+
+#[tokio::test]
+async fn a_send_through_the_gateway_delivers_sent_delivered_and_read() {
+    let world = World::start().await;
+    let receiver = Receiver::start().await;
+    let webhook = world.subscribe(json!({"url": receiver.url, "events": ["message.*"]})).await;
+    let sent = world
+        .app
+        .post(&format!("/whatsapp-business/v21.0/{NUMBER}/messages"), &world.key)
+        .json(&json!({"messaging_product": "whatsapp", "to": "1234567890", "type": "text", "text": {"body": "hi"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 200);
+    let wamid = sent.json::<Value>().await.unwrap()["messages"][0]["id"].as_str().unwrap().to_owned();
+    let received = receiver.wait_for(3).await;
+    let mut types: Vec<String> = received.iter().map(|one| one.json()["type"].as_str().unwrap().to_owned()).collect();
+    types.sort();
+    assert_eq!(types, ["message.delivered", "message.read", "message.sent"]);
+    for one in &received {
+        verify(webhook["secret"].as_str().unwrap(), one);
+        assert_eq!(one.json()["data"]["message"]["id"], wamid.as_str());
+        assert_eq!(one.json()["data"]["raw"]["id"], wamid.as_str());
+    }
+}
+
+#[tokio::test]
+async fn a_connection_status_change_is_an_event() {
+    let world = World::start().await;
+    let receiver = Receiver::start().await;
+    world.subscribe(json!({"url": receiver.url, "events": ["connection.*"]})).await;
+    let connection = world.app.active_connection(&world.account, &["1000000000009999"]).await;
+    let expired = world.app.store.expire_connection(connection, json!({"reason": "test"})).await.unwrap();
+    assert_eq!(expired.status.as_str(), "EXPIRED");
+    let received = receiver.wait_for(2).await;
+    // Per-endpoint order is not promised: up to 4 deliveries are in flight at once.
+    let mut received: Vec<Value> = received.iter().map(Received::json).collect();
+    received.sort_by_key(|body| body["data"]["connection"]["status"].as_str().unwrap().to_owned());
+    assert_eq!(received[0]["data"]["connection"]["status"], "ACTIVE");
+    let body = &received[1];
+    assert_eq!(body["data"]["connection"]["status"], "EXPIRED");
+    assert_eq!(body["type"], "connection.status_changed");
+    assert_eq!(body["data"]["connection_id"], connection.to_string());
+    assert_eq!(body["data"]["connection"]["error"]["reason"], "test");
 }
