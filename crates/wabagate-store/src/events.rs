@@ -34,13 +34,7 @@ pub struct NewOutboundEvent {
 
 impl NewOutboundEvent {
     /// An event whose id derives from `identity` (e.g. the wamid and the status).
-    pub fn new(
-        event_type: &str,
-        identity: &[&str],
-        phone_number_id: Option<&str>,
-        data: Value,
-        at: Timestamp,
-    ) -> Self {
+    pub fn new(event_type: &str, identity: &[&str], phone_number_id: Option<&str>, data: Value, at: Timestamp) -> Self {
         let mut hasher = Sha256::new();
         hasher.update(event_type.as_bytes());
         for part in identity {
@@ -126,7 +120,12 @@ pub(crate) async fn publish(
 
 impl WebhookBatch {
     /// Publishes an event of the routed account inside this batch's transaction.
-    pub async fn publish_event(&mut self, account_id: Uuid, event: &NewOutboundEvent, now: Timestamp) -> StoreResult<bool> {
+    pub async fn publish_event(
+        &mut self,
+        account_id: Uuid,
+        event: &NewOutboundEvent,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
         publish(&mut self.tx, account_id, event, now).await
     }
 }

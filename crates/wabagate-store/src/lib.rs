@@ -45,8 +45,8 @@ pub use ledger::{
     StatusEntry, StatusReport,
 };
 pub use outbox::{
-    ATTEMPT_RETENTION, AttemptOutcome, AttemptRecord, AttemptView, ClaimedDelivery, DISABLE_AFTER_FAILING, DeliveryFilter,
-    DeliveryView, OutboxCounts,
+    ATTEMPT_RETENTION, AttemptOutcome, AttemptRecord, AttemptView, ClaimedDelivery, DISABLE_AFTER_FAILING,
+    DeliveryFilter, DeliveryView, OutboxCounts,
 };
 pub use records::{
     Account, ApiKeyInfo, Connection, ConnectionFilter, ConnectionOptions, ConnectionStatus, GatewayConnection,

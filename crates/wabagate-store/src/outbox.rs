@@ -108,7 +108,8 @@ pub struct OutboxCounts {
 }
 
 /// The states a delivery is due in.
-const DUE: &str = "((status IN ('pending', 'failed') AND next_attempt_at <= ?3) OR (status = 'in_flight' AND lease_until <= ?3))";
+const DUE: &str =
+    "((status IN ('pending', 'failed') AND next_attempt_at <= ?3) OR (status = 'in_flight' AND lease_until <= ?3))";
 
 impl Store {
     /// Claims up to `limit` due deliveries of active subscriptions for `lease`, at most
@@ -313,7 +314,9 @@ impl Store {
                 event_id: row.try_get("event_id")?,
                 event_type: row.try_get("type")?,
                 attempt_count: u32::try_from(row.try_get::<i64, _>("attempts")?).unwrap_or(u32::MAX),
-                next_attempt_at: waiting.then(|| row.try_get("next_attempt_at").map(Timestamp::from_unix_micros)).transpose()?,
+                next_attempt_at: waiting
+                    .then(|| row.try_get("next_attempt_at").map(Timestamp::from_unix_micros))
+                    .transpose()?,
                 status,
                 created_at: Timestamp::from_unix_micros(row.try_get("created_at")?),
                 updated_at: Timestamp::from_unix_micros(row.try_get("updated_at")?),
@@ -432,7 +435,12 @@ impl Store {
 }
 
 /// Disables a subscription; its waiting deliveries are kept as `skipped`.
-async fn disable(tx: &mut sqlx::SqliteConnection, subscription_id: &str, reason: &str, now: Timestamp) -> StoreResult<()> {
+async fn disable(
+    tx: &mut sqlx::SqliteConnection,
+    subscription_id: &str,
+    reason: &str,
+    now: Timestamp,
+) -> StoreResult<()> {
     sqlx::query(
         "UPDATE webhook_subscriptions SET status = 'disabled', disabled_reason = ?, updated_at = ?
          WHERE id = ? AND status = 'active'",

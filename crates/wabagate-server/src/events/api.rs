@@ -20,8 +20,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 use wabagate_store::{
-    DeliveryFilter, DeliveryView, NewOutboundEvent, NewSubscription, SubscriptionUpdate, Timestamp,
-    WebhookSubscription,
+    DeliveryFilter, DeliveryView, NewOutboundEvent, NewSubscription, SubscriptionUpdate, Timestamp, WebhookSubscription,
 };
 
 use super::{EVENT_TYPES, signing};
@@ -264,7 +263,8 @@ async fn deliveries(
     {
         return Err(unknown_event(event_type));
     }
-    let before_seq = query.cursor.filter(|cursor| !cursor.is_empty()).map(|cursor| decode_cursor(&cursor)).transpose()?;
+    let before_seq =
+        query.cursor.filter(|cursor| !cursor.is_empty()).map(|cursor| decode_cursor(&cursor)).transpose()?;
     let filter = DeliveryFilter { status, event_type, before_seq };
     let mut deliveries = state.store().deliveries(subscription.subscription_id, &filter, DELIVERY_PAGE + 1).await?;
     let next_cursor = if deliveries.len() > DELIVERY_PAGE as usize {
@@ -320,11 +320,8 @@ async fn replay_range(
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let subscription = owned(&state, account.account_id, &id).await?;
-    let request: ReplayRequest = if body.is_empty() {
-        ReplayRequest { since: None, until: None, status: None }
-    } else {
-        json_body(&body)?
-    };
+    let request: ReplayRequest =
+        if body.is_empty() { ReplayRequest { since: None, until: None, status: None } } else { json_body(&body)? };
     let statuses = match request.status {
         None => DEFAULT_REPLAY_STATUSES.iter().map(|status| (*status).to_owned()).collect(),
         Some(StatusFilter::One(status)) => vec![status],
@@ -432,7 +429,10 @@ fn time_field(value: Option<String>, name: &str) -> Result<Option<Timestamp>, Ap
     value
         .map(|text| {
             OffsetDateTime::parse(&text, &Rfc3339).map(Timestamp::from).map_err(|_| {
-                ApiError::bad_request("invalid_time", format!("{name} must be an RFC 3339 time such as 2026-01-31T12:00:00Z."))
+                ApiError::bad_request(
+                    "invalid_time",
+                    format!("{name} must be an RFC 3339 time such as 2026-01-31T12:00:00Z."),
+                )
             })
         })
         .transpose()

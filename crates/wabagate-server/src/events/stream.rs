@@ -85,7 +85,10 @@ fn patterns(events: Option<String>) -> Result<Vec<String>, ApiError> {
             let shown: String = pattern.chars().take(64).collect();
             return Err(ApiError::bad_request(
                 "unknown_event_type",
-                format!("Unknown event type {shown:?}: use one of {}, or a glob such as message.*.", EVENT_TYPES.join(", ")),
+                format!(
+                    "Unknown event type {shown:?}: use one of {}, or a glob such as message.*.",
+                    EVENT_TYPES.join(", ")
+                ),
             ));
         }
     }
@@ -114,7 +117,10 @@ impl Cursor {
                     self.after = events.last().map_or(self.after, |last| last.seq);
                     let wanted = |event: &StoredEvent| {
                         self.patterns.is_empty()
-                            || self.patterns.iter().any(|pattern| wabagate_store::event_type_matches(pattern, &event.event_type))
+                            || self
+                                .patterns
+                                .iter()
+                                .any(|pattern| wabagate_store::event_type_matches(pattern, &event.event_type))
                     };
                     self.ready.extend(events.into_iter().filter(wanted));
                 }

@@ -140,8 +140,12 @@ async fn attempt(state: AppState, client: reqwest::Client, delivery: ClaimedDeli
     state.outbox_metrics().attempts.get_or_create(&OutcomeLabels { outcome: label }).inc();
     match state.store().finish_delivery(&delivery, &record, outcome, state.now()).await {
         Ok(true) => {}
-        Ok(false) => tracing::info!(delivery_id = %delivery.delivery_id, "a delivery's lease ended during its attempt; another claim owns it"),
-        Err(error) => tracing::warn!(delivery_id = %delivery.delivery_id, error = %error, "recording a delivery attempt failed; it is due again when its lease ends"),
+        Ok(false) => {
+            tracing::info!(delivery_id = %delivery.delivery_id, "a delivery's lease ended during its attempt; another claim owns it")
+        }
+        Err(error) => {
+            tracing::warn!(delivery_id = %delivery.delivery_id, error = %error, "recording a delivery attempt failed; it is due again when its lease ends")
+        }
     }
     // A slot is free: claim the next due delivery without waiting for the poll.
     state.outbound().published();

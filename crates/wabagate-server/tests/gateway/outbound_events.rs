@@ -279,7 +279,8 @@ async fn an_inbound_message_reaches_the_endpoint_signed_with_the_documented_body
     assert_eq!(webhook["phone_number_ids"], json!([]));
     // The secret is shown once.
     let id = webhook["id"].as_str().unwrap();
-    let shown: Value = world.app.get(&format!("/webhooks/{id}"), &world.key).send().await.unwrap().json().await.unwrap();
+    let shown: Value =
+        world.app.get(&format!("/webhooks/{id}"), &world.key).send().await.unwrap().json().await.unwrap();
     assert!(shown["webhook"].get("secret").is_none());
     assert_eq!(shown["webhook"]["url"], receiver.url.as_str());
 
@@ -373,7 +374,8 @@ async fn a_410_disables_the_subscription_and_later_events_are_skipped() {
     receiver.answer(410, 1);
     meta_posts(&world.app, &inbound_body(NUMBER, "wamid.GONE")).await;
     world.wait_for_status(id, "skipped").await;
-    let shown: Value = world.app.get(&format!("/webhooks/{id}"), &world.key).send().await.unwrap().json().await.unwrap();
+    let shown: Value =
+        world.app.get(&format!("/webhooks/{id}"), &world.key).send().await.unwrap().json().await.unwrap();
     assert_eq!(shown["webhook"]["status"], "disabled");
     assert!(shown["webhook"]["disabled_reason"].as_str().unwrap().contains("410"));
 
@@ -452,8 +454,15 @@ async fn during_a_rotation_both_secrets_verify_each_delivery() {
     let webhook = world.subscribe(json!({"url": receiver.url, "events": ["webhook.test"]})).await;
     let id = webhook["id"].as_str().unwrap();
     let old = webhook["secret"].as_str().unwrap().to_owned();
-    let rotated: Value =
-        world.app.post(&format!("/webhooks/{id}/rotate-secret"), &world.key).send().await.unwrap().json().await.unwrap();
+    let rotated: Value = world
+        .app
+        .post(&format!("/webhooks/{id}/rotate-secret"), &world.key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let new = rotated["webhook"]["secret"].as_str().unwrap().to_owned();
     assert_ne!(old, new);
     let test = world.app.post(&format!("/webhooks/{id}/test"), &world.key).send().await.unwrap();
@@ -547,7 +556,10 @@ async fn invalid_subscriptions_are_refused_with_a_clear_gateway_code() {
         (json!({"url": "ftp://hooks.example.com/in", "events": ["*"]}), "invalid_webhook_url"),
         (json!({"url": "not a url", "events": ["*"]}), "invalid_webhook_url"),
         (json!({"url": "http://0.0.0.0/", "events": ["*"]}), "invalid_webhook_url"),
-        (json!({"url": "https://hooks.example.com/in", "events": ["*"], "phone_number_ids": ["12a"]}), "invalid_phone_number_ids"),
+        (
+            json!({"url": "https://hooks.example.com/in", "events": ["*"], "phone_number_ids": ["12a"]}),
+            "invalid_phone_number_ids",
+        ),
         (json!({"url": "https://hooks.example.com/in", "events": ["*"], "secret": "mine"}), "invalid_json"),
     ];
     for (body, code) in cases {
@@ -562,12 +574,21 @@ async fn the_default_policy_refuses_http_and_private_endpoints() {
     let sandbox = wabagate_sandbox::spawn(SandboxConfig::default(), listener).await.unwrap();
     let app = TestApp::spawn(&Url::parse(&sandbox.base_url()).unwrap()).await;
     let (_, key) = app.account_with_key("acme").await;
-    for url in ["http://hooks.example.com/in", "https://127.0.0.1/in", "https://[::ffff:169.254.169.254]/", "https://10.0.0.8/"] {
+    for url in [
+        "http://hooks.example.com/in",
+        "https://127.0.0.1/in",
+        "https://[::ffff:169.254.169.254]/",
+        "https://10.0.0.8/",
+    ] {
         let response = app.post("/webhooks", &key).json(&json!({"url": url, "events": ["*"]})).send().await.unwrap();
         assert_gateway_error(response, 400, "invalid_webhook_url").await;
     }
-    let response =
-        app.post("/webhooks", &key).json(&json!({"url": "https://hooks.example.com/in", "events": ["*"]})).send().await.unwrap();
+    let response = app
+        .post("/webhooks", &key)
+        .json(&json!({"url": "https://hooks.example.com/in", "events": ["*"]}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 201);
 }
 
@@ -583,7 +604,10 @@ async fn read_events(response: reqwest::Response, count: usize) -> Vec<(String, 
         while let Some(end) = text.find("\n\n") {
             let frame: String = text.drain(..end + 2).collect();
             let field = |name: &str| {
-                frame.lines().find_map(|line| line.strip_prefix(&format!("{name}:"))).map(|value| value.trim().to_owned())
+                frame
+                    .lines()
+                    .find_map(|line| line.strip_prefix(&format!("{name}:")))
+                    .map(|value| value.trim().to_owned())
             };
             if let (Some(id), Some(event), Some(data)) = (field("id"), field("event"), field("data")) {
                 events.push((id, event, serde_json::from_str(&data).unwrap()));
@@ -609,13 +633,8 @@ async fn the_event_stream_pushes_new_events_and_resumes_after_last_event_id() {
     // Disconnected after the first; two more arrive meanwhile.
     meta_posts(&world.app, &inbound_body(NUMBER, "wamid.S3")).await;
     meta_posts(&world.app, &inbound_body(OTHER_NUMBER, "wamid.S4")).await;
-    let resumed = world
-        .app
-        .get("/events/stream", &world.key)
-        .header("last-event-id", &first[0].0)
-        .send()
-        .await
-        .unwrap();
+    let resumed =
+        world.app.get("/events/stream", &world.key).header("last-event-id", &first[0].0).send().await.unwrap();
     let rest = read_events(resumed, 3).await;
     let ids: Vec<&Value> = rest.iter().map(|(_, _, body)| &body["data"]["message"]["id"]).collect();
     assert_eq!(ids, ["wamid.S2", "wamid.S3", "wamid.S4"]);
@@ -670,4 +689,25 @@ async fn a_connection_status_change_is_an_event() {
     assert_eq!(body["type"], "connection.status_changed");
     assert_eq!(body["data"]["connection_id"], connection.to_string());
     assert_eq!(body["data"]["connection"]["error"]["reason"], "test");
+}
+
+#[tokio::test]
+async fn five_days_of_failures_disable_the_subscription() {
+    let world = World::start().await;
+    let receiver = Receiver::start().await;
+    let webhook = world.subscribe(json!({"url": receiver.url, "events": ["message.*"]})).await;
+    let id = webhook["id"].as_str().unwrap();
+    receiver.answer(500, 10);
+    meta_posts(&world.app, &inbound_body(NUMBER, "wamid.FAILING")).await;
+    world.wait_for_status(id, "failed").await;
+    world.advance(5 * 24 * 60 * 60 + 1);
+    receiver.wait_for(2).await;
+    world.wait_for_status(id, "skipped").await;
+    let shown: Value =
+        world.app.get(&format!("/webhooks/{id}"), &world.key).send().await.unwrap().json().await.unwrap();
+    assert_eq!(shown["webhook"]["status"], "disabled");
+    assert!(shown["webhook"]["disabled_reason"].as_str().unwrap().contains("5 days"));
+    let failed_attempts =
+        crate::support::metric(&world.app, "wabagate_webhook_attempts_total{outcome=\"failed\"}").await;
+    assert_eq!(failed_attempts, 2.0);
 }

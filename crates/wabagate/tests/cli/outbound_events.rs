@@ -134,11 +134,12 @@ async fn a_thousand_events_survive_five_kills_and_arrive_once_each_under_one_id(
         assert!(advanced.status().is_success());
         tokio::time::sleep(Duration::from_millis(1000)).await;
     }
-    let seen = seen.lock().unwrap();
-    assert_eq!(seen.ids.len(), total, "every event arrived");
-    let all_ids: HashSet<&String> = seen.ids.values().flatten().collect();
-    assert_eq!(all_ids.len(), total, "one webhook-id per event");
-    assert!(seen.ids.values().all(|ids| ids.len() == 1), "no event under two ids");
-    drop(seen);
+    {
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.ids.len(), total, "every event arrived");
+        let all_ids: HashSet<&String> = seen.ids.values().flatten().collect();
+        assert_eq!(all_ids.len(), total, "one webhook-id per event");
+        assert!(seen.ids.values().all(|ids| ids.len() == 1), "no event under two ids");
+    }
     assert!(gateway.stop().await.success());
 }
