@@ -570,7 +570,15 @@ async fn accounts_see_only_their_own_messages_conversations_and_templates() {
     assert_gateway_error(foreign_thread, 404, "not_found").await;
     let foreign_templates = world.app.get("/templates?waba_id=2000000000000100", &world.key).send().await.unwrap();
     assert_gateway_error(foreign_templates, 404, "not_found").await;
-    let own: Value = app.get("/templates", &other_key).send().await.unwrap().json().await.unwrap();
+    // The template body was posted last: wait until it is applied too.
+    let mut own = Value::Null;
+    for _ in 0..200 {
+        own = app.get("/templates", &other_key).send().await.unwrap().json().await.unwrap();
+        if !own["templates"].as_array().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
     assert_eq!(own["templates"].as_array().unwrap().len(), 1);
     assert_eq!(own["templates"][0]["name"], "globex_only");
     let conversations: Value = app.get("/conversations", &other_key).send().await.unwrap().json().await.unwrap();

@@ -15,6 +15,7 @@ mod inbound;
 mod media_links;
 mod metrics_catalogue;
 mod observability;
+mod outbound_events;
 mod persistence;
 mod rate_limit;
 mod routing;

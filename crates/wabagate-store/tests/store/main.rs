@@ -2,6 +2,7 @@
 //! suite will run against PostgreSQL when it arrives.
 
 mod operations;
+mod outbox;
 
 use serde_json::json;
 use uuid::Uuid;

@@ -11,6 +11,7 @@ mod inbound;
 mod lifecycle;
 mod logs;
 mod operator_mistakes;
+mod outbound_events;
 mod sandbox_dialog;
 mod sandbox_state;
 mod streaming_memory;
