@@ -7,6 +7,7 @@ use std::time::Duration;
 use url::Url;
 
 use crate::clock::SharedClock;
+pub use crate::events::destination::DestinationPolicy;
 
 /// Everything the server needs to know, with nothing left to look up.
 #[derive(Debug, Clone)]
@@ -48,6 +49,8 @@ pub struct ServerConfig {
     pub webhooks: WebhookConfig,
     /// Where "now" comes from (the sandbox's clock when it is the upstream).
     pub clock: SharedClock,
+    /// Which endpoints outbound webhooks may reach (the SSRF guard).
+    pub outbound: DestinationPolicy,
 }
 
 /// How `/meta/webhooks` checks Meta and what the ledger enforces.
@@ -157,6 +160,7 @@ impl ServerConfig {
             expiry_check_interval: Duration::from_secs(30),
             webhooks: WebhookConfig::default(),
             clock: SharedClock::default(),
+            outbound: DestinationPolicy::default(),
         }
     }
 }

@@ -9,14 +9,16 @@
 //! [`error`] (the one error type and its body), [`connect`] (the browser connect flow),
 //! [`expiry`] (connections whose token Meta stopped honouring), [`graph`] and [`discovery`]
 //! (the gateway's own Graph calls), [`listener`] (accepting and timing out client connections),
-//! [`inbound`] (Meta's webhooks, the message ledger and its API), [`clock`] (the seam "now"
-//! comes through).
+//! [`inbound`] (Meta's webhooks, the message ledger and its API), [`events`] (outbound
+//! events: subscriptions, deliveries, the event stream), [`clock`] (the seam "now" comes
+//! through).
 
 mod auth;
 mod cache;
 pub mod clock;
 pub mod config;
 mod connect;
+pub mod events;
 pub mod control;
 pub mod discovery;
 pub mod error;
@@ -52,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .merge(gateway::router())
         .merge(connect::router())
         .merge(inbound::router())
+        .merge(events::router())
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/metrics", get(health::metrics))
@@ -101,6 +104,7 @@ impl App {
         let forget_idle = tokio::spawn(forget_idle_rate_limits(state.clone()));
         let expiry_watch = tokio::spawn(expiry::watch(state.clone()));
         let webhook_processor = tokio::spawn(inbound::process(state.clone()));
+        let event_delivery = tokio::spawn(events::deliver(state.clone()));
 
         let mut graceful = stopping.clone();
         let server = listener::serve(
@@ -125,6 +129,7 @@ impl App {
         forget_idle.abort();
         expiry_watch.abort();
         webhook_processor.abort();
+        event_delivery.abort();
         state.store().close().await;
         Ok(())
     }

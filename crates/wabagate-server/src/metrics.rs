@@ -130,6 +130,12 @@ impl Metrics {
         }
     }
 
+    /// Registers a metric kept by another module (the outbox's, `events::metrics`).
+    pub(crate) fn register(&self, name: &str, help: &str, metric: impl prometheus_client::registry::Metric) {
+        let mut registry = self.registry.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        registry.register(name, help, metric);
+    }
+
     /// The Prometheus text exposition of every metric.
     pub(crate) fn render(&self) -> String {
         let mut text = String::new();

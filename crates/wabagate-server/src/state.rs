@@ -32,18 +32,24 @@ struct Inner {
     metrics: Metrics,
     /// Wakes the webhook processor when a body has been stored.
     webhook_stored: tokio::sync::Notify,
+    /// Wakes the delivery worker and the event streams when events were published.
+    outbound: crate::events::Published,
+    outbox_metrics: crate::events::OutboxMetrics,
 }
 
 impl AppState {
     pub fn new(config: ServerConfig, store: Store) -> Self {
+        let metrics = Metrics::new();
         let inner = Inner {
             accounts_by_key: KeyCache::new(config.cache_ttl),
             connections: ConnectionCache::new(config.cache_ttl),
             rate_limit: AccountRateLimit::new(config.rate_limit_per_second),
             media_links: store.derive_keyring(crate::gateway::MEDIA_LINK_KEY_PURPOSE),
             upstream: build_client(),
-            metrics: Metrics::new(),
             webhook_stored: tokio::sync::Notify::new(),
+            outbound: crate::events::Published::new(),
+            outbox_metrics: crate::events::OutboxMetrics::register(&metrics),
+            metrics,
             config,
             store,
         };
@@ -65,6 +71,14 @@ impl AppState {
 
     pub(crate) fn webhook_stored(&self) -> &tokio::sync::Notify {
         &self.inner.webhook_stored
+    }
+
+    pub(crate) fn outbound(&self) -> &crate::events::Published {
+        &self.inner.outbound
+    }
+
+    pub(crate) fn outbox_metrics(&self) -> &crate::events::OutboxMetrics {
+        &self.inner.outbox_metrics
     }
 
     pub(crate) fn upstream(&self) -> &UpstreamClient {

@@ -9,6 +9,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use crate::accounts::parse_uuid;
+use crate::events::NewOutboundEvent;
 use crate::{Connection, Store, StoreResult, Timestamp};
 
 /// One recorded event.
@@ -54,17 +55,44 @@ pub(crate) async fn record(
     connection_id: Uuid,
     event: NewEvent,
 ) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO connection_events (account_id, connection_id, kind, detail, occurred_at) VALUES (?, ?, ?, ?, ?)",
+    let now = Timestamp::now();
+    let row = sqlx::query(
+        "INSERT INTO connection_events (account_id, connection_id, kind, detail, occurred_at) VALUES (?, ?, ?, ?, ?)
+         RETURNING id",
     )
     .bind(account_id.to_string())
     .bind(connection_id.to_string())
     .bind(event.kind)
     .bind(event.detail.to_string())
-    .bind(Timestamp::now().unix_micros())
-    .execute(&mut *tx)
+    .bind(now.unix_micros())
+    .fetch_one(&mut *tx)
     .await?;
+    if event.kind == "status_changed" {
+        let event_row: i64 = row.try_get("id")?;
+        let outbound = status_changed_event(connection_id, event_row, &event.detail, now);
+        crate::events::publish(tx, account_id, &outbound, now).await?;
+    }
     Ok(())
+}
+
+/// The outbound `connection.status_changed` event of a recorded status change; its id
+/// derives from the recorded row, so it is published once.
+fn status_changed_event(connection_id: Uuid, event_row: i64, detail: &Value, at: Timestamp) -> NewOutboundEvent {
+    let connection = json!({
+        "id": connection_id,
+        "status": detail.get("status"),
+        "error": detail.get("error"),
+    });
+    let data = json!({
+        "connection_id": connection_id,
+        "phone_number_id": null,
+        "waba_id": null,
+        "connection": connection,
+        "raw": null,
+    });
+    let identity = [connection_id.to_string(), event_row.to_string()];
+    let identity: Vec<&str> = identity.iter().map(String::as_str).collect();
+    NewOutboundEvent::new("connection.status_changed", &identity, None, data, at)
 }
 
 impl Store {

@@ -1,5 +1,6 @@
 //! wabagate's persistent state: accounts, API keys, connections, and what Meta reports
-//! about them (webhook bodies, the message ledger, templates, connection events).
+//! about them (webhook bodies, the message ledger, templates, connection events), and the
+//! outbound events with their subscriptions and durable outbox.
 //!
 //! Handlers see one [`Store`] with domain verbs (`create_connection`, `account_for_key`,
 //! …) and never SQL. Meta tokens are sealed and opened here ([`sealed_token`]), so nothing
@@ -16,8 +17,10 @@ mod backup;
 mod connect_session;
 mod connection_events;
 mod connections;
+mod events;
 mod key_check;
 mod ledger;
+mod outbox;
 mod private_files;
 mod records;
 pub mod sealed_token;
@@ -25,6 +28,7 @@ mod template_mirror;
 mod timestamp;
 mod webhook_intake;
 mod webhook_routes;
+mod webhook_subscriptions;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -35,9 +39,14 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 pub use api_key::{ApiKey, ApiKeyHash, MalformedKey};
 pub use connect_session::{ConnectSessionError, FlowSecret, SessionConnection};
 pub use connection_events::{ConnectionEvent, NewEvent};
+pub use events::{EVENT_RETENTION_SECONDS, NewOutboundEvent, StoredEvent};
 pub use ledger::{
     ConversationSummary, InboundRecord, LedgerCursor, LedgerMessage, MessageFilter, SERVICE_WINDOW_SECONDS, SendRecord,
     StatusEntry, StatusReport,
+};
+pub use outbox::{
+    ATTEMPT_RETENTION, AttemptOutcome, AttemptRecord, AttemptView, ClaimedDelivery, DISABLE_AFTER_FAILING, DeliveryFilter,
+    DeliveryView, OutboxCounts,
 };
 pub use records::{
     Account, ApiKeyInfo, Connection, ConnectionFilter, ConnectionOptions, ConnectionStatus, GatewayConnection,
@@ -47,6 +56,9 @@ pub use template_mirror::MirroredTemplate;
 pub use timestamp::Timestamp;
 pub use webhook_intake::{StoredBody, UnroutedChange, WebhookBatch};
 pub use webhook_routes::{Route, RouteKind};
+pub use webhook_subscriptions::{
+    NewSubscription, SigningSecrets, SubscriptionUpdate, WebhookSubscription, event_type_matches,
+};
 
 /// What can go wrong in the store, already sorted by what a caller does about it.
 #[derive(Debug, thiserror::Error)]

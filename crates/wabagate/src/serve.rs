@@ -59,6 +59,33 @@ pub(crate) struct ServeArgs {
     logging: LogArgs,
     #[command(flatten)]
     inbound: inbound_setup::InboundArgs,
+    #[command(flatten)]
+    outbound: OutboundArgs,
+}
+
+/// Which endpoints outbound webhooks may reach (the SSRF guard).
+#[derive(Debug, clap::Args)]
+struct OutboundArgs {
+    /// Let webhook subscriptions use http:// URLs (by default only https://).
+    #[arg(long, env = "WABAGATE_WEBHOOK_ALLOW_HTTP")]
+    webhook_allow_http: bool,
+    /// Let webhook deliveries reach loopback, private, link-local, CGNAT, unique-local and
+    /// cloud-metadata addresses (by default refused), e.g. a receiver on this machine.
+    #[arg(long, env = "WABAGATE_WEBHOOK_ALLOW_PRIVATE")]
+    webhook_allow_private: bool,
+}
+
+impl OutboundArgs {
+    fn policy(&self, file: &FileConfig) -> wabagate_server::config::DestinationPolicy {
+        wabagate_server::config::DestinationPolicy {
+            allow_http: FileConfig::under(self.webhook_allow_http.then_some(true), file.webhook_allow_http, || false),
+            allow_private: FileConfig::under(
+                self.webhook_allow_private.then_some(true),
+                file.webhook_allow_private,
+                || false,
+            ),
+        }
+    }
 }
 
 /// The limits on client connections (slow, silent and idle clients).
@@ -205,6 +232,7 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
     }
     config.connect_redirect_origins = redirect_origins(&args.meta, &file)?;
     inbound_setup::configure(&args.inbound, &store_settings.data_dir, &mut config, sandbox.as_ref())?;
+    config.outbound = args.outbound.policy(&file);
     let state = AppState::new(config, store);
 
     if args.demo {

@@ -53,6 +53,8 @@ pub(crate) struct FileConfig {
     pub(crate) connect_redirect_origins: Option<Vec<String>>,
     pub(crate) log_format: Option<LogFormat>,
     pub(crate) access_log_level: Option<AccessLogLevel>,
+    pub(crate) webhook_allow_http: Option<bool>,
+    pub(crate) webhook_allow_private: Option<bool>,
 }
 
 impl FileConfig {
@@ -151,6 +153,8 @@ mod tests {
             connect_redirect_origins,
             log_format,
             access_log_level,
+            webhook_allow_http,
+            webhook_allow_private,
         } = sample;
         let set = [
             listen.is_some(),
@@ -174,6 +178,8 @@ mod tests {
             connect_redirect_origins.is_some(),
             log_format.is_some(),
             access_log_level.is_some(),
+            webhook_allow_http.is_some(),
+            webhook_allow_private.is_some(),
         ];
         assert!(set.iter().all(|set| *set), "every key is set in the sample: {set:?}");
     }

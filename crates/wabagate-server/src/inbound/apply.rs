@@ -2,9 +2,10 @@
 //! `value.metadata.phone_number_id`, WABA-level fields by `entry.id`; a change nobody owns
 //! is kept unrouted (as a one-change notification) and replayed by [`reroute`] once a
 //! connection owns its id. Everything is written through the caller's [`WebhookBatch`], so
-//! one body is one transaction.
+//! one body is one transaction, the outbound events it publishes (`events::derive`) included.
 
 use super::media_cache::ArrivedMedia;
+use crate::events::derive;
 use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
@@ -65,6 +66,7 @@ async fn apply_item(
 ) -> StoreResult<()> {
     match item {
         Item::Message(message) => {
+            let event = derive::message_received(route, entry, routed_id, &message, now);
             let inbound = InboundRecord {
                 opens_window: message.message_type != "system",
                 wamid: message.wamid,
@@ -76,6 +78,7 @@ async fn apply_item(
                 timestamp_unix: message.timestamp,
             };
             if batch.record_inbound(route, routed_id, &inbound).await? {
+                batch.publish_event(route.account_id, &event, now).await?;
                 let media = ArrivedMedia::of(
                     route.account_id,
                     route.connection_id,
@@ -88,6 +91,7 @@ async fn apply_item(
             }
         }
         Item::Status(status) => {
+            let event = derive::message_status(route, entry, routed_id, &status, now);
             let report = StatusReport {
                 wamid: status.wamid,
                 status: status.status,
@@ -96,9 +100,16 @@ async fn apply_item(
                 errors: status.errors,
                 biz_opaque_callback_data: status.biz_opaque_callback_data,
             };
-            batch.record_status(route, routed_id, &report).await?;
+            if batch.record_status(route, routed_id, &report).await?
+                && let Some(event) = event
+            {
+                batch.publish_event(route.account_id, &event, now).await?;
+            }
         }
         Item::TemplateStatus(update) => {
+            // Published whatever the mirror keeps: the event id (template, event, entry
+            // time) already makes a redelivered report the same event.
+            let event = derive::template_status(route, entry, &update, now);
             let template = MirroredTemplate {
                 id: update.template_id,
                 waba_id: entry.id.clone(),
@@ -112,6 +123,7 @@ async fn apply_item(
                 updated_at: now,
             };
             batch.mirror_template(&template).await?;
+            batch.publish_event(route.account_id, &event, now).await?;
         }
         Item::AccountUpdate(update) => {
             let revokes = update.revokes_access();

@@ -64,6 +64,7 @@ async fn apply_body(state: &AppState, body: StoredBody) -> StoreResult<()> {
         Ok(notification) => {
             let applied = apply::notification(&mut batch, &notification, now).await?;
             batch.finish(now, None).await?;
+            state.outbound().published();
             for account_id in applied.touched {
                 state.forget_connections(account_id);
             }
