@@ -30,6 +30,8 @@ const REMEMBERED_IDS: usize = 1024;
 pub struct EventStreamOptions {
     /// Resume after this event (an id an earlier stream gave).
     pub last_event_id: Option<String>,
+    /// Only events of these types or patterns (`message.*`); empty for all.
+    pub events: Vec<String>,
     /// The wait before the first reconnect; it doubles for each further one in a row.
     pub first_retry: Duration,
     /// The longest wait between reconnects.
@@ -42,6 +44,7 @@ impl Default for EventStreamOptions {
     fn default() -> Self {
         Self {
             last_event_id: None,
+            events: Vec::new(),
             first_retry: Duration::from_millis(500),
             max_retry: Duration::from_secs(30),
             idle_timeout: Duration::from_secs(90),
@@ -154,7 +157,10 @@ impl EventStream {
     }
 
     async fn connect(&self) -> Result<SseStream, Error> {
-        let url = self.client.control_url(&["events", "stream"]);
+        let mut url = self.client.control_url(&["events", "stream"]);
+        if !self.options.events.is_empty() {
+            url.query_pairs_mut().append_pair("events", &self.options.events.join(","));
+        }
         let request = || {
             let mut request = self
                 .client

@@ -23,8 +23,14 @@ pub struct Webhook {
     /// `active`, or `disabled` (by the owner, a 410 answer, or five days of failures).
     #[serde(default)]
     pub status: String,
+    /// Why it was disabled (`gone`: the endpoint answered 410; `failing`: five days of failures).
+    #[serde(default)]
+    pub disabled_reason: Option<String>,
     #[serde(default)]
     pub created_at: String,
+    /// Since when every delivery has failed, while that lasts.
+    #[serde(default)]
+    pub failing_since: Option<String>,
     /// The signing secret (`whsec_…`), present only when it is new: in the answer of a
     /// create and of a rotation. Shown once; the gateway keeps it sealed.
     #[serde(default)]
@@ -53,11 +59,13 @@ pub struct Delivery {
     /// The event type, e.g. `message.delivered`.
     #[serde(default, rename = "type", alias = "event_type")]
     pub kind: String,
-    /// `pending`, `delivered`, `failed` (retries to come), `dead` or `skipped`.
+    /// `pending`, `in_flight`, `delivered`, `failed` (retries to come), `dead` or `skipped`.
     #[serde(default)]
     pub status: String,
     #[serde(default)]
     pub created_at: String,
+    #[serde(default)]
+    pub updated_at: Option<String>,
     /// When the next attempt is due, while retries remain.
     #[serde(default)]
     pub next_attempt_at: Option<String>,
@@ -110,10 +118,10 @@ pub struct Queued {
 pub struct Accepted(pub Value);
 
 impl Accepted {
-    /// The id of the delivery or event queued, where the answer names one.
+    /// The id of the event or delivery queued, where the answer names one.
     pub fn id(&self) -> Option<&str> {
         let value = &self.0;
-        [value.pointer("/delivery/id"), value.pointer("/event/id"), value.get("id"), value.get("delivery_id")]
+        [value.pointer("/delivery/id"), value.pointer("/event/id"), value.get("event_id"), value.get("id")]
             .into_iter()
             .flatten()
             .find_map(Value::as_str)

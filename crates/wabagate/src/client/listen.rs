@@ -58,7 +58,11 @@ pub(crate) async fn run(command: ListenCommand, out: &mut impl Write) -> Result<
             Some(forwarder)
         }
     };
-    let options = EventStreamOptions { last_event_id: command.after, ..EventStreamOptions::default() };
+    let options = EventStreamOptions {
+        last_event_id: command.after,
+        events: command.events.clone(),
+        ..EventStreamOptions::default()
+    };
     let mut stream = client.events(options);
     let mut connected_once = false;
     loop {
@@ -79,6 +83,7 @@ pub(crate) async fn run(command: ListenCommand, out: &mut impl Write) -> Result<
                 eprintln!("Disconnected ({reason}); reconnecting in {:.1} s…", retry_in.as_secs_f64());
             }
             StreamUpdate::Event(event) => {
+                // The gateway filters too; this keeps an older one's extra events off the screen.
                 let wanted = command.events.is_empty()
                     || command.events.iter().any(|pattern| event_pattern_matches(pattern, event.kind()));
                 if !wanted {

@@ -77,7 +77,7 @@ enum WebhooksAction {
         /// The subscription's id.
         webhook_id: String,
         /// Only deliveries in this status.
-        #[arg(long, value_parser = ["pending", "delivered", "failed", "dead", "skipped"])]
+        #[arg(long, value_parser = ["pending", "in_flight", "delivered", "failed", "dead", "skipped"])]
         status: Option<String>,
         /// Only events of this type, e.g. message.read.
         #[arg(long = "type", value_name = "TYPE", value_parser = parse_event_type)]
@@ -104,8 +104,8 @@ enum WebhooksAction {
         /// Deliveries created before this time (RFC 3339).
         #[arg(long, value_name = "TIME", conflicts_with = "delivery_id")]
         until: Option<String>,
-        /// Only deliveries in this status.
-        #[arg(long, value_parser = ["delivered", "failed", "dead", "skipped"], conflicts_with = "delivery_id")]
+        /// Only deliveries in this status [default: failed, dead and skipped ones].
+        #[arg(long, value_parser = ["pending", "delivered", "failed", "dead", "skipped"], conflicts_with = "delivery_id")]
         status: Option<String>,
     },
 }
