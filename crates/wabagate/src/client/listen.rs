@@ -8,10 +8,7 @@ use std::io::Write;
 
 use clap::Args;
 use serde_json::Value;
-use wabagate_sdk::{
-    Event, EventStreamOptions, Forwarder, LedgerMessage, MessageDirection, StreamUpdate, WebhookSecret,
-    event_pattern_matches,
-};
+use wabagate_sdk::{Event, EventStreamOptions, Forwarder, StreamUpdate, WebhookSecret, event_pattern_matches};
 
 use super::context::ClientOptions;
 use super::event_flags::parse_event_pattern;
@@ -126,41 +123,40 @@ async fn forward(forwarder: &Forwarder, event: &Event) -> Result<String, String>
 /// `TIMESTAMP  TYPE  what it is about`, every text made safe for one terminal line.
 fn event_line(event: &Event) -> String {
     let data = &event.body.data;
-    let text = |value: Option<&Value>, key: &str| {
-        value.and_then(|value| value.get(key)).and_then(Value::as_str).map(one_line)
+    let text = |value: Option<&Value>, pointer: &str| {
+        value.and_then(|value| value.pointer(pointer)).and_then(Value::as_str).map(one_line)
     };
-    let about = match event.kind().split('.').next() {
-        Some("message") => match data.message.clone().map(serde_json::from_value::<LedgerMessage>) {
-            Some(Ok(message)) => {
-                let peer = match message.direction {
-                    MessageDirection::Inbound => format!("from {}", message.peer),
-                    _ => format!("to {}", message.peer),
-                };
-                let mut about = format!("{}  {peer}", message.wamid);
-                if let Some(body) = message.text_body() {
-                    about.push_str(&format!("  {:?}", one_line(body)));
-                }
-                if let Some(error) = message.first_error() {
-                    about.push_str(&format!("  {}", one_line(&error.to_string())));
-                }
-                about
-            }
-            _ => text(data.message.as_ref(), "wamid").unwrap_or_default(),
-        },
+    let mut about: Vec<String> = Vec::new();
+    match event.kind().split('.').next() {
+        Some("message") => {
+            let message = data.message.as_ref();
+            about.extend(text(message, "/id"));
+            about.extend(text(message, "/from").map(|from| format!("from {from}")));
+            about.extend(text(message, "/recipient_id").map(|to| format!("to {to}")));
+            about.extend(text(data.raw.as_ref(), "/text/body").map(|body| format!("{body:?}")));
+            let error = message.and_then(|message| message.pointer("/errors/0"));
+            about.extend(error.map(|error| {
+                let code = error.get("code").map(Value::to_string).unwrap_or_default();
+                one_line(&format!("error {code}: {}", text(Some(error), "/title").unwrap_or_default()))
+            }));
+        }
         Some("template") => {
-            let name = text(data.template.as_ref(), "name").unwrap_or_default();
-            let status = text(data.template.as_ref(), "status").unwrap_or_default();
-            format!("{name}  {status}")
+            let template = data.template.as_ref();
+            about.extend(text(template, "/name"));
+            about.extend(text(template, "/status"));
         }
         Some("connection") => {
-            let id = data.connection_id.clone().unwrap_or_default();
-            let status = text(data.connection.as_ref(), "status").unwrap_or_default();
-            format!("{id}  {status}")
+            about.extend(data.connection_id.as_deref().map(one_line));
+            about.extend(text(data.connection.as_ref(), "/status"));
         }
-        _ => String::new(),
-    };
-    let line = format!("{}  {}  {about}", one_line(&event.body.timestamp), one_line(event.kind()));
-    line.trim_end().to_owned()
+        _ => {}
+    }
+    let mut line = format!("{}  {}", one_line(&event.body.timestamp), one_line(event.kind()));
+    for part in about {
+        line.push_str("  ");
+        line.push_str(&part);
+    }
+    line
 }
 
 #[cfg(test)]
@@ -169,11 +165,12 @@ mod tests {
 
     #[test]
     fn a_message_event_is_one_line_naming_the_message_and_its_peer() {
-        let raw = r#"{"type":"message.received","timestamp":"2026-01-01T00:00:00Z","data":{"connection_id":"c","phone_number_id":"p","waba_id":"w","message":{"wamid":"wamid.A","direction":"inbound","origin":"external","connection_id":"c","phone_number_id":"p","peer":"1234567890","type":"text","status":"received","content":{"type":"text","text":{"body":"hi\nthere"}},"statuses":[],"created_at":"2026-01-01T00:00:00Z"},"raw":{}}}"#;
-        let event = Event::parse("evt_1", raw).unwrap();
-        let line = event_line(&event);
-        assert!(line.starts_with("2026-01-01T00:00:00Z  message.received  wamid.A  from 1234567890"), "{line}");
-        assert!(!line.contains('\n') && !line.contains('\u{1b}'), "{line}");
+        let raw = r#"{"type":"message.received","timestamp":"2026-01-01T00:00:00Z","data":{"connection_id":"c","phone_number_id":"p","waba_id":"w","message":{"id":"wamid.A","direction":"inbound","from":"1234567890","type":"text"},"raw":{"id":"wamid.A","text":{"body":"hi\nthere\u001b[31m"}}}}"#;
+        let line = event_line(&Event::parse("1", raw).unwrap());
+        assert_eq!(line, r#"2026-01-01T00:00:00Z  message.received  wamid.A  from 1234567890  "hi there [31m""#);
+        let raw = r#"{"type":"message.failed","timestamp":"t","data":{"message":{"id":"wamid.B","recipient_id":"1","status":"failed","errors":[{"code":131026,"title":"Message undeliverable"}]}}}"#;
+        let line = event_line(&Event::parse("2", raw).unwrap());
+        assert_eq!(line, "t  message.failed  wamid.B  to 1  error 131026: Message undeliverable");
     }
 
     #[test]

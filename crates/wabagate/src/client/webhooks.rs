@@ -26,12 +26,12 @@ pub(crate) struct WebhooksCommand {
 enum WebhooksAction {
     /// Subscribe a URL to events; prints the signing secret, which is shown only once.
     #[command(
-        after_help = "Example:\n  wabagate webhooks create --url https://bot.example.com/wa --events 'message.*,template.status_updated'"
+        after_help = "Example:\n  wabagate webhooks create --endpoint https://bot.example.com/wa --events 'message.*,template.status_updated'"
     )]
     Create {
         /// Where the events are POSTed (https).
-        #[arg(long)]
-        url: String,
+        #[arg(long, value_name = "URL")]
+        endpoint: String,
         #[command(flatten)]
         events: EventsArg,
         /// Only events of this phone number (repeat for several) [default: all of the account's].
@@ -122,9 +122,9 @@ struct EventsArg {
 struct UpdateArgs {
     /// The subscription's id.
     webhook_id: String,
-    /// A new URL.
-    #[arg(long)]
-    url: Option<String>,
+    /// A new endpoint URL.
+    #[arg(long, value_name = "URL")]
+    endpoint: Option<String>,
     /// The new event types or patterns, comma-separated (they replace the old ones).
     #[arg(long, value_delimiter = ',', value_parser = parse_event_pattern, value_name = "EVENTS")]
     events: Option<Vec<String>>,
@@ -149,9 +149,9 @@ pub(crate) async fn run(command: WebhooksCommand, out: &mut impl Write) -> Resul
     let json = command.options.json;
     let client = command.options.client(false)?;
     match command.action {
-        WebhooksAction::Create { url, events, phone_number_ids, description } => {
+        WebhooksAction::Create { endpoint, events, phone_number_ids, description } => {
             let phone_number_ids = Some(phone_number_ids).filter(|ids| !ids.is_empty());
-            let new = NewWebhook { url, events: events.events, phone_number_ids, description };
+            let new = NewWebhook { url: endpoint, events: events.events, phone_number_ids, description };
             let created = client.create_webhook(&new).await.or_fail(json)?;
             if json {
                 return Ok(write_raw_body(out, &created.body)?);
@@ -187,7 +187,7 @@ pub(crate) async fn run(command: WebhooksCommand, out: &mut impl Write) -> Resul
                 (false, true) => None,
             };
             let update = WebhookUpdate {
-                url: args.url,
+                url: args.endpoint,
                 events: args.events,
                 phone_number_ids,
                 description: args.description,
@@ -195,7 +195,7 @@ pub(crate) async fn run(command: WebhooksCommand, out: &mut impl Write) -> Resul
             };
             if update == WebhookUpdate::default() {
                 return Err(Failure::usage(
-                    "nothing to change: pass --url, --events, --phone-number-id, --all-phone-numbers, --description, --enable or --disable",
+                    "nothing to change: pass --endpoint, --events, --phone-number-id, --all-phone-numbers, --description, --enable or --disable",
                 ));
             }
             let updated = client.update_webhook(&args.webhook_id, &update).await.or_fail(json)?;

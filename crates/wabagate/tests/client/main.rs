@@ -14,6 +14,7 @@ mod completions;
 mod connections;
 mod conventions;
 mod errors;
+mod events;
 mod examples;
 mod ledger;
 mod login;
