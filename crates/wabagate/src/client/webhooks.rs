@@ -26,7 +26,7 @@ pub(crate) struct WebhooksCommand {
 enum WebhooksAction {
     /// Subscribe a URL to events; prints the signing secret, which is shown only once.
     #[command(
-        after_help = "Example:\n  wabagate webhooks create --endpoint https://bot.example.com/wa --events 'message.*,template.status_updated'"
+        after_help = "Example:\n  wabagate webhooks create --endpoint https://bot.example.com/wa --events 'message.*,template.status_updated'   # example: not run (the gateway would deliver to that host)"
     )]
     Create {
         /// Where the events are POSTed (https).
@@ -45,34 +45,34 @@ enum WebhooksAction {
     #[command(after_help = "Example:\n  wabagate webhooks list --json")]
     List,
     /// Show one subscription.
-    #[command(after_help = "Example:\n  wabagate webhooks get wh_0123456789abcdef")]
+    #[command(after_help = "Example:\n  wabagate webhooks get 0b9e0b5e-4f59-4c3f-8a52-1f7d7e3c1a10   # example: not run (needs a webhook of yours)")]
     Get {
         /// The subscription's id.
         webhook_id: String,
     },
     /// Change a subscription's URL, events, phone numbers or description, or enable or disable it.
-    #[command(after_help = "Example:\n  wabagate webhooks update wh_0123456789abcdef --events 'message.*' --enable")]
+    #[command(after_help = "Example:\n  wabagate webhooks update 0b9e0b5e-4f59-4c3f-8a52-1f7d7e3c1a10 --events 'message.*' --enable   # example: not run (needs a webhook of yours)")]
     Update(UpdateArgs),
     /// Delete a subscription; its pending deliveries are not sent.
-    #[command(after_help = "Example:\n  wabagate webhooks delete wh_0123456789abcdef")]
+    #[command(after_help = "Example:\n  wabagate webhooks delete 0b9e0b5e-4f59-4c3f-8a52-1f7d7e3c1a10   # example: not run (needs a webhook of yours)")]
     Delete {
         /// The subscription's id.
         webhook_id: String,
     },
     /// Make a new signing secret; the old one keeps signing beside it for 24 hours.
-    #[command(after_help = "Example:\n  wabagate webhooks rotate-secret wh_0123456789abcdef")]
+    #[command(after_help = "Example:\n  wabagate webhooks rotate-secret 0b9e0b5e-4f59-4c3f-8a52-1f7d7e3c1a10   # example: not run (needs a webhook of yours)")]
     RotateSecret {
         /// The subscription's id.
         webhook_id: String,
     },
     /// Send a `webhook.test` event to the subscription.
-    #[command(after_help = "Example:\n  wabagate webhooks test wh_0123456789abcdef")]
+    #[command(after_help = "Example:\n  wabagate webhooks test 0b9e0b5e-4f59-4c3f-8a52-1f7d7e3c1a10   # example: not run (needs a webhook of yours)")]
     Test {
         /// The subscription's id.
         webhook_id: String,
     },
     /// List a subscription's deliveries, newest first, with what the endpoint answered.
-    #[command(after_help = "Example:\n  wabagate webhooks deliveries wh_0123456789abcdef --status dead")]
+    #[command(after_help = "Example:\n  wabagate webhooks deliveries 0b9e0b5e-4f59-4c3f-8a52-1f7d7e3c1a10 --status dead   # example: not run (needs a webhook of yours)")]
     Deliveries {
         /// The subscription's id.
         webhook_id: String,
@@ -91,7 +91,7 @@ enum WebhooksAction {
     },
     /// Send deliveries again, with their original webhook-id: one, or all in a time range.
     #[command(
-        after_help = "Examples:\n  wabagate webhooks replay wh_0123456789abcdef --status dead --since 2026-01-01T00:00:00Z\n  wabagate webhooks replay wh_0123456789abcdef dl_0123456789abcdef"
+        after_help = "Examples:\n  wabagate webhooks replay 0b9e0b5e-4f59-4c3f-8a52-1f7d7e3c1a10 --status dead --since 2026-01-01T00:00:00Z   # example: not run (needs a webhook of yours)\n  wabagate webhooks replay 0b9e0b5e-4f59-4c3f-8a52-1f7d7e3c1a10 5d1f6a52-3c57-4d0e-9a3b-2f1c8e7b6a49   # example: not run (needs a webhook of yours)"
     )]
     Replay {
         /// The subscription's id.
