@@ -12,7 +12,8 @@ use crate::{Store, StoreResult};
 
 impl Store {
     /// The ids of the master keys whose ciphertexts the configured keys cannot open (empty
-    /// when all is well). Tries one connection token and one connect-link token per key id.
+    /// when all is well). Tries one connection token, one connect-link token and one webhook
+    /// signing secret per key id.
     pub async fn unopenable_key_ids(&self) -> StoreResult<BTreeSet<String>> {
         let mut unopenable = BTreeSet::new();
         for prefix in ["token", "session"] {
@@ -37,6 +38,24 @@ impl Store {
                 if self.keyring.open(&sealed, &associated_data).is_err() {
                     unopenable.insert(sealed.key_id);
                 }
+            }
+        }
+        let rows = sqlx::query(
+            "SELECT id, secret_ciphertext, secret_nonce, secret_key_id FROM webhook_subscriptions WHERE rowid IN (
+               SELECT min(rowid) FROM webhook_subscriptions GROUP BY secret_key_id
+             )",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for row in rows {
+            let subscription_id: String = row.try_get("id")?;
+            let sealed = SealedToken {
+                ciphertext: row.try_get("secret_ciphertext")?,
+                nonce: row.try_get("secret_nonce")?,
+                key_id: row.try_get("secret_key_id")?,
+            };
+            if self.keyring.open(&sealed, &subscription_id).is_err() {
+                unopenable.insert(sealed.key_id);
             }
         }
         Ok(unopenable)

@@ -130,21 +130,25 @@ impl Store {
     ) -> StoreResult<Vec<ClaimedDelivery>> {
         let lease_owner = Uuid::new_v4().to_string();
         let lease_until = now.unix_micros().saturating_add(i64::try_from(lease.as_micros()).unwrap_or(i64::MAX));
+        // `busy` counts each endpoint's live leases once; `due` ranks its due rows, so an
+        // endpoint gets only the places it has left.
         let claimed = sqlx::query(&format!(
-            "UPDATE webhook_deliveries SET status = 'in_flight', lease_owner = ?1, lease_until = ?2,
+            "WITH busy AS (
+                SELECT subscription_id, COUNT(*) AS held FROM webhook_deliveries
+                WHERE status = 'in_flight' AND lease_until > ?3 GROUP BY subscription_id
+             ), due AS (
+                SELECT d.id, d.subscription_id, d.next_attempt_at,
+                    ROW_NUMBER() OVER (PARTITION BY d.subscription_id ORDER BY d.next_attempt_at, d.id) AS place
+                FROM webhook_deliveries d
+                JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.status = 'active'
+                WHERE (d.status IN ('pending', 'failed') AND d.next_attempt_at <= ?3)
+                   OR (d.status = 'in_flight' AND d.lease_until <= ?3)
+             )
+             UPDATE webhook_deliveries SET status = 'in_flight', lease_owner = ?1, lease_until = ?2,
                 attempts = attempts + 1, updated_at = ?3
              WHERE {DUE} AND id IN (
-                SELECT id FROM (
-                    SELECT d.id, d.subscription_id, d.next_attempt_at,
-                        ROW_NUMBER() OVER (PARTITION BY d.subscription_id ORDER BY d.next_attempt_at, d.id) AS place
-                    FROM webhook_deliveries d
-                    JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.status = 'active'
-                    WHERE (d.status IN ('pending', 'failed') AND d.next_attempt_at <= ?3)
-                       OR (d.status = 'in_flight' AND d.lease_until <= ?3)
-                ) due
-                WHERE due.place + (SELECT COUNT(*) FROM webhook_deliveries busy
-                    WHERE busy.subscription_id = due.subscription_id AND busy.status = 'in_flight'
-                      AND busy.lease_until > ?3) <= ?4
+                SELECT due.id FROM due LEFT JOIN busy ON busy.subscription_id = due.subscription_id
+                WHERE due.place + COALESCE(busy.held, 0) <= ?4
                 ORDER BY due.next_attempt_at LIMIT ?5)"
         ))
         .bind(&lease_owner)

@@ -14,6 +14,7 @@ mod hostile_clients;
 mod inbound;
 mod media_links;
 mod observability;
+mod outbound_events;
 mod persistence;
 mod rate_limit;
 mod routing;

@@ -163,6 +163,7 @@ pub struct Options {
     pub cache_ttl: Option<Duration>,
     pub webhooks: Option<wabagate_server::config::WebhookConfig>,
     pub clock: Option<wabagate_server::clock::SharedClock>,
+    pub outbound: Option<wabagate_server::config::DestinationPolicy>,
 }
 
 impl Options {
@@ -187,6 +188,7 @@ impl Options {
             cache_ttl: None,
             webhooks: None,
             clock: None,
+            outbound: None,
         }
     }
 }
@@ -221,6 +223,9 @@ impl TestApp {
         }
         if let Some(clock) = options.clock {
             config.clock = clock;
+        }
+        if let Some(outbound) = options.outbound {
+            config.outbound = outbound;
         }
         let state = AppState::new(config, store.clone());
         let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();

@@ -11,5 +11,6 @@ mod inbound;
 mod lifecycle;
 mod logs;
 mod operator_mistakes;
+mod outbound_events;
 mod sandbox_state;
 mod streaming_memory;
