@@ -61,10 +61,8 @@ impl WebhookSecret {
 
     /// Signs `body` as event `id` sent at `timestamp` (Unix seconds).
     pub fn sign(&self, id: &str, timestamp: i64, body: &str) -> SignedHeaders {
-        let signature = self
-            .webhook()
-            .sign(id, timestamp, body.as_bytes())
-            .expect("a parsed secret and a UTF-8 body always sign");
+        let signature =
+            self.webhook().sign(id, timestamp, body.as_bytes()).expect("a parsed secret and a UTF-8 body always sign");
         SignedHeaders { id: id.to_owned(), timestamp, signature }
     }
 

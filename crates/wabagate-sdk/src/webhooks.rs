@@ -133,11 +133,7 @@ impl Client {
 
     /// The subscription's deliveries, newest first, each with its attempts; every page
     /// followed unless [`DeliveryQuery::max_items`] stops earlier.
-    pub async fn list_deliveries(
-        &self,
-        webhook_id: &str,
-        query: &DeliveryQuery,
-    ) -> Result<Paged<Delivery>, Error> {
+    pub async fn list_deliveries(&self, webhook_id: &str, query: &DeliveryQuery) -> Result<Paged<Delivery>, Error> {
         let mut url = self.webhook_url(webhook_id, &["deliveries"])?;
         {
             let mut pairs = url.query_pairs_mut();

@@ -57,7 +57,8 @@ impl Default for EventStreamOptions {
 pub enum StreamUpdate {
     /// The stream is open; `resumed_after` is the `Last-Event-ID` it was opened with.
     Connected { resumed_after: Option<String> },
-    Event(Event),
+    /// Boxed: an event is large next to the other updates.
+    Event(Box<Event>),
     /// The stream broke (or could not be opened); the next call waits `retry_in` and
     /// opens it again.
     Disconnected { reason: String, retry_in: Duration },
@@ -149,7 +150,7 @@ impl EventStream {
             }
             self.failures = 0;
             match Event::parse(sse.id, sse.data) {
-                Ok(event) => return Ok(StreamUpdate::Event(event)),
+                Ok(event) => return Ok(StreamUpdate::Event(Box::new(event))),
                 // Not an event body (a gateway's own notice); the stream goes on.
                 Err(_) => continue,
             }
@@ -193,7 +194,8 @@ impl EventStream {
         self.open = None;
         let base = self.server_retry.unwrap_or(self.options.first_retry);
         let backoff = base.saturating_mul(2u32.saturating_pow(self.failures)).min(self.options.max_retry);
-        let retry_in = retry_after.map_or_else(|| jittered(backoff, rand::random()), |wait| wait.min(Duration::from_secs(60)));
+        let retry_in =
+            retry_after.map_or_else(|| jittered(backoff, rand::random()), |wait| wait.min(Duration::from_secs(60)));
         self.failures = self.failures.saturating_add(1);
         self.wait_before_connect = Some(retry_in);
         StreamUpdate::Disconnected { reason, retry_in }

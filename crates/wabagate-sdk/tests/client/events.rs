@@ -151,7 +151,9 @@ async fn a_forwarded_event_verifies_with_the_standardwebhooks_crate() {
     assert_eq!(headers["webhook-id"], "evt_42");
     assert!(headers.get("authorization").is_none(), "the API key never goes to the receiver");
     standardwebhooks::Webhook::new(secret.expose()).unwrap().verify(&body, &headers).unwrap();
-    assert!(standardwebhooks::Webhook::new(WebhookSecret::generate().expose()).unwrap().verify(&body, &headers).is_err());
+    assert!(
+        standardwebhooks::Webhook::new(WebhookSecret::generate().expose()).unwrap().verify(&body, &headers).is_err()
+    );
 }
 
 #[tokio::test]

@@ -31,7 +31,13 @@ pub(crate) struct ListenCommand {
     #[arg(long, value_name = "URL")]
     forward_to: Option<String>,
     /// Sign forwarded events with this secret (whsec_…) instead of a new one per session.
-    #[arg(long, env = "WABAGATE_FORWARD_SECRET", value_name = "SECRET", hide_env_values = true, requires = "forward_to")]
+    #[arg(
+        long,
+        env = "WABAGATE_FORWARD_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true,
+        requires = "forward_to"
+    )]
     forward_secret: Option<String>,
     /// Start after this event id (one an earlier `listen --json` printed) rather than now.
     #[arg(long, value_name = "EVENT_ID")]

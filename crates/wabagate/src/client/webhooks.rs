@@ -45,34 +45,46 @@ enum WebhooksAction {
     #[command(after_help = "Example:\n  wabagate webhooks list --json")]
     List,
     /// Show one subscription.
-    #[command(after_help = "Example:\n  wabagate webhooks get 0b9e0b5e-4f59-4c3f-8a52-1f7d7e3c1a10   # example: not run (needs a webhook of yours)")]
+    #[command(
+        after_help = "Example:\n  wabagate webhooks get 0b9e0b5e-4f59-4c3f-8a52-1f7d7e3c1a10   # example: not run (needs a webhook of yours)"
+    )]
     Get {
         /// The subscription's id.
         webhook_id: String,
     },
     /// Change a subscription's URL, events, phone numbers or description, or enable or disable it.
-    #[command(after_help = "Example:\n  wabagate webhooks update 0b9e0b5e-4f59-4c3f-8a52-1f7d7e3c1a10 --events 'message.*' --enable   # example: not run (needs a webhook of yours)")]
+    #[command(
+        after_help = "Example:\n  wabagate webhooks update 0b9e0b5e-4f59-4c3f-8a52-1f7d7e3c1a10 --events 'message.*' --enable   # example: not run (needs a webhook of yours)"
+    )]
     Update(UpdateArgs),
     /// Delete a subscription; its pending deliveries are not sent.
-    #[command(after_help = "Example:\n  wabagate webhooks delete 0b9e0b5e-4f59-4c3f-8a52-1f7d7e3c1a10   # example: not run (needs a webhook of yours)")]
+    #[command(
+        after_help = "Example:\n  wabagate webhooks delete 0b9e0b5e-4f59-4c3f-8a52-1f7d7e3c1a10   # example: not run (needs a webhook of yours)"
+    )]
     Delete {
         /// The subscription's id.
         webhook_id: String,
     },
     /// Make a new signing secret; the old one keeps signing beside it for 24 hours.
-    #[command(after_help = "Example:\n  wabagate webhooks rotate-secret 0b9e0b5e-4f59-4c3f-8a52-1f7d7e3c1a10   # example: not run (needs a webhook of yours)")]
+    #[command(
+        after_help = "Example:\n  wabagate webhooks rotate-secret 0b9e0b5e-4f59-4c3f-8a52-1f7d7e3c1a10   # example: not run (needs a webhook of yours)"
+    )]
     RotateSecret {
         /// The subscription's id.
         webhook_id: String,
     },
     /// Send a `webhook.test` event to the subscription.
-    #[command(after_help = "Example:\n  wabagate webhooks test 0b9e0b5e-4f59-4c3f-8a52-1f7d7e3c1a10   # example: not run (needs a webhook of yours)")]
+    #[command(
+        after_help = "Example:\n  wabagate webhooks test 0b9e0b5e-4f59-4c3f-8a52-1f7d7e3c1a10   # example: not run (needs a webhook of yours)"
+    )]
     Test {
         /// The subscription's id.
         webhook_id: String,
     },
     /// List a subscription's deliveries, newest first, with what the endpoint answered.
-    #[command(after_help = "Example:\n  wabagate webhooks deliveries 0b9e0b5e-4f59-4c3f-8a52-1f7d7e3c1a10 --status dead   # example: not run (needs a webhook of yours)")]
+    #[command(
+        after_help = "Example:\n  wabagate webhooks deliveries 0b9e0b5e-4f59-4c3f-8a52-1f7d7e3c1a10 --status dead   # example: not run (needs a webhook of yours)"
+    )]
     Deliveries {
         /// The subscription's id.
         webhook_id: String,

@@ -68,7 +68,7 @@ impl DemoGateway {
         let demo: Value = serde_json::from_slice(&std::fs::read(dir.path().join("demo.json")).unwrap()).unwrap();
         let field = |name: &str| demo[name].as_str().unwrap().to_owned();
         Self {
-            child: child,
+            child,
             base_url,
             sandbox_url,
             api_key: field("api_key"),
