@@ -22,8 +22,6 @@ use super::output::write_raw_body;
     after_help = "Examples:\n  wabagate listen --events 'message.*'   # example: not run (runs until Ctrl-C)\n  wabagate listen --forward-to http://localhost:3000/webhook   # example: not run (runs until Ctrl-C)"
 )]
 pub(crate) struct ListenCommand {
-    #[command(flatten)]
-    options: ClientOptions,
     /// Only these event types or patterns, comma-separated (message.*, template.status_updated, …) [default: all].
     #[arg(long, value_delimiter = ',', value_parser = parse_event_pattern, value_name = "EVENTS")]
     events: Vec<String>,
@@ -39,9 +37,12 @@ pub(crate) struct ListenCommand {
         requires = "forward_to"
     )]
     forward_secret: Option<String>,
-    /// Start after this event id (one an earlier `listen --json` printed) rather than now.
+    /// Start after this event id (the one an earlier `listen` stopped after) rather than now.
     #[arg(long, value_name = "EVENT_ID")]
     after: Option<String>,
+    // Last, so the command's own flags are listed under Options and these under their heading.
+    #[command(flatten)]
+    options: ClientOptions,
 }
 
 pub(crate) async fn run(command: ListenCommand, out: &mut impl Write) -> Result<(), Failure> {
@@ -71,7 +72,12 @@ pub(crate) async fn run(command: ListenCommand, out: &mut impl Write) -> Result<
     loop {
         let update = tokio::select! {
             update = stream.next() => update.or_fail(json)?,
-            _ = tokio::signal::ctrl_c() => return Ok(()),
+            _ = tokio::signal::ctrl_c() => {
+                if let Some(id) = stream.last_event_id() {
+                    eprintln!("Stopped after event {id} (`--after {id}` resumes there).");
+                }
+                return Ok(());
+            }
         };
         match update {
             StreamUpdate::Connected { resumed_after } => {
