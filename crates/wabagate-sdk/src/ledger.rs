@@ -29,7 +29,7 @@ use crate::media::Downloaded;
 use crate::response::{ApiResponse, Paged};
 use crate::send::require_id;
 use crate::transport::Retry;
-use cursor::follow_cursor;
+pub(crate) use cursor::{CursorPage, follow_cursor};
 
 /// Which ledger messages to list; every field is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -28,6 +28,9 @@
 //!   the operations, one module per group, as `impl Client` blocks.
 //! - `ledger`: what happened after a send, and what customers wrote (`/messages`,
 //!   `/conversations`, the template mirror), and [`Client::wait_for_status`].
+//! - `webhooks`: event subscriptions, their deliveries and replays; `events`: the events
+//!   themselves, the resumable [`EventStream`] and the [`Forwarder`] behind `listen`;
+//!   [`WebhookSecret`] (`webhook_signature`): Standard Webhooks signing and verifying.
 //! - [`RawRequest`] (`raw`): any Graph call, untyped, answered whatever its status.
 //! - [`Error`] (`error`, `hint`): the one error type.
 
@@ -36,6 +39,7 @@ mod business_profile;
 mod client;
 mod connections;
 mod error;
+mod events;
 mod hint;
 mod ledger;
 mod media;
@@ -50,6 +54,8 @@ mod settings;
 mod template_draft;
 mod templates;
 mod transport;
+mod webhook_signature;
+mod webhooks;
 
 pub use api_key::ApiKey;
 pub use business_profile::{BusinessProfile, BusinessProfileAnswer, ProfileUpdate};
@@ -59,6 +65,10 @@ pub use connections::{
     WHATSAPP_BUSINESS_APP, WaitOptions,
 };
 pub use error::{Error, GatewayError, GraphApiError};
+pub use events::{
+    EVENT_TYPES, Event, EventBody, EventData, EventStream, EventStreamOptions, Forwarded, Forwarder, StreamUpdate,
+    event_pattern_matches, is_event_pattern,
+};
 pub use hint::hint_for_graph_code;
 pub use ledger::{
     Conversation, ConversationList, ConversationQuery, ConversationThread, CursorPaging, LedgerMessage,
@@ -76,6 +86,11 @@ pub use retry::RetryPolicy;
 pub use settings::{ClientSettings, DEFAULT_BASE_URL, DEFAULT_GRAPH_VERSION};
 pub use template_draft::{NewTemplate, NewTemplateBuilder, check_template_definition};
 pub use templates::{Template, TemplateQuery};
+pub use webhook_signature::{SignatureError, SignedHeaders, WebhookSecret};
+pub use webhooks::{
+    Accepted, Delivery, DeliveryAttempt, DeliveryList, DeliveryQuery, NewWebhook, OneWebhook, Queued, ReplayRange,
+    Webhook, WebhookList, WebhookUpdate,
+};
 
 /// The model types SDK signatures use, re-exported so callers need no second dependency.
 pub use wabagate_model::business_profile::Vertical;

@@ -59,7 +59,7 @@ impl RetryPolicy {
 }
 
 /// "Equal jitter": half the backoff for sure, plus `fraction` (in `[0, 1)`) of the other half.
-fn jittered(backoff: Duration, fraction: f64) -> Duration {
+pub(crate) fn jittered(backoff: Duration, fraction: f64) -> Duration {
     let half = backoff / 2;
     half + half.mul_f64(fraction.clamp(0.0, 1.0))
 }

@@ -1,5 +1,5 @@
 //! The client subcommands (`send`, `media`, `templates`, `phone-numbers`, `profile`,
-//! `connections`, `messages`, `conversations`, `api`, `login`, `whoami`, `completions`): each
+//! `connections`, `messages`, `conversations`, `webhooks`, `listen`, `api`, `login`, `whoami`, `completions`): each
 //! parses its flags, calls the SDK and renders the answer. Nothing here speaks HTTP;
 //! `wabagate-sdk` does.
 //!
@@ -13,8 +13,10 @@ mod completions;
 mod connections;
 mod context;
 mod conversations;
+mod event_flags;
 mod failure;
 mod flag_terms;
+mod listen;
 mod login;
 mod media;
 mod media_file;
@@ -28,6 +30,7 @@ mod send;
 mod stdio;
 mod table;
 mod templates;
+mod webhooks;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -54,6 +57,10 @@ pub(crate) enum ClientCommand {
     Messages(Box<messages::MessagesCommand>),
     /// List customers with their service window, or show one conversation thread.
     Conversations(Box<conversations::ConversationsCommand>),
+    /// Subscribe endpoints to the account's events, and see and replay their deliveries.
+    Webhooks(Box<webhooks::WebhooksCommand>),
+    /// Print the account's events as they happen, and forward them to a local URL, signed.
+    Listen(Box<listen::ListenCommand>),
     /// Call any Graph API path through the gateway and print the answer.
     Api(Box<api::ApiCommand>),
     /// Save a gateway URL and API key as a profile, once the gateway accepts the key.
@@ -79,6 +86,8 @@ pub(crate) async fn run(command: ClientCommand, command_line: clap::Command) -> 
         ClientCommand::Connections(command) => connections::run(*command, &mut out).await,
         ClientCommand::Messages(command) => messages::run(*command, &mut out).await,
         ClientCommand::Conversations(command) => conversations::run(*command, &mut out).await,
+        ClientCommand::Webhooks(command) => webhooks::run(*command, &mut out).await,
+        ClientCommand::Listen(command) => listen::run(*command, &mut out).await,
         ClientCommand::Api(command) => api::run(*command, &mut out).await,
         ClientCommand::Login(command) => login::login(*command, &mut out).await,
         ClientCommand::Whoami(command) => login::whoami(*command, &mut out).await,

@@ -15,7 +15,7 @@ use crate::transport::Retry;
 const MAX_PAGES: usize = 1000;
 
 /// A page of a cursor-paged list.
-pub(super) trait CursorPage: DeserializeOwned {
+pub(crate) trait CursorPage: DeserializeOwned {
     type Item;
     fn into_parts(self) -> (Vec<Self::Item>, Option<String>);
 }
@@ -36,7 +36,7 @@ impl CursorPage for ConversationList {
 
 /// GETs `url` (from `cursor`, if given) and every following page, until `max_items`
 /// items (if set) are gathered or a page has no next cursor.
-pub(super) async fn follow_cursor<P: CursorPage>(
+pub(crate) async fn follow_cursor<P: CursorPage>(
     client: &Client,
     url: Url,
     mut cursor: Option<String>,

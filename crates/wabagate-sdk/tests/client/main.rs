@@ -2,6 +2,7 @@
 //! and 5xx, honouring Retry-After; sends only when asked), the headers every call carries,
 //! and how answers become errors.
 
+mod events;
 mod ledger;
 
 use std::sync::Arc;

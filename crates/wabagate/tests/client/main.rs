@@ -17,6 +17,7 @@ mod completions;
 mod connections;
 mod conventions;
 mod errors;
+mod events;
 mod examples;
 mod ledger;
 mod login;

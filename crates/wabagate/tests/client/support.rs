@@ -45,7 +45,7 @@ impl Outcome {
 
 /// A running `serve --demo` with its temp dir.
 pub struct DemoGateway {
-    _child: Child,
+    child: Child,
     pub dir: tempfile::TempDir,
     pub base_url: String,
     pub sandbox_url: String,
@@ -61,38 +61,14 @@ impl DemoGateway {
         Self::start_with(&[]).await
     }
 
-    /// `serve --demo` with more flags of `serve`.
-    pub async fn start_with(serve_args: &[&str]) -> Self {
+    /// `serve --demo` with these flags added.
+    pub async fn start_with(args: &[&str]) -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let log = std::fs::File::create(dir.path().join("serve.log")).unwrap();
-        let mut command = wabagate();
-        command.args(["serve", "--demo", "--listen", "127.0.0.1:0", "--rate-limit", "0", "--data-dir"]).arg(dir.path());
-        command.args(serve_args);
-        let mut child = command.stdout(Stdio::piped()).stderr(Stdio::from(log)).stdin(Stdio::null()).spawn().unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let marker = "wabagate listening on ";
-        let line = tokio::time::timeout(Duration::from_secs(60), async {
-            loop {
-                match lines.next_line().await.unwrap() {
-                    Some(line) if line.contains(marker) => break line,
-                    Some(_) => {}
-                    None => panic!(
-                        "serve --demo exited; log:\n{}",
-                        std::fs::read_to_string(dir.path().join("serve.log")).unwrap_or_default()
-                    ),
-                }
-            }
-        })
-        .await
-        .expect("serve --demo listens within a minute");
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        let base_url = line[line.find(marker).unwrap() + marker.len()..].split_whitespace().next().unwrap().to_owned();
-        let upstream = line.split("(upstream ").nth(1).expect("the banner names the upstream");
-        let sandbox_url = upstream.trim_end_matches(')').trim_end_matches('/').to_owned();
+        let (child, base_url, sandbox_url) = spawn_demo(dir.path(), "127.0.0.1:0", args).await;
         let demo: Value = serde_json::from_slice(&std::fs::read(dir.path().join("demo.json")).unwrap()).unwrap();
         let field = |name: &str| demo[name].as_str().unwrap().to_owned();
         Self {
-            _child: child,
+            child,
             base_url,
             sandbox_url,
             api_key: field("api_key"),
@@ -102,6 +78,17 @@ impl DemoGateway {
             dir,
             http: reqwest::Client::new(),
         }
+    }
+
+    /// Kills the gateway (SIGKILL, as a crash) and starts it again on the same address and
+    /// data dir, with these flags; the demo key and connection stay the same.
+    pub async fn restart(&mut self, args: &[&str]) {
+        self.child.start_kill().unwrap();
+        self.child.wait().await.unwrap();
+        let address = self.base_url.trim_start_matches("http://").to_owned();
+        let (child, base_url, sandbox_url) = spawn_demo(self.dir.path(), &address, args).await;
+        assert_eq!(base_url, self.base_url, "the gateway came back on its address");
+        (self.child, self.sandbox_url) = (child, sandbox_url);
     }
 
     /// Runs `wabagate ARGS…` with WABAGATE_URL and WABAGATE_API_KEY pointing here.
@@ -160,6 +147,35 @@ impl DemoGateway {
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
+}
+
+/// Starts `serve --demo` on `listen` in `dir`: (child, gateway URL, sandbox URL).
+async fn spawn_demo(dir: &Path, listen: &str, args: &[&str]) -> (Child, String, String) {
+    let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("serve.log")).unwrap();
+    let mut command = wabagate();
+    command.args(["serve", "--demo", "--listen", listen, "--rate-limit", "0", "--data-dir"]).arg(dir).args(args);
+    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::from(log)).stdin(Stdio::null()).spawn().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let marker = "wabagate listening on ";
+    let line = tokio::time::timeout(Duration::from_secs(60), async {
+        loop {
+            match lines.next_line().await.unwrap() {
+                Some(line) if line.contains(marker) => break line,
+                Some(_) => {}
+                None => panic!(
+                    "serve --demo exited; log:\n{}",
+                    std::fs::read_to_string(dir.join("serve.log")).unwrap_or_default()
+                ),
+            }
+        }
+    })
+    .await
+    .expect("serve --demo listens within a minute");
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    let base_url = line[line.find(marker).unwrap() + marker.len()..].split_whitespace().next().unwrap().to_owned();
+    let upstream = line.split("(upstream ").nth(1).expect("the banner names the upstream");
+    let sandbox_url = upstream.trim_end_matches(')').trim_end_matches('/').to_owned();
+    (child, base_url, sandbox_url)
 }
 
 /// Runs `wabagate ARGS…` to completion with only `env` as wabagate settings.

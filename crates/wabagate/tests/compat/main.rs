@@ -6,6 +6,9 @@
 //! delivered into pywa's update handlers, and prints the results as JSON. The permanent skip
 //! list (what Meta would refuse too, or what needs a real device) is the driver's `SKIPPED`.
 //!
+//! `standard_webhooks` checks the gateway's signed deliveries with the Python
+//! `standardwebhooks` package, as a receiver written in Python would.
+//!
 //! pywa lives in a venv under `target/pywa` (`.ci/run` installs it). Without it the test says
 //! so and passes, except under CI, where a missing pywa is a broken setup.
 
@@ -13,6 +16,8 @@
 
 #[path = "../cli/support.rs"]
 mod support;
+
+mod standard_webhooks;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
