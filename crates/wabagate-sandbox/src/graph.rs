@@ -1,11 +1,12 @@
 //! Meta's Graph API for WhatsApp: `/{version}/{id}[/{edge}[/{item}]]`, dispatched by what
-//! the id is (phone number, WABA, media, template, Flow, app), as graph.facebook.com does.
+//! the id is (phone number, WABA, media, template, Flow, app, business), as graph.facebook.com does.
 //! The template library and upload sessions are ids that name no stored node. Every call is
 //! authenticated first, then the object is resolved (an object the token may not use is
 //! reported as not existing, as Meta does), then the operation runs.
 
 mod app_subscriptions;
 mod block_users;
+mod business_portfolio;
 mod calling;
 mod commerce;
 pub mod error;
@@ -24,8 +25,11 @@ mod request;
 mod send_setup;
 mod settings;
 mod template_admin;
+mod template_upsert;
 mod templates;
 mod uploads;
+mod username;
+mod waba_admin;
 
 pub use media::download_attachment;
 
@@ -51,6 +55,8 @@ enum Node {
     Template(StoredTemplate),
     Flow(StoredFlow),
     App(MetaApp),
+    /// The business portfolio that owns the WABAs (the sandbox has one).
+    Business(String),
 }
 
 impl Node {
@@ -71,7 +77,10 @@ impl Node {
         if let Some(flow) = state.flows().get(id) {
             return Some(Node::Flow(flow));
         }
-        state.oauth().apps().get(id).map(Node::App)
+        if let Some(app) = state.oauth().apps().get(id) {
+            return Some(Node::App(app));
+        }
+        (id == crate::seed::DEMO_BUSINESS_ID).then(|| Node::Business(id.to_owned()))
     }
 
     /// Whether the token may see the node: a business object of one of its WABAs, or its
@@ -84,6 +93,8 @@ impl Node {
             Node::Template(template) => &template.waba_id,
             Node::Flow(flow) => &flow.waba_id,
             Node::App(app) => return token.app_id == app.app_id,
+            // Every WABA is the demo business's: a token for any of them sees the business.
+            Node::Business(_) => return !token.waba_ids.is_empty(),
         };
         token.may_use_waba(waba_id)
     }
@@ -135,6 +146,7 @@ async fn node_operation(
             registration::update(state, &call, &phone_number, body).await
         }
         (&Method::GET, Node::Waba(waba)) => phone_numbers::get_waba(state, &call, &waba),
+        (&Method::POST, Node::Waba(waba)) => waba_admin::update(state, &call, &waba, body).await,
         (&Method::GET, Node::Media(media)) => media::info(state, &call, &media),
         (&Method::DELETE, Node::Media(media)) => media::delete(state, &call, &media),
         (&Method::GET, Node::Template(template)) => templates::get_one(state, &call, &template),
@@ -240,9 +252,19 @@ async fn edge_operation(
         (Node::PhoneNumber(number), "whatsapp_business_encryption", &Method::POST) => {
             commerce::update_encryption(state, &call, &number, Request::from_parts(parts, body)).await
         }
+        (Node::PhoneNumber(number), "username", &Method::GET) => username::get(state, &call, &number),
+        (Node::PhoneNumber(number), "username", &Method::POST) => username::set(state, &call, &number, body).await,
+        (Node::PhoneNumber(number), "username", &Method::DELETE) => username::delete(state, &call, &number),
+        (Node::PhoneNumber(number), "username_suggestions", &Method::GET) => username::suggestions(&call, &number),
         (Node::PhoneNumber(number), "calls", &Method::POST) => calling::call(state, &call, &number, body).await,
         (Node::PhoneNumber(number), "call_permissions", &Method::GET) => calling::permissions(state, &call, &number),
         (Node::Waba(waba), "phone_numbers", &Method::GET) => phone_numbers::list(state, &call, &waba),
+        (Node::Waba(waba), "phone_numbers", &Method::POST) => {
+            waba_admin::create_phone_number(state, &call, &waba, body).await
+        }
+        (Node::Waba(waba), "upsert_message_templates", &Method::POST) => {
+            template_upsert::upsert(state, &call, &waba, body).await
+        }
         (Node::Waba(waba), "message_templates", &Method::GET) => templates::list(state, &call, &waba),
         (Node::Waba(waba), "message_templates", &Method::POST) => templates::create(state, &call, &waba, body).await,
         (Node::Waba(waba), "message_templates", &Method::DELETE) => templates::delete(state, &call, &waba),
@@ -251,6 +273,13 @@ async fn edge_operation(
             flows::create(state, &call, &waba, Request::from_parts(parts, body)).await
         }
         (Node::Template(template), "compare", &Method::GET) => template_admin::compare(state, &call, &template),
+        (Node::Template(template), "unpause", &Method::POST) => template_admin::unpause(state, &call, &template),
+        (Node::Business(business), "owned_whatsapp_business_accounts", &Method::GET) => {
+            business_portfolio::wabas(state, &call, &business, business_portfolio::Relation::Owned)
+        }
+        (Node::Business(business), "client_whatsapp_business_accounts", &Method::GET) => {
+            business_portfolio::wabas(state, &call, &business, business_portfolio::Relation::Client)
+        }
         (Node::Flow(flow), "assets", &Method::GET) => flows::assets(state, &call, &flow),
         (Node::Flow(flow), "assets", &Method::POST) => {
             flows::upload_asset(state, &call, &flow, Request::from_parts(parts, body)).await
@@ -285,7 +314,13 @@ const KNOWN_EDGES: &[&str] = &[
     "whatsapp_business_encryption",
     "calls",
     "call_permissions",
+    "username",
+    "username_suggestions",
     "phone_numbers",
+    "upsert_message_templates",
+    "unpause",
+    "owned_whatsapp_business_accounts",
+    "client_whatsapp_business_accounts",
     "message_templates",
     "flows",
     "compare",

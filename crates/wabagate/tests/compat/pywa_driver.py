@@ -72,6 +72,9 @@ SKIPPED = {
     "send_products": "Meta refuses product messages without a catalog connected to the WABA, and the demo business has none",
     "initiate_call": "Meta refuses a business-initiated call without the call permission a real user grants on their device",
     "terminate_call": "needs a call in progress, i.e. one a real user accepted",
+    "get_blocked_users": "a pywa 4.5 bug: it reads each listed user's `input`, which only POST/DELETE block_users answers carry; Meta's GET lists {messaging_product, wa_id} (OpenAPI BlockedUser)",
+    "get_qr_code": "a pywa 4.5 bug: it reads `data[0]` of GET message_qrdls/{code}, which Meta answers with the QR code object itself (OpenAPI QrCodeResponse)",
+    "upsert_authentication_template": "a pywa 4.5 bug: it posts the template as a JSON-encoded string (`json=Template.to_json()`, where create_template decodes it first), a body that is no object, so Graph finds no `name`",
     "get_call_permissions": "a pywa 4.5 bug: the client passes GraphAPI.get_call_permissions either user_wa_id or recipient, and it requires both (TypeError before any request)",
 }
 
@@ -246,12 +249,12 @@ def operations(wa: WhatsApp, made: dict) -> list[tuple[str, callable]]:
         ("get_templates", lambda: wa.get_templates()),
         ("get_template", lambda: wa.get_template(made["template"].id)),
         ("send_template", lambda: wa.send_template(CUSTOMER, "hello_world", tpl.TemplateLanguage.ENGLISH_US)),
-        ("update_template", lambda: wa.update_template(made["template"].id, new_components=[tpl.BodyText("Your order {{1}} is on its way.", "A-1")])),
+        # Meta edits only reviewed templates: let the sandbox's review delay pass first.
+        ("update_template", lambda: review_passes() or wa.update_template(made["template"].id, new_components=[tpl.BodyText("Your order {{1}} is on its way.", "A-1")])),
         ("compare_templates", lambda: wa.compare_templates(made["template"].id, made["template"].id, start=datetime.datetime.now() - datetime.timedelta(days=7), end=datetime.datetime.now())),
         ("archive_templates", lambda: wa.archive_templates([made["template"].id])),
         ("unarchive_templates", lambda: wa.unarchive_templates([made["template"].id])),
         ("unpause_template", lambda: wa.unpause_template(made["template"].id)),
-        ("upsert_authentication_template", lambda: wa.upsert_authentication_template(name=f"{template_name}_otp", languages=[tpl.TemplateLanguage.ENGLISH_US], otp_button=tpl.CopyCodeOTPButton())),
         ("delete_template", lambda: wa.delete_template(template_name, template_id=made["template"].id)),
         # Phone numbers and the business account
         ("get_business_phone_number", lambda: wa.get_business_phone_number()),
@@ -279,11 +282,9 @@ def operations(wa: WhatsApp, made: dict) -> list[tuple[str, callable]]:
         ("update_commerce_settings", lambda: wa.update_commerce_settings(is_catalog_visible=True, is_cart_enabled=True)),
         # Blocking
         ("block_users", lambda: wa.block_users([CUSTOMER])),
-        ("get_blocked_users", lambda: wa.get_blocked_users()),
         ("unblock_users", lambda: wa.unblock_users([CUSTOMER])),
         # QR codes
         ("create_qr_code", lambda: keep("qr")(wa.create_qr_code("Hello!"))),
-        ("get_qr_code", lambda: wa.get_qr_code(made["qr"].code)),
         ("get_qr_codes", lambda: wa.get_qr_codes()),
         ("update_qr_code", lambda: wa.update_qr_code(made["qr"].code, "Hello again!")),
         ("delete_qr_code", lambda: wa.delete_qr_code(made["qr"].code)),
@@ -326,6 +327,11 @@ def operations(wa: WhatsApp, made: dict) -> list[tuple[str, callable]]:
         ("deregister_phone_number", lambda: wa.deregister_phone_number()),
         ("register_phone_number", lambda: wa.register_phone_number("123456")),
     ]
+
+
+def review_passes() -> None:
+    """Moves the sandbox clock past its template review delay (Meta's review takes time too)."""
+    sandbox("POST", "/__sandbox/clock/advance", {"seconds": 60})
 
 
 def first_group(made: dict) -> str:

@@ -69,7 +69,7 @@ fn value(state: &SandboxState, number: &PhoneNumber, settings: &NumberSettings, 
         "host_platform" => set(json!("CLOUD_API")),
         "messaging_limit_tier" => set(json!("TIER_1K")),
         "is_official_business_account" => set(json!(false)),
-        "username" => Some(None),
+        "username" => Some(settings.username.as_ref().map(|username| json!(username.username))),
         // WhatsAppAccountNumber: the display name certificate, base64 as Meta hands it out.
         "certificate" => set(json!(certificate(number))),
         // Meta's node reference (whatsapp-cloud-api.md §5.1)
@@ -86,10 +86,7 @@ fn value(state: &SandboxState, number: &PhoneNumber, settings: &NumberSettings, 
         "messaging_limit" => Some(None),
         "health_status" => set(health_status(number)),
         "quality_score" => set(json!({"score": number.quality_rating})),
-        "conversational_automation" => set(settings
-            .conversational_automation
-            .clone()
-            .unwrap_or_else(|| json!({"enable_welcome_message": false, "prompts": [], "commands": []}))),
+        "conversational_automation" => set(crate::graph::settings::automation(number, settings)),
         "webhook_configuration" => Some(webhook_configuration(state, settings.webhook_override.clone())),
         _ => None,
     }
