@@ -1,5 +1,6 @@
 //! Meta's Graph API for WhatsApp: `/{version}/{id}[/{edge}[/{item}]]`, dispatched by what
-//! the id is (phone number, WABA, media, template, Flow, app, business), as graph.facebook.com does.
+//! the id is (phone number, WABA, media, template, Flow, group, app, business), as
+//! graph.facebook.com does.
 //! The template library and upload sessions are ids that name no stored node. Every call is
 //! authenticated first, then the object is resolved (an object the token may not use is
 //! reported as not existing, as Meta does), then the operation runs.
@@ -12,6 +13,7 @@ mod commerce;
 pub mod error;
 mod fields;
 mod flows;
+mod groups;
 mod media;
 mod messages;
 mod nodes;
@@ -40,6 +42,7 @@ use serde_json::json;
 
 use crate::business::{PhoneNumber, Waba};
 use crate::flows::StoredFlow;
+use crate::groups::Group;
 use crate::media_store::StoredMedia;
 use crate::oauth::apps::MetaApp;
 use crate::state::SandboxState;
@@ -54,6 +57,7 @@ enum Node {
     Media(StoredMedia),
     Template(StoredTemplate),
     Flow(StoredFlow),
+    Group(Group),
     App(MetaApp),
     /// The business portfolio that owns the WABAs (the sandbox has one).
     Business(String),
@@ -77,6 +81,9 @@ impl Node {
         if let Some(flow) = state.flows().get(id) {
             return Some(Node::Flow(flow));
         }
+        if let Some(group) = state.groups().get(id) {
+            return Some(Node::Group(group));
+        }
         if let Some(app) = state.oauth().apps().get(id) {
             return Some(Node::App(app));
         }
@@ -92,6 +99,7 @@ impl Node {
             Node::Media(media) => &media.waba_id,
             Node::Template(template) => &template.waba_id,
             Node::Flow(flow) => &flow.waba_id,
+            Node::Group(group) => &group.waba_id,
             Node::App(app) => return token.app_id == app.app_id,
             // Every WABA is the demo business's: a token for any of them sees the business.
             Node::Business(_) => return !token.waba_ids.is_empty(),
@@ -139,7 +147,7 @@ async fn node_operation(
     node: Node,
     request: Request,
 ) -> Result<Response, GraphError> {
-    let body = request.into_body();
+    let (parts, body) = request.into_parts();
     match (&call.method, node) {
         (&Method::GET, Node::PhoneNumber(phone_number)) => phone_numbers::get(state, &call, &phone_number),
         (&Method::POST, Node::PhoneNumber(phone_number)) => {
@@ -154,6 +162,11 @@ async fn node_operation(
         (&Method::GET, Node::Flow(flow)) => flows::get(state, &call, &flow),
         (&Method::POST, Node::Flow(flow)) => flows::update(state, &call, &flow, Request::new(body)).await,
         (&Method::DELETE, Node::Flow(flow)) => flows::delete(state, &call, &flow),
+        (&Method::GET, Node::Group(group)) => groups::get(&call, &group),
+        (&Method::POST, Node::Group(group)) => {
+            groups::update(state, &call, &group, Request::from_parts(parts, body)).await
+        }
+        (&Method::DELETE, Node::Group(group)) => groups::delete(state, &call, &group),
         (method, _) => Err(GraphError::unknown_object(method, &call.segments[0])),
     }
 }
@@ -256,6 +269,13 @@ async fn edge_operation(
         (Node::PhoneNumber(number), "username", &Method::POST) => username::set(state, &call, &number, body).await,
         (Node::PhoneNumber(number), "username", &Method::DELETE) => username::delete(state, &call, &number),
         (Node::PhoneNumber(number), "username_suggestions", &Method::GET) => username::suggestions(&call, &number),
+        (Node::PhoneNumber(number), "groups", &Method::GET) => groups::list(state, &call, &number),
+        (Node::PhoneNumber(number), "groups", &Method::POST) => {
+            groups::create(state, &call, &number, Request::from_parts(parts, body)).await
+        }
+        (Node::Group(group), "invite_link", &Method::GET) => groups::invite_link(state, &call, &group, false),
+        (Node::Group(group), "invite_link", &Method::POST) => groups::invite_link(state, &call, &group, true),
+        (Node::Group(_), "join_requests", &Method::GET) => groups::join_requests(&call),
         (Node::PhoneNumber(number), "calls", &Method::POST) => calling::call(state, &call, &number, body).await,
         (Node::PhoneNumber(number), "call_permissions", &Method::GET) => calling::permissions(state, &call, &number),
         (Node::Waba(waba), "phone_numbers", &Method::GET) => phone_numbers::list(state, &call, &waba),
@@ -316,6 +336,9 @@ const KNOWN_EDGES: &[&str] = &[
     "call_permissions",
     "username",
     "username_suggestions",
+    "groups",
+    "invite_link",
+    "join_requests",
     "phone_numbers",
     "upsert_message_templates",
     "unpause",

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::business::BusinessProfile;
 use crate::flows::StoredFlow;
+use crate::groups::Group;
 use crate::media_store::StoredMedia;
 use crate::number_settings::NumberSettings;
 use crate::state::SandboxState;
@@ -35,6 +36,8 @@ pub struct Snapshot {
     pub number_settings: Vec<(String, NumberSettings)>,
     #[serde(default)]
     pub flows: Vec<StoredFlow>,
+    #[serde(default)]
+    pub groups: Vec<Group>,
 }
 
 /// Reads a state file; `Ok(None)` when it does not exist yet.
@@ -81,6 +84,7 @@ pub(crate) fn restore(state: &SandboxState, snapshot: Snapshot) {
     }
     state.number_settings().restore(snapshot.number_settings);
     state.flows().restore(snapshot.flows);
+    state.groups().restore(snapshot.groups);
 }
 
 /// Writes the state to `path` through a sibling temporary file, so a crash mid-write never
@@ -98,6 +102,7 @@ pub fn save(state: &SandboxState, path: &Path) -> anyhow::Result<()> {
         profiles: state.businesses().snapshot_profiles(),
         number_settings: state.number_settings().snapshot(),
         flows: state.flows().snapshot(),
+        groups: state.groups().snapshot(),
     };
     let text = serde_json::to_vec(&snapshot).context("serialising sandbox state")?;
     let temporary = path.with_extension("tmp");

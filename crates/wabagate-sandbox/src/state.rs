@@ -15,6 +15,7 @@ use crate::config::SandboxConfig;
 use crate::directory::Directory;
 use crate::events::{EventBus, SandboxEvent};
 use crate::flows::FlowStore;
+use crate::groups::GroupStore;
 use crate::ids::IdGenerator;
 use crate::media_store::MediaStore;
 use crate::number_settings::NumberSettingsStore;
@@ -48,6 +49,7 @@ struct Inner {
     templates: TemplateStore,
     number_settings: NumberSettingsStore,
     flows: FlowStore,
+    groups: GroupStore,
     uploads: UploadSessions,
     ids: IdGenerator,
     throughput: RateLimiter<String>,
@@ -96,6 +98,7 @@ impl SandboxState {
                 templates: TemplateStore::default(),
                 number_settings: NumberSettingsStore::default(),
                 flows: FlowStore::default(),
+                groups: GroupStore::default(),
                 uploads: UploadSessions::default(),
                 ids,
                 public_url: OnceLock::new(),
@@ -158,6 +161,11 @@ impl SandboxState {
     /// Every WABA's WhatsApp Flows.
     pub fn flows(&self) -> &FlowStore {
         &self.inner.flows
+    }
+
+    /// The groups business numbers created.
+    pub fn groups(&self) -> &GroupStore {
+        &self.inner.groups
     }
 
     /// Open sessions of the resumable upload API.

@@ -75,6 +75,7 @@ SKIPPED = {
     "get_blocked_users": "a pywa 4.5 bug: it reads each listed user's `input`, which only POST/DELETE block_users answers carry; Meta's GET lists {messaging_product, wa_id} (OpenAPI BlockedUser)",
     "get_qr_code": "a pywa 4.5 bug: it reads `data[0]` of GET message_qrdls/{code}, which Meta answers with the QR code object itself (OpenAPI QrCodeResponse)",
     "upsert_authentication_template": "a pywa 4.5 bug: it posts the template as a JSON-encoded string (`json=Template.to_json()`, where create_template decodes it first), a body that is no object, so Graph finds no `name`",
+    "get_groups": "a pywa 4.5 bug: it iterates `data` as a list of full groups, where Meta answers `data: {groups: [{id, subject, created_at}]}` (OpenAPI GET /{Phone-Number-ID}/groups)",
     "get_call_permissions": "a pywa 4.5 bug: the client passes GraphAPI.get_call_permissions either user_wa_id or recipient, and it requires both (TypeError before any request)",
 }
 
@@ -302,7 +303,6 @@ def operations(wa: WhatsApp, made: dict) -> list[tuple[str, callable]]:
         # Calling
         # Groups
         ("create_group", lambda: keep("group")(wa.create_group(subject="Compat group"))),
-        ("get_groups", lambda: keep("groups")(wa.get_groups())),
         ("get_group", lambda: wa.get_group(first_group(made))),
         ("update_group_settings", lambda: wa.update_group_settings(first_group(made), subject="Compat group 2", profile_picture=png_bytes())),
         ("get_group_invite_link", lambda: wa.get_group_invite_link(first_group(made))),
@@ -335,12 +335,15 @@ def review_passes() -> None:
 
 
 def first_group(made: dict) -> str:
-    group = made.get("group")
-    group_id = getattr(group, "group_id", None) or getattr(group, "id", None)
-    if group_id:
-        return group_id
-    groups = made.get("groups") or []
-    return groups[0].id
+    """The group create_group made. Meta answers its creation with a request id only, and
+    pywa cannot read Meta's group list (see SKIPPED), so the id is read from that list
+    through the gateway, as any client would."""
+    if "group_id" not in made:
+        request = urllib.request.Request(f"{GATEWAY}/v23.0/{PHONE_ID}/groups")
+        request.add_header("Authorization", f"Bearer {API_KEY}")
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            made["group_id"] = json.loads(answer.read())["data"]["groups"][0]["id"]
+    return made["group_id"]
 
 
 def check(condition: bool, failure: str) -> None:
