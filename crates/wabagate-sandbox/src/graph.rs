@@ -26,6 +26,7 @@ mod registration;
 mod request;
 mod send_setup;
 mod settings;
+mod signups;
 mod template_admin;
 mod template_upsert;
 mod templates;
@@ -119,9 +120,14 @@ async fn route(state: SandboxState, request: Request) -> Result<Response, GraphE
     let Some(id) = segments.first() else {
         return Err(GraphError::unknown_path("/"));
     };
-    // Ids that name no stored node: Meta's template library and upload sessions.
+    // Paths that name no stored node first: Meta's template library, sign-up links
+    // (`/signups/{id}`) and upload sessions.
     match (id.as_str(), segments.len(), &call.method) {
         ("message_template_library", 1, &Method::GET) => return template_admin::list_library(&call),
+        ("signups", 2, &Method::GET) => return signups::get(&state, &call, &segments[1]),
+        ("signups", 2, &Method::POST) => {
+            return signups::update(&state, &call, &segments[1], request.into_body()).await;
+        }
         (session, 1, &Method::GET) if session.starts_with("upload:") => {
             return uploads::status(&state, &session["upload:".len()..]);
         }
@@ -288,6 +294,8 @@ async fn edge_operation(
         (Node::Waba(waba), "message_templates", &Method::GET) => templates::list(state, &call, &waba),
         (Node::Waba(waba), "message_templates", &Method::POST) => templates::create(state, &call, &waba, body).await,
         (Node::Waba(waba), "message_templates", &Method::DELETE) => templates::delete(state, &call, &waba),
+        (Node::Waba(waba), "signups", &Method::GET) => signups::list(state, &call, &waba),
+        (Node::Waba(waba), "signups", &Method::POST) => signups::create(state, &call, &waba, body).await,
         (Node::Waba(waba), "flows", &Method::GET) => flows::list(state, &call, &waba),
         (Node::Waba(waba), "flows", &Method::POST) => {
             flows::create(state, &call, &waba, Request::from_parts(parts, body)).await
@@ -341,6 +349,7 @@ const KNOWN_EDGES: &[&str] = &[
     "join_requests",
     "phone_numbers",
     "upsert_message_templates",
+    "signups",
     "unpause",
     "owned_whatsapp_business_accounts",
     "client_whatsapp_business_accounts",

@@ -12,6 +12,7 @@ use crate::flows::StoredFlow;
 use crate::groups::Group;
 use crate::media_store::StoredMedia;
 use crate::number_settings::NumberSettings;
+use crate::signups::Signup;
 use crate::state::SandboxState;
 use crate::templates::StoredTemplate;
 use crate::tokens::TokenInfo;
@@ -38,6 +39,8 @@ pub struct Snapshot {
     pub flows: Vec<StoredFlow>,
     #[serde(default)]
     pub groups: Vec<Group>,
+    #[serde(default)]
+    pub signups: Vec<Signup>,
 }
 
 /// Reads a state file; `Ok(None)` when it does not exist yet.
@@ -85,6 +88,7 @@ pub(crate) fn restore(state: &SandboxState, snapshot: Snapshot) {
     state.number_settings().restore(snapshot.number_settings);
     state.flows().restore(snapshot.flows);
     state.groups().restore(snapshot.groups);
+    state.signups().restore(snapshot.signups);
 }
 
 /// Writes the state to `path` through a sibling temporary file, so a crash mid-write never
@@ -103,6 +107,7 @@ pub fn save(state: &SandboxState, path: &Path) -> anyhow::Result<()> {
         number_settings: state.number_settings().snapshot(),
         flows: state.flows().snapshot(),
         groups: state.groups().snapshot(),
+        signups: state.signups().snapshot(),
     };
     let text = serde_json::to_vec(&snapshot).context("serialising sandbox state")?;
     let temporary = path.with_extension("tmp");

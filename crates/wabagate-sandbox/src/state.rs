@@ -24,6 +24,7 @@ use crate::rate_limit::RateLimiter;
 use crate::recorder::RequestRecorder;
 use crate::seed::DemoBusiness;
 use crate::sent_log::AcceptedMessage;
+use crate::signups::SignupStore;
 use crate::templates::TemplateStore;
 use crate::tokens::TokenRegistry;
 use crate::upload_sessions::UploadSessions;
@@ -50,6 +51,7 @@ struct Inner {
     number_settings: NumberSettingsStore,
     flows: FlowStore,
     groups: GroupStore,
+    signups: SignupStore,
     uploads: UploadSessions,
     ids: IdGenerator,
     throughput: RateLimiter<String>,
@@ -99,6 +101,7 @@ impl SandboxState {
                 number_settings: NumberSettingsStore::default(),
                 flows: FlowStore::default(),
                 groups: GroupStore::default(),
+                signups: SignupStore::default(),
                 uploads: UploadSessions::default(),
                 ids,
                 public_url: OnceLock::new(),
@@ -166,6 +169,11 @@ impl SandboxState {
     /// The groups business numbers created.
     pub fn groups(&self) -> &GroupStore {
         &self.inner.groups
+    }
+
+    /// The WABAs' marketing sign-up links.
+    pub fn signups(&self) -> &SignupStore {
+        &self.inner.signups
     }
 
     /// Open sessions of the resumable upload API.

@@ -32,10 +32,6 @@ const DRIVER_TIMEOUT: Duration = Duration::from_secs(180);
 const UNTIL_THE_SANDBOX_SERVES: &[(&str, &str)] = &[
     ("pin_message", "pin messages (type pin, recipient_type group) are not in the model's message types yet"),
     ("unpin_message", "pin messages (type pin, recipient_type group) are not in the model's message types yet"),
-    ("create_signup", "POST /{waba}/signups"),
-    ("get_signups", "GET /{waba}/signups"),
-    ("get_signup", "GET /{signup} (after create_signup)"),
-    ("update_signup", "POST /{signup} (after create_signup)"),
 ];
 
 /// The inbound message types the driver injects, each of which must arrive as a webhook.
