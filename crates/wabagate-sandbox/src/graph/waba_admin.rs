@@ -109,7 +109,8 @@ pub(super) async fn create_phone_number(
         verified_name,
         country_dial_code: dial_code,
         country_code: country,
-        quality_rating: "UNKNOWN".into(),
+        // The description of `GET /{Phone-Number-ID}`: `NA`, not yet rated, for new numbers.
+        quality_rating: "NA".into(),
         last_onboarded_time: super::nodes::graph_time(call.now),
     };
     let added =
