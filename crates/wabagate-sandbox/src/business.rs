@@ -31,6 +31,9 @@ pub struct PhoneNumber {
     pub country_code: String,
     pub quality_rating: String,
     pub last_onboarded_time: String,
+    /// Added to its WABA but not yet registered for the Cloud API (`status: PENDING`).
+    #[serde(default)]
+    pub pending: bool,
 }
 
 impl PhoneNumber {
@@ -92,6 +95,13 @@ impl Businesses {
         }
         self.phone_numbers.insert(phone_number.id.clone(), phone_number.clone());
         Ok(phone_number)
+    }
+
+    /// A pending number is registered: it turns `CONNECTED`.
+    pub fn mark_registered(&self, phone_number_id: &str) {
+        if let Some(mut number) = self.phone_numbers.get_mut(phone_number_id) {
+            number.pending = false;
+        }
     }
 
     pub fn waba(&self, id: &str) -> Option<Waba> {

@@ -142,6 +142,7 @@ pub(crate) fn seed_business(state: &crate::state::SandboxState) {
             country_code: "US".into(),
             quality_rating: "GREEN".into(),
             last_onboarded_time: "2025-01-15T10:00:00+0000".into(),
+            pending: false,
         });
     }
     state.tokens().insert(

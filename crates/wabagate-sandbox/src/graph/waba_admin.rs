@@ -65,7 +65,7 @@ pub(super) async fn update(
 
 /// `POST /{waba_id}/phone_numbers`: answers the new number's `id`. Without `cc` the number
 /// is taken in the WABA's own country (that of its numbers), with or without that calling
-/// code in front, as Meta's guide allows.
+/// code in front, as Meta's guide allows. The number is `PENDING` until it is registered.
 pub(super) async fn create_phone_number(
     state: &SandboxState,
     call: &GraphCall,
@@ -112,6 +112,7 @@ pub(super) async fn create_phone_number(
         // The description of `GET /{Phone-Number-ID}`: `NA`, not yet rated, for new numbers.
         quality_rating: "NA".into(),
         last_onboarded_time: super::nodes::graph_time(call.now),
+        pending: true,
     };
     let added =
         state.businesses().add_phone_number(number, MAX_NUMBERS_PER_WABA).map_err(|rejection| match rejection {

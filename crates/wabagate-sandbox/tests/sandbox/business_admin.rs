@@ -49,6 +49,13 @@ async fn a_waba_takes_its_settings_and_new_numbers() {
         .get(&format!("/v23.0/{}?fields=display_phone_number,quality_rating", created["id"].as_str().unwrap()))
         .await;
     assert_eq!(number, json!({"display_phone_number": "+1 555-000-9999", "quality_rating": "NA"}));
+    let id = created["id"].as_str().unwrap();
+    let (_, before) = sandbox.get(&format!("/v23.0/{id}?fields=status,code_verification_status")).await;
+    assert_eq!(before, json!({"status": "PENDING", "code_verification_status": "UNVERIFIED"}));
+    let register = json!({"messaging_product": "whatsapp", "pin": "123456"});
+    assert_eq!(sandbox.post(&format!("/v23.0/{id}/register"), register).await.0, StatusCode::OK);
+    let (_, after) = sandbox.get(&format!("/v23.0/{id}?fields=status")).await;
+    assert_eq!(after["status"], "CONNECTED");
     assert_error(&sandbox.post(&numbers, new).await, oauth(400, 100, "(#100) Invalid parameter"));
 }
 
