@@ -14,6 +14,9 @@ pub struct Waba {
     pub currency: String,
     pub timezone_id: String,
     pub message_template_namespace: String,
+    /// Marketing templates refused on the Cloud API (error 131063) while set.
+    #[serde(default)]
+    pub disable_marketing_messages_on_cloud_api: bool,
 }
 
 /// A business phone number registered for the Cloud API.
@@ -28,6 +31,9 @@ pub struct PhoneNumber {
     pub country_code: String,
     pub quality_rating: String,
     pub last_onboarded_time: String,
+    /// Added to its WABA but not yet registered for the Cloud API (`status: PENDING`).
+    #[serde(default)]
+    pub pending: bool,
 }
 
 impl PhoneNumber {
@@ -43,6 +49,17 @@ pub struct Businesses {
     wabas: DashMap<String, Waba>,
     phone_numbers: DashMap<String, PhoneNumber>,
     profiles: DashMap<String, BusinessProfile>,
+    /// Serialises [`Businesses::add_phone_number`], whose checks span the whole map.
+    adding: std::sync::Mutex<()>,
+}
+
+/// Why a number was not added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AddNumberRejection {
+    /// Some WABA already has this number.
+    InUse,
+    /// The WABA holds as many numbers as it may.
+    WabaFull,
 }
 
 impl Businesses {
@@ -59,6 +76,32 @@ impl Businesses {
         let mut wabas: Vec<Waba> = self.wabas.iter().map(|entry| entry.clone()).collect();
         wabas.sort_by(|left, right| left.id.cmp(&right.id));
         wabas
+    }
+
+    /// Changes a WABA under its entry's lock; `None` if there is none.
+    pub fn update_waba<T>(&self, id: &str, change: impl FnOnce(&mut Waba) -> T) -> Option<T> {
+        self.wabas.get_mut(id).map(|mut entry| change(&mut entry))
+    }
+
+    /// Adds a number to a WABA unless the WABA already holds `limit` numbers or another
+    /// WABA holds the same `display_phone_number`; both checks and the insert are one step.
+    pub fn add_phone_number(&self, phone_number: PhoneNumber, limit: usize) -> Result<PhoneNumber, AddNumberRejection> {
+        let _adding = self.adding.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if self.phone_numbers.iter().any(|entry| entry.wa_id() == phone_number.wa_id()) {
+            return Err(AddNumberRejection::InUse);
+        }
+        if self.phone_numbers.iter().filter(|entry| entry.waba_id == phone_number.waba_id).count() >= limit {
+            return Err(AddNumberRejection::WabaFull);
+        }
+        self.phone_numbers.insert(phone_number.id.clone(), phone_number.clone());
+        Ok(phone_number)
+    }
+
+    /// A pending number is registered: it turns `CONNECTED`.
+    pub fn mark_registered(&self, phone_number_id: &str) {
+        if let Some(mut number) = self.phone_numbers.get_mut(phone_number_id) {
+            number.pending = false;
+        }
     }
 
     pub fn waba(&self, id: &str) -> Option<Waba> {

@@ -1,16 +1,19 @@
 //! Meta's Graph API for WhatsApp: `/{version}/{id}[/{edge}[/{item}]]`, dispatched by what
-//! the id is (phone number, WABA, media, template, Flow, app), as graph.facebook.com does.
+//! the id is (phone number, WABA, media, template, Flow, group, app, business), as
+//! graph.facebook.com does.
 //! The template library and upload sessions are ids that name no stored node. Every call is
 //! authenticated first, then the object is resolved (an object the token may not use is
 //! reported as not existing, as Meta does), then the operation runs.
 
 mod app_subscriptions;
 mod block_users;
+mod business_portfolio;
 mod calling;
 mod commerce;
 pub mod error;
 mod fields;
 mod flows;
+mod groups;
 mod media;
 mod messages;
 mod nodes;
@@ -23,9 +26,13 @@ mod registration;
 mod request;
 mod send_setup;
 mod settings;
+mod signups;
 mod template_admin;
+mod template_upsert;
 mod templates;
 mod uploads;
+mod username;
+mod waba_admin;
 
 pub use media::download_attachment;
 
@@ -36,6 +43,7 @@ use serde_json::json;
 
 use crate::business::{PhoneNumber, Waba};
 use crate::flows::StoredFlow;
+use crate::groups::Group;
 use crate::media_store::StoredMedia;
 use crate::oauth::apps::MetaApp;
 use crate::state::SandboxState;
@@ -50,7 +58,10 @@ enum Node {
     Media(StoredMedia),
     Template(StoredTemplate),
     Flow(StoredFlow),
+    Group(Group),
     App(MetaApp),
+    /// The business portfolio that owns the WABAs (the sandbox has one).
+    Business(String),
 }
 
 impl Node {
@@ -71,7 +82,13 @@ impl Node {
         if let Some(flow) = state.flows().get(id) {
             return Some(Node::Flow(flow));
         }
-        state.oauth().apps().get(id).map(Node::App)
+        if let Some(group) = state.groups().get(id) {
+            return Some(Node::Group(group));
+        }
+        if let Some(app) = state.oauth().apps().get(id) {
+            return Some(Node::App(app));
+        }
+        (id == crate::seed::DEMO_BUSINESS_ID).then(|| Node::Business(id.to_owned()))
     }
 
     /// Whether the token may see the node: a business object of one of its WABAs, or its
@@ -83,7 +100,10 @@ impl Node {
             Node::Media(media) => &media.waba_id,
             Node::Template(template) => &template.waba_id,
             Node::Flow(flow) => &flow.waba_id,
+            Node::Group(group) => &group.waba_id,
             Node::App(app) => return token.app_id == app.app_id,
+            // Every WABA is the demo business's: a token for any of them sees the business.
+            Node::Business(_) => return !token.waba_ids.is_empty(),
         };
         token.may_use_waba(waba_id)
     }
@@ -100,9 +120,14 @@ async fn route(state: SandboxState, request: Request) -> Result<Response, GraphE
     let Some(id) = segments.first() else {
         return Err(GraphError::unknown_path("/"));
     };
-    // Ids that name no stored node: Meta's template library and upload sessions.
+    // Paths that name no stored node first: Meta's template library, sign-up links
+    // (`/signups/{id}`) and upload sessions.
     match (id.as_str(), segments.len(), &call.method) {
         ("message_template_library", 1, &Method::GET) => return template_admin::list_library(&call),
+        ("signups", 2, &Method::GET) => return signups::get(&state, &call, &segments[1]),
+        ("signups", 2, &Method::POST) => {
+            return signups::update(&state, &call, &segments[1], request.into_body()).await;
+        }
         (session, 1, &Method::GET) if session.starts_with("upload:") => {
             return uploads::status(&state, &session["upload:".len()..]);
         }
@@ -128,13 +153,14 @@ async fn node_operation(
     node: Node,
     request: Request,
 ) -> Result<Response, GraphError> {
-    let body = request.into_body();
+    let (parts, body) = request.into_parts();
     match (&call.method, node) {
         (&Method::GET, Node::PhoneNumber(phone_number)) => phone_numbers::get(state, &call, &phone_number),
         (&Method::POST, Node::PhoneNumber(phone_number)) => {
             registration::update(state, &call, &phone_number, body).await
         }
         (&Method::GET, Node::Waba(waba)) => phone_numbers::get_waba(state, &call, &waba),
+        (&Method::POST, Node::Waba(waba)) => waba_admin::update(state, &call, &waba, body).await,
         (&Method::GET, Node::Media(media)) => media::info(state, &call, &media),
         (&Method::DELETE, Node::Media(media)) => media::delete(state, &call, &media),
         (&Method::GET, Node::Template(template)) => templates::get_one(state, &call, &template),
@@ -142,6 +168,11 @@ async fn node_operation(
         (&Method::GET, Node::Flow(flow)) => flows::get(state, &call, &flow),
         (&Method::POST, Node::Flow(flow)) => flows::update(state, &call, &flow, Request::new(body)).await,
         (&Method::DELETE, Node::Flow(flow)) => flows::delete(state, &call, &flow),
+        (&Method::GET, Node::Group(group)) => groups::get(&call, &group),
+        (&Method::POST, Node::Group(group)) => {
+            groups::update(state, &call, &group, Request::from_parts(parts, body)).await
+        }
+        (&Method::DELETE, Node::Group(group)) => groups::delete(state, &call, &group),
         (method, _) => Err(GraphError::unknown_object(method, &call.segments[0])),
     }
 }
@@ -240,17 +271,43 @@ async fn edge_operation(
         (Node::PhoneNumber(number), "whatsapp_business_encryption", &Method::POST) => {
             commerce::update_encryption(state, &call, &number, Request::from_parts(parts, body)).await
         }
+        (Node::PhoneNumber(number), "username", &Method::GET) => username::get(state, &call, &number),
+        (Node::PhoneNumber(number), "username", &Method::POST) => username::set(state, &call, &number, body).await,
+        (Node::PhoneNumber(number), "username", &Method::DELETE) => username::delete(state, &call, &number),
+        (Node::PhoneNumber(number), "username_suggestions", &Method::GET) => username::suggestions(&call, &number),
+        (Node::PhoneNumber(number), "groups", &Method::GET) => groups::list(state, &call, &number),
+        (Node::PhoneNumber(number), "groups", &Method::POST) => {
+            groups::create(state, &call, &number, Request::from_parts(parts, body)).await
+        }
+        (Node::Group(group), "invite_link", &Method::GET) => groups::invite_link(state, &call, &group, false),
+        (Node::Group(group), "invite_link", &Method::POST) => groups::invite_link(state, &call, &group, true),
+        (Node::Group(_), "join_requests", &Method::GET) => groups::join_requests(&call),
         (Node::PhoneNumber(number), "calls", &Method::POST) => calling::call(state, &call, &number, body).await,
         (Node::PhoneNumber(number), "call_permissions", &Method::GET) => calling::permissions(state, &call, &number),
         (Node::Waba(waba), "phone_numbers", &Method::GET) => phone_numbers::list(state, &call, &waba),
+        (Node::Waba(waba), "phone_numbers", &Method::POST) => {
+            waba_admin::create_phone_number(state, &call, &waba, body).await
+        }
+        (Node::Waba(waba), "upsert_message_templates", &Method::POST) => {
+            template_upsert::upsert(state, &call, &waba, body).await
+        }
         (Node::Waba(waba), "message_templates", &Method::GET) => templates::list(state, &call, &waba),
         (Node::Waba(waba), "message_templates", &Method::POST) => templates::create(state, &call, &waba, body).await,
         (Node::Waba(waba), "message_templates", &Method::DELETE) => templates::delete(state, &call, &waba),
+        (Node::Waba(waba), "signups", &Method::GET) => signups::list(state, &call, &waba),
+        (Node::Waba(waba), "signups", &Method::POST) => signups::create(state, &call, &waba, body).await,
         (Node::Waba(waba), "flows", &Method::GET) => flows::list(state, &call, &waba),
         (Node::Waba(waba), "flows", &Method::POST) => {
             flows::create(state, &call, &waba, Request::from_parts(parts, body)).await
         }
         (Node::Template(template), "compare", &Method::GET) => template_admin::compare(state, &call, &template),
+        (Node::Template(template), "unpause", &Method::POST) => template_admin::unpause(state, &call, &template),
+        (Node::Business(business), "owned_whatsapp_business_accounts", &Method::GET) => {
+            business_portfolio::wabas(state, &call, &business, business_portfolio::Relation::Owned)
+        }
+        (Node::Business(business), "client_whatsapp_business_accounts", &Method::GET) => {
+            business_portfolio::wabas(state, &call, &business, business_portfolio::Relation::Client)
+        }
         (Node::Flow(flow), "assets", &Method::GET) => flows::assets(state, &call, &flow),
         (Node::Flow(flow), "assets", &Method::POST) => {
             flows::upload_asset(state, &call, &flow, Request::from_parts(parts, body)).await
@@ -285,7 +342,17 @@ const KNOWN_EDGES: &[&str] = &[
     "whatsapp_business_encryption",
     "calls",
     "call_permissions",
+    "username",
+    "username_suggestions",
+    "groups",
+    "invite_link",
+    "join_requests",
     "phone_numbers",
+    "upsert_message_templates",
+    "signups",
+    "unpause",
+    "owned_whatsapp_business_accounts",
+    "client_whatsapp_business_accounts",
     "message_templates",
     "flows",
     "compare",

@@ -18,7 +18,7 @@
 //! - [`clock`]: the sandbox's notion of "now", movable forward by tests.
 //! - [`tokens`]: access tokens, their scopes, owners and expiry.
 //! - [`business`], [`templates`], [`media_store`], [`windows`], [`number_settings`],
-//!   [`flows`], [`upload_sessions`]: what Meta stores.
+//!   [`flows`], [`groups`], [`signups`], [`upload_sessions`]: what Meta stores.
 //! - [`rate_limit`]: throughput and pair-rate limits.
 //! - [`events`]: what happened (a message accepted, a template approved, an inbound
 //!   message) for the webhook deliverer to turn into Meta's payloads.
@@ -41,6 +41,7 @@ pub mod directory;
 pub mod events;
 pub mod flows;
 pub mod graph;
+pub mod groups;
 pub mod ids;
 pub mod media_store;
 pub mod number_settings;
@@ -53,6 +54,7 @@ pub mod router;
 pub mod seed;
 pub mod sent_log;
 pub mod server;
+pub mod signups;
 pub mod state;
 pub mod templates;
 pub mod tokens;

@@ -1,6 +1,6 @@
 //! What a business number has configured beyond its profile: two-step PIN, registration
 //! code, conversational automation, `settings` (calling, storage, encryption), blocked
-//! users, QR codes, commerce settings and the business encryption key. One entry per
+//! users, QR codes, commerce settings, the business encryption key and the username. One entry per
 //! number, each guarding itself.
 
 use dashmap::DashMap;
@@ -35,6 +35,16 @@ pub struct NumberSettings {
     pub business_public_key: Option<String>,
     /// `webhook_configuration.override_callback_uri` set on the number.
     pub webhook_override: Option<String>,
+    /// The business username and its status (`approved`, `reserved`).
+    #[serde(default)]
+    pub username: Option<Username>,
+}
+
+/// A number's business username.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Username {
+    pub username: String,
+    pub status: String,
 }
 
 /// Settings per phone number id.

@@ -9,8 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::business::BusinessProfile;
 use crate::flows::StoredFlow;
+use crate::groups::Group;
 use crate::media_store::StoredMedia;
 use crate::number_settings::NumberSettings;
+use crate::signups::Signup;
 use crate::state::SandboxState;
 use crate::templates::StoredTemplate;
 use crate::tokens::TokenInfo;
@@ -35,6 +37,10 @@ pub struct Snapshot {
     pub number_settings: Vec<(String, NumberSettings)>,
     #[serde(default)]
     pub flows: Vec<StoredFlow>,
+    #[serde(default)]
+    pub groups: Vec<Group>,
+    #[serde(default)]
+    pub signups: Vec<Signup>,
 }
 
 /// Reads a state file; `Ok(None)` when it does not exist yet.
@@ -81,6 +87,8 @@ pub(crate) fn restore(state: &SandboxState, snapshot: Snapshot) {
     }
     state.number_settings().restore(snapshot.number_settings);
     state.flows().restore(snapshot.flows);
+    state.groups().restore(snapshot.groups);
+    state.signups().restore(snapshot.signups);
 }
 
 /// Writes the state to `path` through a sibling temporary file, so a crash mid-write never
@@ -98,6 +106,8 @@ pub fn save(state: &SandboxState, path: &Path) -> anyhow::Result<()> {
         profiles: state.businesses().snapshot_profiles(),
         number_settings: state.number_settings().snapshot(),
         flows: state.flows().snapshot(),
+        groups: state.groups().snapshot(),
+        signups: state.signups().snapshot(),
     };
     let text = serde_json::to_vec(&snapshot).context("serialising sandbox state")?;
     let temporary = path.with_extension("tmp");

@@ -130,6 +130,7 @@ pub(crate) fn seed_business(state: &crate::state::SandboxState) {
         currency: "USD".into(),
         timezone_id: "1".into(),
         message_template_namespace: "sandbox_demo_namespace".into(),
+        disable_marketing_messages_on_cloud_api: false,
     });
     for (id, display_phone_number, verified_name) in DEMO_PHONE_NUMBERS {
         state.businesses().insert_phone_number(PhoneNumber {
@@ -141,6 +142,7 @@ pub(crate) fn seed_business(state: &crate::state::SandboxState) {
             country_code: "US".into(),
             quality_rating: "GREEN".into(),
             last_onboarded_time: "2025-01-15T10:00:00+0000".into(),
+            pending: false,
         });
     }
     state.tokens().insert(
@@ -198,6 +200,11 @@ pub(crate) fn seed_activity(state: &crate::state::SandboxState) {
             websites: vec!["https://www.example.com/".into()],
             vertical: Some("RETAIL".into()),
         }
+    });
+    // The first number's username was reserved for the business before usernames went live.
+    state.number_settings().update(DEMO_PHONE_NUMBERS[0].0, |settings| {
+        settings.username =
+            Some(crate::number_settings::Username { username: "wabagatedemoshop".into(), status: "reserved".into() });
     });
     state.businesses().update_profile(DEMO_PHONE_NUMBERS[1].0, |profile| {
         profile.about = Some("Support for the wabagate demo shop.".into());

@@ -15,6 +15,7 @@ use crate::config::SandboxConfig;
 use crate::directory::Directory;
 use crate::events::{EventBus, SandboxEvent};
 use crate::flows::FlowStore;
+use crate::groups::GroupStore;
 use crate::ids::IdGenerator;
 use crate::media_store::MediaStore;
 use crate::number_settings::NumberSettingsStore;
@@ -23,6 +24,7 @@ use crate::rate_limit::RateLimiter;
 use crate::recorder::RequestRecorder;
 use crate::seed::DemoBusiness;
 use crate::sent_log::AcceptedMessage;
+use crate::signups::SignupStore;
 use crate::templates::TemplateStore;
 use crate::tokens::TokenRegistry;
 use crate::upload_sessions::UploadSessions;
@@ -48,6 +50,8 @@ struct Inner {
     templates: TemplateStore,
     number_settings: NumberSettingsStore,
     flows: FlowStore,
+    groups: GroupStore,
+    signups: SignupStore,
     uploads: UploadSessions,
     ids: IdGenerator,
     throughput: RateLimiter<String>,
@@ -96,6 +100,8 @@ impl SandboxState {
                 templates: TemplateStore::default(),
                 number_settings: NumberSettingsStore::default(),
                 flows: FlowStore::default(),
+                groups: GroupStore::default(),
+                signups: SignupStore::default(),
                 uploads: UploadSessions::default(),
                 ids,
                 public_url: OnceLock::new(),
@@ -158,6 +164,16 @@ impl SandboxState {
     /// Every WABA's WhatsApp Flows.
     pub fn flows(&self) -> &FlowStore {
         &self.inner.flows
+    }
+
+    /// The groups business numbers created.
+    pub fn groups(&self) -> &GroupStore {
+        &self.inner.groups
+    }
+
+    /// The WABAs' marketing sign-up links.
+    pub fn signups(&self) -> &SignupStore {
+        &self.inner.signups
     }
 
     /// Open sessions of the resumable upload API.

@@ -11,6 +11,7 @@ use serde_json::{Map, Value, json};
 
 use super::error::GraphError;
 use super::fields::{self, Field};
+use super::nodes::waba as waba_node;
 use super::paging::{self, PageSize};
 use super::request::GraphCall;
 use super::{MANAGEMENT, MESSAGING, params, success};
@@ -34,6 +35,9 @@ const DEFAULT_FIELDS: &[&str] = &[
     "application",
     "health_status",
 ];
+/// The WABA fields a Flow carries (`whatsapp_business_account` in the 200 schema of
+/// `GET /{Flow-ID}`; its `business_type` is not a field of the sandbox's WABAs).
+const FLOW_WABA_FIELDS: &[&str] = &["id", "name", "timezone_id", "message_template_namespace"];
 const LIST_FIELDS: &[&str] = &["id", "name", "status", "categories", "validation_errors"];
 const PAGE_SIZE: PageSize = PageSize { default: 25, max: 100 };
 /// Meta's Flow categories.
@@ -70,7 +74,6 @@ fn value(state: &SandboxState, flow: &StoredFlow, field: &Field) -> Option<Optio
             "preview_url": format!("https://business.facebook.com/wa/manage/flows/{}/preview/?token=sandbox", flow.id),
             "expires_at": super::nodes::graph_time(flow.updated_at + PREVIEW_TTL_SECONDS),
         })),
-        "whatsapp_business_account" => set(json!({"id": flow.waba_id})),
         "application" => set(
             json!({"id": DEMO_APP_ID, "name": state.oauth().apps().get(DEMO_APP_ID).map(|app| app.name).unwrap_or_default(), "link": format!("https://www.facebook.com/games/?app_id={DEMO_APP_ID}")}),
         ),
@@ -83,8 +86,21 @@ fn value(state: &SandboxState, flow: &StoredFlow, field: &Field) -> Option<Optio
     }
 }
 
+/// The Flow's WABA, an edge to another node: rendered by that node, with the fields the
+/// Flow's schema lists for it unless the call selected others.
+fn waba(state: &SandboxState, flow: &StoredFlow, field: &Field) -> Result<Option<Option<Value>>, GraphError> {
+    let Some(waba) = state.businesses().waba(&flow.waba_id) else {
+        return Ok(Some(None));
+    };
+    let selection = field.children.clone().unwrap_or_else(|| fields::plain(FLOW_WABA_FIELDS));
+    Ok(Some(Some(Value::Object(waba_node::render(state, &waba, &selection)?))))
+}
+
 fn render(state: &SandboxState, flow: &StoredFlow, requested: &[Field]) -> Result<Map<String, Value>, GraphError> {
-    fields::select(requested, NODE_TYPE, |field| Ok(value(state, flow, field)))
+    fields::select(requested, NODE_TYPE, |field| match field.name.as_str() {
+        "whatsapp_business_account" => waba(state, flow, field),
+        _ => Ok(value(state, flow, field)),
+    })
 }
 
 pub(super) fn list(state: &SandboxState, call: &GraphCall, waba: &Waba) -> Result<Response, GraphError> {

@@ -69,6 +69,22 @@ pub(super) fn boolean(params: &Map<String, Value>, name: &str) -> Result<Option<
     }
 }
 
+/// An array parameter, given as a JSON array or as text holding one (Graph decodes
+/// JSON-encoded values of array parameters in any transport, and Meta's own examples pass
+/// `commands=[…]` in the query string).
+pub(super) fn array(params: &Map<String, Value>, name: &str) -> Result<Option<Vec<Value>>, GraphError> {
+    let not_an_array = || GraphError::invalid_parameter(format!("Param {name} must be an array."));
+    match params.get(name) {
+        None => Ok(None),
+        Some(Value::Array(items)) => Ok(Some(items.clone())),
+        Some(Value::String(text)) => match serde_json::from_str(text) {
+            Ok(Value::Array(items)) => Ok(Some(items)),
+            _ => Err(not_an_array()),
+        },
+        Some(_) => Err(not_an_array()),
+    }
+}
+
 /// A required text parameter.
 pub(super) fn text<'a>(params: &'a Map<String, Value>, name: &str) -> Result<&'a str, GraphError> {
     params

@@ -85,6 +85,7 @@ pub(super) async fn register(
     if stored != pin {
         return Err(GraphError::new(400, "OAuthException", 133005, "(#133005) Two step verification PIN Mismatch"));
     }
+    state.businesses().mark_registered(&number.id);
     Ok(success())
 }
 

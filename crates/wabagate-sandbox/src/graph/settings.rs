@@ -12,6 +12,7 @@ use super::error::GraphError;
 use super::request::GraphCall;
 use super::{MANAGEMENT, MESSAGING, params, success};
 use crate::business::PhoneNumber;
+use crate::number_settings::NumberSettings;
 use crate::state::SandboxState;
 
 /// The sections a `settings` POST may set.
@@ -29,7 +30,7 @@ fn defaults() -> Value {
         "calling": {"status": "disabled", "call_icon_visibility": "visible", "callback_permission_status": "disabled",
                     "ip_addresses": {"default": ["157.240.19.130", "2a03:2880:f234:c6:face:b00c:0:699c"]},
                     "srtp_key_exchange_protocol": "DTLS-SRTP"},
-        "user_identity_change": {"enabled": false},
+        "user_identity_change": {"enable_identity_key_check": false},
         "payload_encryption": {"status": "disabled"},
         "storage_configuration": {"status": "default"},
     })
@@ -65,7 +66,7 @@ pub(super) async fn update(
     body: Body,
 ) -> Result<Response, GraphError> {
     call.require_any(&[MANAGEMENT])?;
-    let body = params::read_body(call, body).await?;
+    let mut body = params::read_body(call, body).await?;
     if let Some(unknown) = body.keys().find(|key| !SECTIONS.contains(&key.as_str())) {
         return Err(GraphError::invalid_parameter(format!("Param {unknown} is not a setting of a phone number.")));
     }
@@ -77,6 +78,13 @@ pub(super) async fn update(
             return Err(GraphError::invalid_parameter(format!("Param {section} must be a JSON object.")));
         };
         check_status(section, object)?;
+    }
+    // Meta's identity-change guide names the switch `enable_identity_key_check`, its
+    // settings reference `enabled`: both are taken, and kept under the guide's name.
+    if let Some(Value::Object(identity)) = body.get_mut("user_identity_change")
+        && let Some(enabled) = identity.remove("enabled")
+    {
+        identity.insert("enable_identity_key_check".into(), enabled);
     }
     state.number_settings().update(&number.id, |settings| {
         let stored = settings.settings.get_or_insert_with(|| json!({}));
@@ -116,12 +124,19 @@ pub(super) fn get_automation(
     number: &PhoneNumber,
 ) -> Result<Response, GraphError> {
     call.require_any(&[MANAGEMENT, MESSAGING])?;
-    let automation = state
-        .number_settings()
-        .get(&number.id)
-        .conversational_automation
-        .unwrap_or_else(|| json!({"enable_welcome_message": false, "prompts": [], "commands": []}));
+    let automation = automation(number, &state.number_settings().get(&number.id));
     Ok(Json(json!({"conversational_automation": automation, "id": number.id})).into_response())
+}
+
+/// The number's `conversational_automation` node: what it set, or Meta's empty defaults,
+/// with the node's `id` (the number's), as Graph answers nested nodes.
+pub(in crate::graph) fn automation(number: &PhoneNumber, settings: &NumberSettings) -> Value {
+    let mut automation = settings
+        .conversational_automation
+        .clone()
+        .unwrap_or_else(|| json!({"enable_welcome_message": false, "prompts": [], "commands": []}));
+    automation["id"] = json!(number.id);
+    automation
 }
 
 pub(super) async fn update_automation(
@@ -133,34 +148,33 @@ pub(super) async fn update_automation(
     call.require_any(&[MANAGEMENT])?;
     let body = params::read_body(call, body).await?;
     let welcome = params::boolean(&body, "enable_welcome_message")?;
-    let prompts = match body.get("prompts") {
+    let prompts = match params::array(&body, "prompts")? {
         None => None,
-        Some(Value::Array(prompts)) => {
+        Some(prompts) => {
             if prompts.len() > MAX_PROMPTS {
                 return Err(GraphError::invalid_parameter(format!(
                     "Param prompts must have at most {MAX_PROMPTS} items."
                 )));
             }
-            for prompt in prompts {
+            for prompt in &prompts {
                 if prompt.as_str().is_none_or(|text| text.is_empty() || text.chars().count() > PROMPT_MAX_CHARS) {
                     return Err(GraphError::invalid_parameter(format!(
                         "Param prompts must hold texts of 1 to {PROMPT_MAX_CHARS} characters."
                     )));
                 }
             }
-            Some(Value::Array(prompts.clone()))
+            Some(Value::Array(prompts))
         }
-        Some(_) => return Err(GraphError::invalid_parameter("Param prompts must be an array.")),
     };
-    let commands = match body.get("commands") {
+    let commands = match params::array(&body, "commands")? {
         None => None,
-        Some(Value::Array(commands)) => {
+        Some(commands) => {
             if commands.len() > MAX_COMMANDS {
                 return Err(GraphError::invalid_parameter(format!(
                     "Param commands must have at most {MAX_COMMANDS} items."
                 )));
             }
-            for command in commands {
+            for command in &commands {
                 let name = command["command_name"]
                     .as_str()
                     .ok_or_else(|| GraphError::missing_parameter("commands[command_name]"))?;
@@ -176,9 +190,8 @@ pub(super) async fn update_automation(
                     )));
                 }
             }
-            Some(Value::Array(commands.clone()))
+            Some(Value::Array(commands))
         }
-        Some(_) => return Err(GraphError::invalid_parameter("Param commands must be an array.")),
     };
     state.number_settings().update(&number.id, |settings| {
         let automation = settings

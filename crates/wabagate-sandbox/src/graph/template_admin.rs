@@ -1,7 +1,8 @@
 //! Template management beyond create/list/delete: edit (`POST /{template_id}`), archive
 //! and unarchive (`POST /{waba_id}/message_templates/archive|unarchive`, which Meta serves
 //! on api.facebook.com), compare (`GET /{template_id}/compare`) and Meta's template
-//! library (`GET /message_template_library`) (whatsapp-cloud-api.md §4.5–§4.7).
+//! library (`GET /message_template_library`) (whatsapp-cloud-api.md §4.5–§4.7), and
+//! `POST /{template_id}/unpause`.
 
 use axum::Json;
 use axum::body::Body;
@@ -96,7 +97,40 @@ pub(super) async fn edit(
     if delay == 0 {
         state.settle_template_reviews();
     }
-    Ok(Json(json!({"success": true})).into_response())
+    // The OpenAPI answer is `{success}`; graph.facebook.com adds the edited template's id,
+    // name and category, which the schema allows.
+    Ok(Json(
+        json!({"success": true, "id": template.id, "name": template.definition.name, "category": category.as_str()}),
+    )
+    .into_response())
+}
+
+/// `POST /{template_id}/unpause`: a template Meta paused for its quality goes back to
+/// `APPROVED`. Meta's answer is `{success, reason}`: a template that is not paused is
+/// `success: false` with the reason, not an error.
+pub(super) fn unpause(
+    state: &SandboxState,
+    call: &GraphCall,
+    template: &StoredTemplate,
+) -> Result<Response, GraphError> {
+    call.require_any(&[MANAGEMENT])?;
+    state.settle_template_reviews();
+    let unpaused = state.templates().update(&template.id, |stored| {
+        let paused = stored.status == TemplateStatus::Paused;
+        if paused {
+            stored.status = TemplateStatus::Approved;
+            stored.updated_at = call.now;
+        }
+        (paused, stored.status)
+    });
+    Ok(Json(match unpaused {
+        Some((true, _)) => json!({"success": true}),
+        Some((false, status)) => {
+            json!({"success": false, "reason": format!("The template is {}, not PAUSED.", status.as_str())})
+        }
+        None => json!({"success": false, "reason": "The template no longer exists."}),
+    })
+    .into_response())
 }
 
 /// `hsm_ids` as Graph takes it: a JSON array, its text, or comma-separated ids.

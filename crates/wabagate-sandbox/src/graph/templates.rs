@@ -8,7 +8,9 @@ use axum::body::Body;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 use wabagate_model::error_code::template_subcode;
-use wabagate_model::template::{TemplateDefinition, TemplateError, TemplatePart, TemplateStatus, check_examples};
+use wabagate_model::template::{
+    TemplateCategory, TemplateDefinition, TemplateError, TemplatePart, TemplateStatus, check_examples,
+};
 use wabagate_model::{ValidationError, Violation};
 
 use super::error::GraphError;
@@ -20,6 +22,8 @@ use crate::state::SandboxState;
 use crate::templates::{CreateRejection, StoredTemplate, normalise};
 
 const PAGE_SIZE: PageSize = PageSize { default: 25, max: 1000 };
+/// Templates a WABA may hold (Meta's 250; error 2388019 past it).
+const MESSAGE_TEMPLATE_LIMIT: usize = 250;
 
 fn render(call: &GraphCall, template: &StoredTemplate) -> Result<Map<String, Value>, GraphError> {
     nodes::template::render(template, &fields::requested(call, nodes::template::DEFAULT_FIELDS)?)
@@ -66,7 +70,28 @@ pub(super) fn list(state: &SandboxState, call: &GraphCall, waba: &Waba) -> Resul
     if let Some(paging) = page.paging {
         body["paging"] = paging;
     }
+    if let Some(names) = call.query("summary") {
+        body["summary"] = summary(names, all.len(), state.templates().list(&waba.id).len());
+    }
     Ok(Json(body).into_response())
+}
+
+/// Graph's `summary=` on the edge: the aggregates asked for, over every match (not only
+/// this page). Names the edge does not aggregate are left out, as Graph leaves them out.
+fn summary(names: &str, matches: usize, in_waba: usize) -> Value {
+    let mut summary = Map::new();
+    for name in names.split(',').map(str::trim) {
+        let value = match name {
+            "total_count" => json!(matches),
+            "message_template_count" => json!(in_waba),
+            "message_template_limit" => json!(MESSAGE_TEMPLATE_LIMIT),
+            // Every template the sandbox holds is one whole translation.
+            "are_translations_complete" => json!(true),
+            _ => continue,
+        };
+        summary.insert(name.to_owned(), value);
+    }
+    Value::Object(summary)
 }
 
 fn invalid_filter(name: &str, value: &str) -> GraphError {
@@ -88,21 +113,7 @@ pub(super) async fn create(
         check_examples(&definition).map_err(|error| template_error(&error))?;
     }
     let config = state.config();
-    let rejected = config.template_reject_marker.as_deref().is_some_and(|marker| definition.name.contains(marker));
-    let delay = i64::try_from(config.template_approval_delay.as_secs()).unwrap_or(i64::MAX);
-    let template = StoredTemplate {
-        id: state.ids().next_id(),
-        waba_id: waba.id.clone(),
-        definition: normalise(definition),
-        category,
-        status: TemplateStatus::Pending,
-        rejected_reason: None,
-        review_due_at: Some(call.now.saturating_add(delay)),
-        review_outcome: if rejected { TemplateStatus::Rejected } else { TemplateStatus::Approved },
-        updated_at: call.now,
-        edits: Vec::new(),
-        status_before_archive: None,
-    };
+    let template = in_review(state, call, &waba.id, definition, category);
     let stored = state.templates().create(template).map_err(|CreateRejection::NameExistsInLanguage| {
         let error = GraphError::invalid_parameter("Content in this language already exists.")
             .with_subcode(template_subcode::NAME_EXISTS_IN_LANGUAGE)
@@ -117,6 +128,32 @@ pub(super) async fn create(
     }
     Ok(Json(json!({"id": stored.id, "status": TemplateStatus::Pending.as_str(), "category": stored.category.as_str()}))
         .into_response())
+}
+
+/// A new template of the WABA, `PENDING` until the approval delay has passed.
+pub(super) fn in_review(
+    state: &SandboxState,
+    call: &GraphCall,
+    waba_id: &str,
+    definition: TemplateDefinition,
+    category: TemplateCategory,
+) -> StoredTemplate {
+    let config = state.config();
+    let rejected = config.template_reject_marker.as_deref().is_some_and(|marker| definition.name.contains(marker));
+    let delay = i64::try_from(config.template_approval_delay.as_secs()).unwrap_or(i64::MAX);
+    StoredTemplate {
+        id: state.ids().next_id(),
+        waba_id: waba_id.to_owned(),
+        definition: normalise(definition),
+        category,
+        status: TemplateStatus::Pending,
+        rejected_reason: None,
+        review_due_at: Some(call.now.saturating_add(delay)),
+        review_outcome: if rejected { TemplateStatus::Rejected } else { TemplateStatus::Approved },
+        updated_at: call.now,
+        edits: Vec::new(),
+        status_before_archive: None,
+    }
 }
 
 /// Template-management errors carry Meta's plain "Invalid parameter" message and a title

@@ -295,3 +295,60 @@ async fn flows_and_template_edits_fit_their_schemas() {
     let edit = json!({"components": [{"type": "BODY", "text": "Hello again"}]});
     assert_contract(("/{Version}/{TEMPLATE_ID}", "post"), &sandbox.post(&format!("/v23.0/{template}"), edit).await);
 }
+
+#[tokio::test]
+async fn business_accounts_numbers_and_template_summaries_fit_their_schemas() {
+    let sandbox = Sandbox::start().await;
+    let summary = "summary=total_count,message_template_count,message_template_limit,are_translations_complete";
+    let templates = sandbox.get(&format!("/v23.0/{}/message_templates?{summary}", sandbox.waba)).await;
+    assert_contract(TEMPLATES_GET, &templates);
+    assert_eq!(templates.1["summary"]["message_template_limit"], 250);
+    let fields = "id,conversational_automation,username,webhook_configuration,health_status";
+    assert_contract(PHONE_NUMBER, &sandbox.get(&format!("/v23.0/{}?fields={fields}", sandbox.phone)).await);
+    let waba_fields = "id,name,status,country,disable_marketing_messages_on_cloud_api";
+    assert_contract(WABA_GET, &sandbox.get(&format!("/v23.0/{}?fields={waba_fields}", sandbox.waba)).await);
+    assert_contract(
+        ("/{Version}/{WABA-ID}", "post"),
+        &sandbox
+            .post(&format!("/v23.0/{}", sandbox.waba), json!({"disable_marketing_messages_on_cloud_api": true}))
+            .await,
+    );
+    let number = json!({"cc": "1", "phone_number": "5550009999", "verified_name": "Contract Co"});
+    assert_contract(
+        ("/{Version}/{WABA-ID}/phone_numbers", "post"),
+        &sandbox.post(&format!("/v23.0/{}/phone_numbers", sandbox.waba), number).await,
+    );
+    assert_contract(PHONE_NUMBERS, &sandbox.get(&format!("/v23.0/{}/phone_numbers", sandbox.waba)).await);
+    let business = wabagate_sandbox::seed::DEMO_BUSINESS_ID;
+    for edge in ["owned_whatsapp_business_accounts", "client_whatsapp_business_accounts"] {
+        let path = format!("/{{Version}}/{{Business-ID}}/{edge}");
+        let answer = sandbox.get(&format!("/v23.0/{business}/{edge}?fields=id,name,status,country")).await;
+        assert_contract(operation(&path, "get"), &answer);
+    }
+    let commands = r#"[{"command_name": "help", "command_description": "Get help"}]"#;
+    assert_contract(
+        operation("/{Version}/{Phone-Number-ID}/conversational_automation", "post"),
+        &sandbox
+            .post(&format!("/v23.0/{}/conversational_automation", sandbox.phone), json!({"commands": commands}))
+            .await,
+    );
+}
+
+#[tokio::test]
+async fn the_groups_api_fits_its_schemas() {
+    let sandbox = Sandbox::start().await;
+    let groups = format!("/v23.0/{}/groups", sandbox.phone);
+    let created = sandbox.post(&groups, json!({"messaging_product": "whatsapp", "subject": "Contract"})).await;
+    assert_contract(operation("/{Version}/{Phone-Number-ID}/groups", "post"), &created);
+    let listed = sandbox.get(&groups).await;
+    assert_contract(operation("/{Version}/{Phone-Number-ID}/groups", "get"), &listed);
+    let id = listed.1["data"]["groups"][0]["id"].as_str().unwrap().to_owned();
+    assert_contract(operation("/{Version}/{group_id}", "get"), &sandbox.get(&format!("/v23.0/{id}")).await);
+    let reset = sandbox.post(&format!("/v23.0/{id}/invite_link"), json!({"messaging_product": "whatsapp"})).await;
+    assert_contract(operation("/{Version}/{group_id}/invite_link", "post"), &reset);
+    assert_contract(
+        operation("/{Version}/{group_id}/join_requests", "get"),
+        &sandbox.get(&format!("/v23.0/{id}/join_requests")).await,
+    );
+    assert_contract(operation("/{Version}/{group_id}", "delete"), &sandbox.delete(&format!("/v23.0/{id}")).await);
+}

@@ -2,6 +2,7 @@
 //! 127.0.0.1:0 and talks to it as a Graph client would.
 
 mod auth;
+mod business_admin;
 mod contract;
 mod control;
 mod flows_and_calling;

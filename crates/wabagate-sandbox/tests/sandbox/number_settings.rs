@@ -76,7 +76,9 @@ async fn conversational_automation_is_stored_and_read_both_ways() {
                             "commands": [{"command_name": "tickets", "command_description": "Book tickets"}]});
     assert_eq!(sandbox.post(&path, automation.clone()).await.0, StatusCode::OK);
     let (_, body) = sandbox.get(&path).await;
-    assert_eq!(body["conversational_automation"], automation);
+    let mut node = automation.clone();
+    node["id"] = json!(sandbox.phone);
+    assert_eq!(body["conversational_automation"], node, "the nested node carries its id");
     let (_, node) = sandbox.get(&format!("/v23.0/{}?fields=conversational_automation{{prompts}}", sandbox.phone)).await;
     assert_eq!(node, json!({"conversational_automation": {"prompts": ["Book a flight"]}}));
     let too_many = sandbox.post(&path, json!({"prompts": ["a", "b", "c", "d", "e"]})).await;

@@ -16,7 +16,8 @@ async fn an_approved_template_is_edited_once_a_day_and_goes_back_to_review() {
     let sandbox = Sandbox::start().await;
     let id = template_id(&sandbox, "hello_world").await;
     let edit = json!({"components": [{"type": "BODY", "text": "Welcome back!"}]});
-    assert_eq!(sandbox.post(&format!("/v23.0/{id}"), edit.clone()).await, (StatusCode::OK, json!({"success": true})));
+    let edited = json!({"success": true, "id": id, "name": "hello_world", "category": "UTILITY"});
+    assert_eq!(sandbox.post(&format!("/v23.0/{id}"), edit.clone()).await, (StatusCode::OK, edited));
     let (_, template) = sandbox.get(&format!("/v23.0/{id}?fields=status,components")).await;
     assert_eq!(template["status"], "PENDING");
     assert_eq!(template["components"][0]["text"], "Welcome back!");

@@ -72,6 +72,12 @@ SKIPPED = {
     "send_products": "Meta refuses product messages without a catalog connected to the WABA, and the demo business has none",
     "initiate_call": "Meta refuses a business-initiated call without the call permission a real user grants on their device",
     "terminate_call": "needs a call in progress, i.e. one a real user accepted",
+    "get_blocked_users": "a pywa 4.5 bug: it reads each listed user's `input`, which only POST/DELETE block_users answers carry; Meta's GET lists {messaging_product, wa_id} (OpenAPI BlockedUser)",
+    "get_qr_code": "a pywa 4.5 bug: it reads `data[0]` of GET message_qrdls/{code}, which Meta answers with the QR code object itself (OpenAPI QrCodeResponse)",
+    "upsert_authentication_template": "a pywa 4.5 bug: it posts the template as a JSON-encoded string (`json=Template.to_json()`, where create_template decodes it first), a body that is no object, so Graph finds no `name`",
+    "get_groups": "a pywa 4.5 bug: it iterates `data` as a list of full groups, where Meta answers `data: {groups: [{id, subject, created_at}]}` (OpenAPI GET /{Phone-Number-ID}/groups)",
+    "get_signups": "a pywa 4.5 bug: it asks for the field `message` and reads `signup_message`, so no answer satisfies it",
+    "get_signup": "a pywa 4.5 bug: it reads `signup_message` from a sign-up link whose field is `message` (as pywa's own field list has it)",
     "get_call_permissions": "a pywa 4.5 bug: the client passes GraphAPI.get_call_permissions either user_wa_id or recipient, and it requires both (TypeError before any request)",
 }
 
@@ -246,12 +252,12 @@ def operations(wa: WhatsApp, made: dict) -> list[tuple[str, callable]]:
         ("get_templates", lambda: wa.get_templates()),
         ("get_template", lambda: wa.get_template(made["template"].id)),
         ("send_template", lambda: wa.send_template(CUSTOMER, "hello_world", tpl.TemplateLanguage.ENGLISH_US)),
-        ("update_template", lambda: wa.update_template(made["template"].id, new_components=[tpl.BodyText("Your order {{1}} is on its way.", "A-1")])),
+        # Meta edits only reviewed templates: let the sandbox's review delay pass first.
+        ("update_template", lambda: review_passes() or wa.update_template(made["template"].id, new_components=[tpl.BodyText("Your order {{1}} is on its way.", "A-1")])),
         ("compare_templates", lambda: wa.compare_templates(made["template"].id, made["template"].id, start=datetime.datetime.now() - datetime.timedelta(days=7), end=datetime.datetime.now())),
         ("archive_templates", lambda: wa.archive_templates([made["template"].id])),
         ("unarchive_templates", lambda: wa.unarchive_templates([made["template"].id])),
         ("unpause_template", lambda: wa.unpause_template(made["template"].id)),
-        ("upsert_authentication_template", lambda: wa.upsert_authentication_template(name=f"{template_name}_otp", languages=[tpl.TemplateLanguage.ENGLISH_US], otp_button=tpl.CopyCodeOTPButton())),
         ("delete_template", lambda: wa.delete_template(template_name, template_id=made["template"].id)),
         # Phone numbers and the business account
         ("get_business_phone_number", lambda: wa.get_business_phone_number()),
@@ -279,11 +285,9 @@ def operations(wa: WhatsApp, made: dict) -> list[tuple[str, callable]]:
         ("update_commerce_settings", lambda: wa.update_commerce_settings(is_catalog_visible=True, is_cart_enabled=True)),
         # Blocking
         ("block_users", lambda: wa.block_users([CUSTOMER])),
-        ("get_blocked_users", lambda: wa.get_blocked_users()),
         ("unblock_users", lambda: wa.unblock_users([CUSTOMER])),
         # QR codes
         ("create_qr_code", lambda: keep("qr")(wa.create_qr_code("Hello!"))),
-        ("get_qr_code", lambda: wa.get_qr_code(made["qr"].code)),
         ("get_qr_codes", lambda: wa.get_qr_codes()),
         ("update_qr_code", lambda: wa.update_qr_code(made["qr"].code, "Hello again!")),
         ("delete_qr_code", lambda: wa.delete_qr_code(made["qr"].code)),
@@ -301,7 +305,6 @@ def operations(wa: WhatsApp, made: dict) -> list[tuple[str, callable]]:
         # Calling
         # Groups
         ("create_group", lambda: keep("group")(wa.create_group(subject="Compat group"))),
-        ("get_groups", lambda: keep("groups")(wa.get_groups())),
         ("get_group", lambda: wa.get_group(first_group(made))),
         ("update_group_settings", lambda: wa.update_group_settings(first_group(made), subject="Compat group 2", profile_picture=png_bytes())),
         ("get_group_invite_link", lambda: wa.get_group_invite_link(first_group(made))),
@@ -312,8 +315,6 @@ def operations(wa: WhatsApp, made: dict) -> list[tuple[str, callable]]:
         ("delete_group", lambda: wa.delete_group(first_group(made))),
         # Marketing sign-ups
         ("create_signup", lambda: keep("signup")(wa.create_signup("Join our list", "Thanks for joining", "https://example.com/privacy", accept_policy=True))),
-        ("get_signups", lambda: wa.get_signups()),
-        ("get_signup", lambda: wa.get_signup(made["signup"].id)),
         ("update_signup", lambda: wa.update_signup(made["signup"].id, message="Join our new list")),
         # Webhook configuration and the app
         ("override_waba_callback_url", lambda: wa.override_waba_callback_url(made["callback_url"], VERIFY_TOKEN)),
@@ -328,13 +329,21 @@ def operations(wa: WhatsApp, made: dict) -> list[tuple[str, callable]]:
     ]
 
 
+def review_passes() -> None:
+    """Moves the sandbox clock past its template review delay (Meta's review takes time too)."""
+    sandbox("POST", "/__sandbox/clock/advance", {"seconds": 60})
+
+
 def first_group(made: dict) -> str:
-    group = made.get("group")
-    group_id = getattr(group, "group_id", None) or getattr(group, "id", None)
-    if group_id:
-        return group_id
-    groups = made.get("groups") or []
-    return groups[0].id
+    """The group create_group made. Meta answers its creation with a request id only, and
+    pywa cannot read Meta's group list (see SKIPPED), so the id is read from that list
+    through the gateway, as any client would."""
+    if "group_id" not in made:
+        request = urllib.request.Request(f"{GATEWAY}/v23.0/{PHONE_ID}/groups")
+        request.add_header("Authorization", f"Bearer {API_KEY}")
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            made["group_id"] = json.loads(answer.read())["data"]["groups"][0]["id"]
+    return made["group_id"]
 
 
 def check(condition: bool, failure: str) -> None:

@@ -58,18 +58,20 @@ fn value(state: &SandboxState, number: &PhoneNumber, settings: &NumberSettings, 
         "display_phone_number" => set(json!(number.display_phone_number)),
         "verified_name" => set(json!(number.verified_name)),
         "quality_rating" => set(json!(number.quality_rating)),
-        "code_verification_status" => set(json!("VERIFIED")),
-        "name_status" => set(json!("APPROVED")),
+        // A number added to its WABA is as Meta's list sample shows one before registration
+        // (`UNVERIFIED` as the schema's enum has it; the sample's `NOT_VERIFIED` is not in it).
+        "code_verification_status" => set(json!(if number.pending { "UNVERIFIED" } else { "VERIFIED" })),
+        "name_status" => set(json!(if number.pending { "PENDING_REVIEW" } else { "APPROVED" })),
         // WhatsAppBusinessAccountPhoneNumber
-        "status" => set(json!("CONNECTED")),
+        "status" => set(json!(if number.pending { "PENDING" } else { "CONNECTED" })),
         "country_code" => set(json!(number.country_code)),
         "country_dial_code" => set(json!(number.country_dial_code)),
-        "unified_cert_status" => set(json!("APPROVED")),
-        "account_mode" => set(json!("LIVE")),
+        "unified_cert_status" => set(json!(if number.pending { "NAME_PENDING_REVIEW" } else { "APPROVED" })),
+        "account_mode" => set(json!(if number.pending { "SANDBOX" } else { "LIVE" })),
         "host_platform" => set(json!("CLOUD_API")),
-        "messaging_limit_tier" => set(json!("TIER_1K")),
+        "messaging_limit_tier" => set(json!(if number.pending { "TIER_50" } else { "TIER_1K" })),
         "is_official_business_account" => set(json!(false)),
-        "username" => Some(None),
+        "username" => Some(settings.username.as_ref().map(|username| json!(username.username))),
         // WhatsAppAccountNumber: the display name certificate, base64 as Meta hands it out.
         "certificate" => set(json!(certificate(number))),
         // Meta's node reference (whatsapp-cloud-api.md §5.1)
@@ -86,10 +88,7 @@ fn value(state: &SandboxState, number: &PhoneNumber, settings: &NumberSettings, 
         "messaging_limit" => Some(None),
         "health_status" => set(health_status(number)),
         "quality_score" => set(json!({"score": number.quality_rating})),
-        "conversational_automation" => set(settings
-            .conversational_automation
-            .clone()
-            .unwrap_or_else(|| json!({"enable_welcome_message": false, "prompts": [], "commands": []}))),
+        "conversational_automation" => set(crate::graph::settings::automation(number, settings)),
         "webhook_configuration" => Some(webhook_configuration(state, settings.webhook_override.clone())),
         _ => None,
     }

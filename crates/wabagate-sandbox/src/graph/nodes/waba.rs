@@ -7,7 +7,8 @@
 //! `is_enabled_for_insights`, `dcc_config`, `message_templates`, `phone_numbers`),
 //! `WhatsAppBusinessAccount_2`/`_4` (`message_template_namespace`,
 //! `primary_business_location`) and `WhatsAppBusinessAccount_3` (`status`). The rest are
-//! Meta's node reference (issue 10). Edges as fields (`phone_numbers{id,status}`) are
+//! Meta's node reference (issue 10), and `disable_marketing_messages_on_cloud_api`, the
+//! setting behind error 131063 (whatsapp-cloud-api.md §9.3). Edges as fields (`phone_numbers{id,status}`) are
 //! rendered with their own node's fields.
 
 use serde_json::{Map, Value, json};
@@ -56,6 +57,7 @@ fn value(state: &SandboxState, waba: &Waba, field: &Field) -> Result<Option<Opti
             "can_send_message": "AVAILABLE",
             "entities": [{"entity_type": "WABA", "id": waba.id, "can_send_message": "AVAILABLE"}],
         })),
+        "disable_marketing_messages_on_cloud_api" => set(json!(waba.disable_marketing_messages_on_cloud_api)),
         "marketing_messages_lite_api_status" | "marketing_messages_onboarding_status" => set(json!("INELIGIBLE")),
         "auth_international_rate_eligibility" => set(json!({"exception_countries": [], "start_time": 0})),
         "purchase_order_number" | "audiences" | "schedules" | "dcc_config" => Ok(Some(None)),
