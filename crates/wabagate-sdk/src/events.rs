@@ -33,9 +33,9 @@ pub const EVENT_TYPES: [&str; 8] = [
 /// One event, with the exact JSON it came as (what a subscription's receiver gets).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
-    /// The event's id where it came from: its place in `GET /events/stream` (what
-    /// `Last-Event-ID` resumes after), or a delivery's `webhook-id`. The same however
-    /// often the event is sent.
+    /// The event's id (`evt_…`): the `id:` of `GET /events/stream` (what `Last-Event-ID`
+    /// resumes after) and the `webhook-id` of its deliveries. The same however often, and
+    /// however, the event is sent.
     pub id: String,
     pub body: EventBody,
     /// The body exactly as the gateway sent it.

@@ -161,6 +161,16 @@ impl Store {
             .collect()
     }
 
+    /// The log position of the account's event `event_id`, if the log still holds it.
+    pub async fn event_seq(&self, account_id: Uuid, event_id: &str) -> StoreResult<Option<i64>> {
+        let row = sqlx::query("SELECT seq FROM events WHERE account_id = ? AND event_id = ?")
+            .bind(account_id.to_string())
+            .bind(event_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|row| row.try_get("seq")).transpose()?)
+    }
+
     /// The newest event's sequence of an account (0 without any): where a stream that does
     /// not resume starts.
     pub async fn last_event_seq(&self, account_id: Uuid) -> StoreResult<i64> {

@@ -1,6 +1,7 @@
 //! `GET /events/stream` (API key): the account's events as Server-Sent Events, `id:` being
-//! the event's sequence, so a client that reconnects with `Last-Event-ID` resumes without a
-//! gap (events are kept 3 days). `?events=message.*,template.*` narrows it. New events are
+//! the event's id (the `webhook-id` its deliveries carry, so `wabagate listen` forwards it
+//! under the same id), so a client that reconnects with `Last-Event-ID` resumes without a
+//! gap (events are kept 3 days; the id is looked up to its place in the log). `?events=message.*,template.*` narrows it. New events are
 //! pushed when this process publishes them and found by a poll every second otherwise
 //! (another instance's writes); a comment every 15 s keeps proxies from closing it.
 
@@ -31,6 +32,8 @@ const POLL_INTERVAL: Duration = Duration::from_secs(1);
 const RETRY_AFTER: Duration = Duration::from_secs(2);
 /// The keep-alive comment's interval.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// The longest `Last-Event-ID` looked up (event ids are far shorter).
+const MAX_EVENT_ID_LEN: usize = 128;
 /// The most patterns `?events=` may name.
 const MAX_PATTERNS: usize = 32;
 
@@ -50,13 +53,8 @@ async fn stream(
     Query(query): Query<StreamQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let patterns = patterns(query.events)?;
-    let resume = headers.get("last-event-id").map(|value| {
-        value.to_str().ok().and_then(|text| text.trim().parse::<i64>().ok()).filter(|seq| *seq >= 0).ok_or_else(|| {
-            ApiError::bad_request("invalid_last_event_id", "Last-Event-ID must be the id of an event this stream sent.")
-        })
-    });
-    let after = match resume {
-        Some(seq) => seq?,
+    let after = match headers.get("last-event-id") {
+        Some(value) => resume_point(&state, account.account_id, value).await?,
         None => state.store().last_event_seq(account.account_id).await?,
     };
     let cursor = Cursor {
@@ -72,6 +70,23 @@ async fn stream(
         Some((Ok(event), cursor))
     });
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
+}
+
+/// Where a stream resumed with `Last-Event-ID: value` starts: after that event of this
+/// account's log. Another account's id, a malformed one or one older than the log are all
+/// the same refusal, so a guess tells nothing.
+async fn resume_point(state: &AppState, account_id: Uuid, value: &axum::http::HeaderValue) -> Result<i64, ApiError> {
+    let refused = || {
+        ApiError::bad_request(
+            "invalid_last_event_id",
+            "Last-Event-ID must be the id of an event this stream sent in the last 3 days.",
+        )
+    };
+    let event_id = value.to_str().map(str::trim).map_err(|_| refused())?;
+    if event_id.is_empty() || event_id.len() > MAX_EVENT_ID_LEN {
+        return Err(refused());
+    }
+    state.store().event_seq(account_id, event_id).await?.ok_or_else(refused)
 }
 
 fn patterns(events: Option<String>) -> Result<Vec<String>, ApiError> {
@@ -110,7 +125,7 @@ impl Cursor {
     async fn next(&mut self) -> Event {
         loop {
             if let Some(event) = self.ready.pop_front() {
-                return Event::default().id(event.seq.to_string()).event(event.event_type).data(event.body);
+                return Event::default().id(event.event_id).event(event.event_type).data(event.body);
             }
             match self.state.store().events_after(self.account_id, self.after, PAGE).await {
                 Ok(events) if !events.is_empty() => {

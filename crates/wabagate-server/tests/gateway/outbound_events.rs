@@ -641,7 +641,9 @@ async fn the_event_stream_pushes_new_events_and_resumes_after_last_event_id() {
 
     // Another account's stream sees none of it.
     let (_, key_b) = world.app.account_with_key("globex").await;
-    let other = world.app.get("/events/stream", &key_b).header("last-event-id", "0").send().await.unwrap();
+    let guessed = world.app.get("/events/stream", &key_b).header("last-event-id", &first[0].0).send().await.unwrap();
+    assert_eq!(guessed.status(), 400, "A's event id resumes nothing for B");
+    let other = world.app.get("/events/stream", &key_b).send().await.unwrap();
     let nothing = tokio::time::timeout(Duration::from_millis(1500), read_events(other, 1)).await;
     assert!(nothing.is_err(), "B's stream got A's events");
 }

@@ -273,6 +273,11 @@ async fn listen_forwards_a_sent_messages_statuses_and_a_customers_message_signed
             .wait_for(kind, |event| event["type"] == kind && event["data"]["message"]["id"] == wamid.as_str())
             .await;
         assert!(verifies(&secret, &headers, &body), "{kind}: {headers:?}");
+        let webhook_id = headers["webhook-id"].to_str().unwrap();
+        assert!(
+            webhook_id.starts_with("evt_"),
+            "forwarded under the event's own id, as a subscription would: {webhook_id}"
+        );
         assert_eq!(event["data"]["phone_number_id"], gateway.phone_number_id.as_str());
     }
     let (headers, body, event) =
