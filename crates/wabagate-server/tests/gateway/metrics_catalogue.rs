@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use serde_json::json;
-use wabagate_server::config::ConnectionLimits;
+use serde_json::{Value, json};
+use wabagate_server::config::{ConnectionLimits, DestinationPolicy};
 use wabagate_store::{AccessToken, Timestamp};
 
 use crate::support::{EchoUpstream, Options, TestApp};
@@ -88,12 +88,28 @@ fn exposition(text: &str) -> (BTreeMap<String, String>, BTreeMap<String, BTreeSe
     (types, samples)
 }
 
+/// A webhook endpoint on 127.0.0.1:0 that takes every delivery.
+async fn webhook_endpoint() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let app = axum::Router::new().route("/hook", axum::routing::post(|| async { "thanks" }));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
 #[tokio::test]
 async fn every_documented_series_is_served_and_every_served_series_is_documented() {
     let upstream = EchoUpstream::start().await;
     // One client connection at a time, so a second client sheds the first's idle one.
     let connections = ConnectionLimits { max_connections: 1, ..ConnectionLimits::default() };
-    let options = Options { rate_limit: 1, connections: Some(connections), ..Options::new(&upstream.url) };
+    // The webhook endpoint is on loopback, over http.
+    let outbound = DestinationPolicy { allow_http: true, allow_private: true };
+    let options = Options {
+        rate_limit: 1,
+        connections: Some(connections),
+        outbound: Some(outbound),
+        ..Options::new(&upstream.url)
+    };
     let app = TestApp::spawn_with(options).await;
     let (account, key) = app.account_with_key("acme").await;
     app.active_connection(&account, &[]).await;
@@ -101,6 +117,21 @@ async fn every_documented_series_is_served_and_every_served_series_is_documented
     let in_an_hour = Timestamp::from_unix_micros(app.state.now().unix_micros() + 3_600_000_000);
     let token = AccessToken::new("EAAGexpiring");
     app.store.activate_connection(pending.unwrap().connection_id, &token, json!({}), Some(in_an_hour)).await.unwrap();
+
+    // A delivered test event: one webhook attempt.
+    let subscription = json!({"url": webhook_endpoint().await, "events": ["webhook.test"]});
+    let created: Value = app.post("/webhooks", &key).json(&subscription).send().await.unwrap().json().await.unwrap();
+    let webhook = format!("/webhooks/{}", created["webhook"]["id"].as_str().unwrap());
+    assert_eq!(app.post(&format!("{webhook}/test"), &key).send().await.unwrap().status(), 202);
+    let mut log = Value::Null;
+    for _ in 0..100 {
+        log = app.get(&format!("{webhook}/deliveries"), &key).send().await.unwrap().json().await.unwrap();
+        if log["deliveries"][0]["status"] == "delivered" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(log["deliveries"][0]["status"], "delivered", "{log}");
 
     assert_eq!(app.get("/whatsapp-business/v21.0/me", &key).send().await.unwrap().status(), 200);
     assert_eq!(app.get("/whatsapp-business/v21.0/me", &key).send().await.unwrap().status(), 429);
@@ -134,6 +165,7 @@ async fn every_documented_series_is_served_and_every_served_series_is_documented
     assert_eq!(value(r#"wabagate_connections{status="PENDING"}"#), Some("0"));
     let expiry: f64 = value("wabagate_token_expiry_seconds").unwrap().parse().unwrap();
     assert!((3_500.0..=3_600.0).contains(&expiry), "{expiry}");
+    assert_eq!(value(r#"wabagate_webhook_attempts_total{outcome="delivered"}"#), Some("1"));
 }
 
 #[tokio::test]

@@ -1,7 +1,8 @@
 //! The OpenAPI description (`crates/wabagate-server/openapi.json`, served at
 //! `/openapi.json`) against a real `serve --demo`: every documented operation is driven, each
 //! answer must be one the description lists and fit its schema, and every route the server's
-//! router registers (read from its source) must be described, and the other way round.
+//! router registers (read from its source) must be described, and the other way round. An
+//! event stream is read only as far as its first event.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -34,7 +35,11 @@ impl Contract {
             .get("content-type")
             .map(|value| value.to_str().unwrap().split(';').next().unwrap().trim().to_owned())
             .unwrap_or_default();
-        let body = response.text().await.unwrap();
+        let body = if content_type == "text/event-stream" {
+            first_event(response).await
+        } else {
+            response.text().await.unwrap()
+        };
         let pointer = format!("/paths/{}/{method}/responses", path.replace('/', "~1"));
         let responses = self.spec.pointer(&pointer).unwrap_or_else(|| panic!("{method} {path} is not described"));
         let documented = responses
@@ -92,6 +97,26 @@ impl Contract {
     }
 }
 
+/// What an endless Server-Sent Events answer sends up to its first blank line (5 s at most).
+async fn first_event(mut response: reqwest::Response) -> String {
+    let mut text = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while !text.contains("\n\n") {
+        let chunk = tokio::time::timeout_at(deadline, response.chunk()).await.expect("an event within 5 s");
+        text.push_str(std::str::from_utf8(&chunk.unwrap().expect("the stream stays open")).unwrap());
+    }
+    text
+}
+
+/// A webhook endpoint on 127.0.0.1:0 that takes every delivery; its task ends with the test.
+async fn endpoint() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let app = axum::Router::new().route("/hook", axum::routing::post(|| async { "thanks" }));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
 /// Percent-encodes one path segment (wamids hold `+`, `/` and `=`).
 fn segment(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
@@ -112,7 +137,8 @@ async fn once_there(gateway: &DemoGateway, http: &reqwest::Client, path: &str) -
 
 #[tokio::test]
 async fn every_operation_answers_as_the_openapi_description_says() {
-    let gateway = DemoGateway::start().await;
+    // Webhook endpoints here are on loopback, over http.
+    let gateway = DemoGateway::start_with(&["--webhook-allow-http", "--webhook-allow-private"]).await;
     let mut contract = Contract::new();
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let url = |path: &str| format!("{}{path}", gateway.base_url);
@@ -232,6 +258,57 @@ async fn every_operation_answers_as_the_openapi_description_says() {
         contract.check("get", "/templates", get("/templates").send().await.unwrap()).await.parse().unwrap();
     assert!(!templates["templates"].as_array().unwrap().is_empty(), "the sync filled the mirror: {templates}");
     contract.check("get", "/templates", get("/templates?waba_id=1").send().await.unwrap()).await;
+
+    // Outbound events: a subscription, its test event's delivery, replays, and the stream.
+    let subscription = json!({"url": endpoint().await, "events": ["webhook.test"], "description": "bot"});
+    let created = post("/webhooks").json(&subscription).send().await.unwrap();
+    let created: Value = contract.check("post", "/webhooks", created).await.parse().unwrap();
+    assert!(created["webhook"]["secret"].as_str().unwrap().starts_with("whsec_"), "{created}");
+    let refused = post("/webhooks").json(&json!({"url": "http://127.0.0.1/hook"})).send().await.unwrap();
+    contract.check("post", "/webhooks", refused).await;
+    contract.check("get", "/webhooks", get("/webhooks").send().await.unwrap()).await;
+    let webhook = format!("/webhooks/{}", created["webhook"]["id"].as_str().unwrap());
+    let one = "/webhooks/{id}";
+    contract.check("get", one, get(&webhook).send().await.unwrap()).await;
+    contract.check("get", one, get("/webhooks/not-a-uuid").send().await.unwrap()).await;
+    let patch = |body: Value| http.patch(url(&webhook)).bearer_auth(key).json(&body).send();
+    contract
+        .check("patch", one, patch(json!({"phone_number_ids": [number], "description": null})).await.unwrap())
+        .await;
+    contract.check("patch", one, patch(json!({"status": "paused"})).await.unwrap()).await;
+    let rotated = post(&format!("{webhook}/rotate-secret")).send().await.unwrap();
+    contract.check("post", "/webhooks/{id}/rotate-secret", rotated).await;
+    let tested = post(&format!("{webhook}/test")).send().await.unwrap();
+    contract.check("post", "/webhooks/{id}/test", tested).await;
+    let deliveries = format!("{webhook}/deliveries");
+    let mut log = Value::Null;
+    for _ in 0..50 {
+        log = get(&deliveries).send().await.unwrap().json().await.unwrap();
+        if log["deliveries"][0]["status"] == "delivered" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(log["deliveries"][0]["status"], "delivered", "the test event was delivered: {log}");
+    contract.check("get", "/webhooks/{id}/deliveries", get(&deliveries).send().await.unwrap()).await;
+    let filtered = get(&format!("{deliveries}?status=bogus")).send().await.unwrap();
+    contract.check("get", "/webhooks/{id}/deliveries", filtered).await;
+    let replay_one = "/webhooks/{id}/deliveries/{delivery_id}/replay";
+    let delivery_id = log["deliveries"][0]["id"].as_str().unwrap();
+    let replayed = post(&format!("{deliveries}/{delivery_id}/replay")).send().await.unwrap();
+    contract.check("post", replay_one, replayed).await;
+    let unknown = post(&format!("{deliveries}/21fd90f9-5935-43cd-b6c8-bde9d915ca80/replay")).send().await.unwrap();
+    contract.check("post", replay_one, unknown).await;
+    let replay = |body: Value| post(&format!("{webhook}/replay")).json(&body).send();
+    contract.check("post", "/webhooks/{id}/replay", replay(json!({"status": ["delivered"]})).await.unwrap()).await;
+    contract.check("post", "/webhooks/{id}/replay", replay(json!({"since": "yesterday"})).await.unwrap()).await;
+    // From the start of the log, so the test event is there to read.
+    let stream = get("/events/stream").header("last-event-id", "0").send().await.unwrap();
+    let first = contract.check("get", "/events/stream", stream).await;
+    assert!(first.contains("event: ") && first.contains("data: {"), "{first:?}");
+    let narrowed = get("/events/stream?events=message.sideways").send().await.unwrap();
+    contract.check("get", "/events/stream", narrowed).await;
+    contract.check("delete", one, http.delete(url(&webhook)).bearer_auth(key).send().await.unwrap()).await;
 
     let undriven: Vec<_> = contract.operations().difference(&contract.driven).cloned().collect();
     assert!(undriven.is_empty(), "described but not driven here: {undriven:?}");
