@@ -9,7 +9,8 @@
 //! [`error`] (the one error type and its body), [`connect`] (the browser connect flow),
 //! [`expiry`] (connections whose token Meta stopped honouring), [`graph`] and [`discovery`]
 //! (the gateway's own Graph calls), [`listener`] (accepting and timing out client connections),
-//! [`inbound`] (Meta's webhooks, the message ledger and its API), [`clock`] (the seam "now"
+//! [`inbound`] (Meta's webhooks, the message ledger and its API), [`ledger_writer`] (what the
+//! hot path hands the ledger, written off the request's path), [`clock`] (the seam "now"
 //! comes through).
 
 mod auth;
@@ -25,6 +26,7 @@ mod gateway;
 pub mod graph;
 mod health;
 pub mod inbound;
+mod ledger_writer;
 mod listener;
 mod metrics;
 mod observe;
@@ -101,6 +103,13 @@ impl App {
         let forget_idle = tokio::spawn(forget_idle_rate_limits(state.clone()));
         let expiry_watch = tokio::spawn(expiry::watch(state.clone()));
         let webhook_processor = tokio::spawn(inbound::process(state.clone()));
+        let cache_invalidation = tokio::spawn(cache::invalidation::watch(state.clone()));
+        let ledger_writer = state.take_ledger_queue().map(|queue| {
+            let mut stopped = stopping.clone();
+            tokio::spawn(ledger_writer::run(state.clone(), queue, async move {
+                let _ = stopped.wait_for(|stopping| *stopping).await;
+            }))
+        });
 
         let mut graceful = stopping.clone();
         let server = listener::serve(
@@ -125,10 +134,20 @@ impl App {
         forget_idle.abort();
         expiry_watch.abort();
         webhook_processor.abort();
+        cache_invalidation.abort();
+        // The sends answered so far are written before the store closes.
+        if let Some(writer) = ledger_writer {
+            if tokio::time::timeout(LEDGER_DRAIN_WAIT, writer).await.is_err() {
+                tracing::warn!("the ledger writer did not finish writing in time; some sends are not recorded");
+            }
+        }
         state.store().close().await;
         Ok(())
     }
 }
+
+/// How long the ledger writer may take, at shutdown, to write what is queued.
+const LEDGER_DRAIN_WAIT: Duration = Duration::from_secs(10);
 
 async fn forget_idle_rate_limits(state: AppState) {
     let mut every_minute = tokio::time::interval(Duration::from_secs(60));
