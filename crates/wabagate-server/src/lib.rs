@@ -104,10 +104,11 @@ impl App {
         let expiry_watch = tokio::spawn(expiry::watch(state.clone()));
         let webhook_processor = tokio::spawn(inbound::process(state.clone()));
         let cache_invalidation = tokio::spawn(cache::invalidation::watch(state.clone()));
+        // The writer stops once no request can queue anything more: after the connections.
+        let (connections_done, writer_may_stop) = tokio::sync::oneshot::channel::<()>();
         let ledger_writer = state.take_ledger_queue().map(|queue| {
-            let mut stopped = stopping.clone();
             tokio::spawn(ledger_writer::run(state.clone(), queue, async move {
-                let _ = stopped.wait_for(|stopping| *stopping).await;
+                let _ = writer_may_stop.await;
             }))
         });
 
@@ -136,6 +137,7 @@ impl App {
         webhook_processor.abort();
         cache_invalidation.abort();
         // The sends answered so far are written before the store closes.
+        let _ = connections_done.send(());
         if let Some(writer) = ledger_writer {
             if tokio::time::timeout(LEDGER_DRAIN_WAIT, writer).await.is_err() {
                 tracing::warn!("the ledger writer did not finish writing in time; some sends are not recorded");
