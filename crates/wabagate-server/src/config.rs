@@ -33,9 +33,12 @@ pub struct ServerConfig {
     pub media_link_ttl: Duration,
     /// How long requests in flight may take to finish after shutdown begins.
     pub shutdown_grace: Duration,
-    /// How long a cached API key or connection list may be served before the store is asked
-    /// again: the bound on how late a revocation made by another process takes effect.
+    /// The longest a cached API key or connection list is served before the store is asked
+    /// again. Only a backstop: changes are noticed through the store's cache revision.
     pub cache_ttl: Duration,
+    /// How often the store's cache revision is read: the bound on how late a key revoked or a
+    /// connection changed by another process (`wabagate admin`) takes effect.
+    pub cache_check_interval: Duration,
     /// The Meta app businesses connect through; `None` leaves the connect flow unavailable.
     pub meta_app: Option<MetaApp>,
     /// How long a connection's connect url stays usable.
@@ -153,7 +156,8 @@ impl ServerConfig {
             // As long as Meta's own media URLs last.
             media_link_ttl: Duration::from_secs(5 * 60),
             shutdown_grace: Duration::from_secs(10),
-            cache_ttl: Duration::from_millis(900),
+            cache_ttl: Duration::from_secs(10 * 60),
+            cache_check_interval: Duration::from_millis(250),
             meta_app: None,
             connect_session_ttl: Duration::from_secs(60 * 60),
             connect_redirect_origins: Vec::new(),

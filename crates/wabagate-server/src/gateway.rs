@@ -9,6 +9,7 @@
 //! - [`media`]: media bytes in one call, token injected.
 //! - [`media_link`]: a media lookup's `url` rewritten to a gateway link, and that link served.
 //! - [`send_ledger`]: sends (`POST /{phone_number_id}/messages`) recorded in the ledger.
+//! - [`template_list`]: template lists (`GET /{waba_id}/message_templates`) copied to the mirror.
 
 mod headers;
 pub(crate) mod media;
@@ -18,6 +19,7 @@ mod pick_connection;
 mod proxy;
 mod send_ledger;
 mod sent_body;
+mod template_list;
 
 use axum::Router;
 use axum::routing::{MethodRouter, any, get};

@@ -29,6 +29,7 @@ use crate::state::AppState;
 pub(crate) use api::digits;
 pub use apply::{RerouteOutcome, reroute};
 pub(crate) use processor::run as process;
+pub(crate) use template_sync::mirrored as mirrored_template;
 pub(crate) use views::Window;
 
 pub(crate) fn router() -> Router<AppState> {

@@ -9,9 +9,9 @@
 //! [`error`] (the one error type and its body), [`connect`] (the browser connect flow),
 //! [`expiry`] (connections whose token Meta stopped honouring), [`graph`] and [`discovery`]
 //! (the gateway's own Graph calls), [`listener`] (accepting and timing out client connections),
-//! [`inbound`] (Meta's webhooks, the message ledger and its API), [`events`] (outbound
-//! events: subscriptions, deliveries, the event stream), [`clock`] (the seam "now" comes
-//! through).
+//! [`inbound`] (Meta's webhooks, the message ledger and its API), [`ledger_writer`] (what the
+//! hot path hands the ledger, written off the request's path), [`events`] (outbound events:
+//! subscriptions, deliveries, the event stream), [`clock`] (the seam "now" comes through).
 
 mod auth;
 mod cache;
@@ -27,6 +27,7 @@ mod gateway;
 pub mod graph;
 mod health;
 pub mod inbound;
+mod ledger_writer;
 mod listener;
 mod metrics;
 mod observe;
@@ -107,6 +108,14 @@ impl App {
         let expiry_watch = tokio::spawn(expiry::watch(state.clone()));
         let webhook_processor = tokio::spawn(inbound::process(state.clone()));
         let event_delivery = tokio::spawn(events::deliver(state.clone()));
+        let cache_invalidation = tokio::spawn(cache::invalidation::watch(state.clone()));
+        // The writer stops once no request can queue anything more: after the connections.
+        let (connections_done, writer_may_stop) = tokio::sync::oneshot::channel::<()>();
+        let ledger_writer = state.take_ledger_queue().map(|queue| {
+            tokio::spawn(ledger_writer::run(state.clone(), queue, async move {
+                let _ = writer_may_stop.await;
+            }))
+        });
 
         let mut graceful = stopping.clone();
         let server = listener::serve(
@@ -132,10 +141,21 @@ impl App {
         expiry_watch.abort();
         webhook_processor.abort();
         event_delivery.abort();
+        cache_invalidation.abort();
+        // The sends answered so far are written before the store closes.
+        let _ = connections_done.send(());
+        if let Some(writer) = ledger_writer {
+            if tokio::time::timeout(LEDGER_DRAIN_WAIT, writer).await.is_err() {
+                tracing::warn!("the ledger writer did not finish writing in time; some sends are not recorded");
+            }
+        }
         state.store().close().await;
         Ok(())
     }
 }
+
+/// How long the ledger writer may take, at shutdown, to write what is queued.
+const LEDGER_DRAIN_WAIT: Duration = Duration::from_secs(10);
 
 async fn forget_idle_rate_limits(state: AppState) {
     let mut every_minute = tokio::time::interval(Duration::from_secs(60));

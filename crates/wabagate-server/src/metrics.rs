@@ -3,6 +3,8 @@
 //! methods, status codes, enums), so no client input can add series. Raw paths (which hold
 //! phone number and media ids), raw methods and keys are never labels.
 
+use std::collections::HashSet;
+
 mod inventory;
 
 use std::sync::Mutex;
@@ -88,6 +90,8 @@ pub(crate) struct Metrics {
     pub(crate) key_lookups: Family<KeyLookupLabels, Counter>,
     /// Build info and the connection gauges read from the store at scrape time.
     pub(crate) inventory: inventory::Inventory,
+    /// The hot path's series: in flight, duration, upstream errors, refusals, cache lookups.
+    pub(crate) hot: HotPathMetrics,
 }
 
 impl Metrics {
@@ -124,6 +128,7 @@ impl Metrics {
         let key_lookups = Family::<KeyLookupLabels, Counter>::default();
         registry.register("key_lookups", "API key lookups, by where they were answered from", key_lookups.clone());
         let inventory = inventory::Inventory::register(&mut registry);
+        let hot = HotPathMetrics::register(&mut registry);
         Self {
             registry: Mutex::new(registry),
             requests,
@@ -133,6 +138,7 @@ impl Metrics {
             limit_actions,
             key_lookups,
             inventory,
+            hot,
         }
     }
 
@@ -149,5 +155,147 @@ impl Metrics {
         // Writing into a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut text, &registry);
         text
+    }
+}
+
+/// The series of the proxy's hot path, each resolved once at start so a request only bumps
+/// an atomic (or looks up a label set it shares with every request like it).
+#[derive(Debug)]
+pub(crate) struct HotPathMetrics {
+    pub(crate) in_flight: Gauge,
+    pub(crate) request_duration: Histogram,
+    upstream_errors: Family<UpstreamErrorLabels, Counter>,
+    rate_limited_by_account: Family<AccountLabels, Counter>,
+    /// The accounts that have a series of their own in `rate_limited_by_account`.
+    labelled_accounts: Mutex<HashSet<uuid::Uuid>>,
+    cache_lookups: Family<CacheLookupLabels, Counter>,
+}
+
+/// Accounts refused by the rate limit that get a series of their own; the rest share `other`.
+const LABELLED_ACCOUNTS: usize = 100;
+
+/// Why a request did not get an answer from the upstream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EncodeLabelValue)]
+#[allow(non_camel_case_types, reason = "the variants are the label values")]
+pub(crate) enum UpstreamError {
+    /// Not reached: connecting (or the connection) failed.
+    connect,
+    /// No response head within the upstream timeout.
+    timeout,
+    /// It answered with something that is not HTTP.
+    bad_answer,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct UpstreamErrorLabels {
+    kind: UpstreamError,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct AccountLabels {
+    /// An account id, or `other` past the first [`LABELLED_ACCOUNTS`].
+    account: String,
+}
+
+/// Which hot-path cache a lookup asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EncodeLabelValue)]
+#[allow(non_camel_case_types, reason = "the variants are the label values")]
+pub(crate) enum CacheName {
+    keys,
+    connections,
+    windows,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EncodeLabelValue)]
+#[allow(non_camel_case_types, reason = "the variants are the label values")]
+enum CacheResult {
+    hit,
+    miss,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, EncodeLabelSet)]
+struct CacheLookupLabels {
+    cache: CacheName,
+    result: CacheResult,
+}
+
+impl HotPathMetrics {
+    fn register(registry: &mut Registry) -> Self {
+        let in_flight = Gauge::default();
+        registry.register("requests_in_flight", "HTTP requests being answered now", in_flight.clone());
+        // 0.5 ms to about 33 s: past the default upstream timeout (30 s), so a timed-out
+        // request lands in a bucket of its own rather than in +Inf with the streams.
+        let request_duration =
+            Histogram::new(prometheus_client::metrics::histogram::exponential_buckets(0.0005, 2.0, 17));
+        registry.register(
+            "http_request_duration_seconds",
+            "Time from a request's head to its response's head, every route",
+            request_duration.clone(),
+        );
+        let upstream_errors = Family::<UpstreamErrorLabels, Counter>::default();
+        // Every kind is served from the start at 0, so a first error is a rise `rate()` sees.
+        for kind in [UpstreamError::connect, UpstreamError::timeout, UpstreamError::bad_answer] {
+            upstream_errors.get_or_create(&UpstreamErrorLabels { kind });
+        }
+        registry.register(
+            "upstream_errors",
+            "Proxied requests the upstream did not answer, by kind (connect, timeout, bad_answer)",
+            upstream_errors.clone(),
+        );
+        let rate_limited_by_account = Family::<AccountLabels, Counter>::default();
+        registry.register(
+            "rate_limited_by_account",
+            "Gateway requests refused by the per-account rate limit, by account (the first 100 refused; the rest `other`)",
+            rate_limited_by_account.clone(),
+        );
+        let cache_lookups = Family::<CacheLookupLabels, Counter>::default();
+        registry.register(
+            "cache_lookups",
+            "Hot-path cache lookups, by cache (keys, connections, windows) and result (hit, miss)",
+            cache_lookups.clone(),
+        );
+        Self {
+            in_flight,
+            request_duration,
+            upstream_errors,
+            rate_limited_by_account,
+            labelled_accounts: Mutex::new(HashSet::new()),
+            cache_lookups,
+        }
+    }
+
+    pub(crate) fn upstream_failed(&self, kind: UpstreamError) {
+        self.upstream_errors.get_or_create(&UpstreamErrorLabels { kind }).inc();
+    }
+
+    pub(crate) fn rate_limited(&self, account_id: uuid::Uuid) {
+        let labelled = {
+            let mut accounts = self.labelled_accounts.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            accounts.contains(&account_id) || (accounts.len() < LABELLED_ACCOUNTS && accounts.insert(account_id))
+        };
+        let account = if labelled { account_id.to_string() } else { "other".to_owned() };
+        self.rate_limited_by_account.get_or_create(&AccountLabels { account }).inc();
+    }
+
+    pub(crate) fn cache_lookup(&self, cache: CacheName, hit: bool) {
+        let result = if hit { CacheResult::hit } else { CacheResult::miss };
+        self.cache_lookups.get_or_create(&CacheLookupLabels { cache, result }).inc();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refused_accounts_past_the_cap_share_one_series() {
+        let metrics = Metrics::new();
+        for _ in 0..LABELLED_ACCOUNTS + 50 {
+            metrics.hot.rate_limited(uuid::Uuid::new_v4());
+        }
+        let text = metrics.render();
+        let series = text.lines().filter(|line| line.starts_with("wabagate_rate_limited_by_account_total{")).count();
+        assert_eq!(series, LABELLED_ACCOUNTS + 1);
+        assert!(text.contains(r#"wabagate_rate_limited_by_account_total{account="other"} 50"#), "{text}");
     }
 }

@@ -1,11 +1,13 @@
 //! Observing each request: its id, its metrics and its one access log line.
 //!
 //! The request id is taken from `X-Request-Id` when the client sent a sane one and made up
-//! otherwise; it is echoed on every response. Handlers note the account and connection a
+//! otherwise ([`new_request_id`]: UUID-shaped, a random per-process half and a counter, so
+//! no `getrandom()` per request); it is echoed on every response. Handlers note the account and connection a
 //! request used in an [`AccessNote`]; the log line names them, the route template, the
 //! status and the latency: never a header, a body or a secret.
 
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
@@ -56,10 +58,12 @@ impl AccessNote {
 /// The middleware: wraps every route, the fallback included.
 pub(crate) async fn observe(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let request_id =
-        request.headers().get(&X_REQUEST_ID).filter(|value| is_sane_request_id(value)).cloned().unwrap_or_else(|| {
-            HeaderValue::try_from(Uuid::new_v4().to_string()).expect("a UUID is a valid header value")
-        });
+    let request_id = request
+        .headers()
+        .get(&X_REQUEST_ID)
+        .filter(|value| is_sane_request_id(value))
+        .cloned()
+        .unwrap_or_else(new_request_id);
     request.headers_mut().insert(X_REQUEST_ID.clone(), request_id.clone());
     let note = AccessNote::default();
     request.extensions_mut().insert(note.clone());
@@ -67,7 +71,10 @@ pub(crate) async fn observe(State(state): State<AppState>, mut request: Request,
     let method = request.method().clone();
     let method_label = method_label(&method);
 
+    let in_flight = InFlight::enter(&state.metrics().hot.in_flight);
     let mut response = next.run(request).await;
+    drop(in_flight);
+    state.metrics().hot.request_duration.observe(started.elapsed().as_secs_f64());
 
     let status = response.status().as_u16();
     response.headers_mut().insert(X_REQUEST_ID.clone(), request_id.clone());
@@ -93,6 +100,34 @@ pub(crate) async fn observe(State(state): State<AppState>, mut request: Request,
         ),
     }
     response
+}
+
+/// Counts a request in flight until dropped, also when the client goes away mid-request
+/// (which drops the handler's future).
+struct InFlight<'a>(&'a prometheus_client::metrics::gauge::Gauge);
+
+impl<'a> InFlight<'a> {
+    fn enter(gauge: &'a prometheus_client::metrics::gauge::Gauge) -> Self {
+        gauge.inc();
+        Self(gauge)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
+}
+
+/// A request id that is unique without asking the OS for randomness each time: the first
+/// half is random once per process, the second counts requests. Shaped as a UUID, as the
+/// hosted product's ids are.
+fn new_request_id() -> HeaderValue {
+    static PROCESS: LazyLock<u64> = LazyLock::new(|| Uuid::new_v4().as_u64_pair().0);
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let id = Uuid::from_u64_pair(*PROCESS, COUNTER.fetch_add(1, Ordering::Relaxed));
+    let mut text = Uuid::encode_buffer();
+    HeaderValue::from_str(id.hyphenated().encode_lower(&mut text)).expect("a UUID is a valid header value")
 }
 
 /// The method as sent, cut to a length no real method needs (methods are tokens, so they

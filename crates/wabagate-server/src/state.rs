@@ -5,9 +5,10 @@ use std::sync::Arc;
 use uuid::Uuid;
 use wabagate_store::{Account, ApiKeyHash, GatewayConnection, Keyring, Store};
 
-use crate::cache::{ConnectionCache, KeyCache};
+use crate::cache::{ConnectionCache, KeyCache, Source, WindowCache};
 use crate::config::ServerConfig;
-use crate::metrics::{KeyLookup, KeyLookupLabels, Metrics};
+use crate::ledger_writer::{LedgerQueue, LedgerWriter};
+use crate::metrics::{CacheName, KeyLookup, KeyLookupLabels, Metrics};
 use crate::rate_limit::AccountRateLimit;
 use crate::upstream::{UpstreamClient, build_client};
 
@@ -25,6 +26,12 @@ struct Inner {
     accounts_by_key: KeyCache,
     /// Account → all its connections with tokens opened.
     connections: ConnectionCache,
+    /// (business number, customer) → the customer's last message, for the window check.
+    windows: WindowCache,
+    /// Hands what the hot path saw (sends, template lists) to the ledger writer task.
+    ledger: LedgerWriter,
+    /// The writer task's end of the queue, until `App::serve` takes it.
+    ledger_queue: std::sync::Mutex<Option<LedgerQueue>>,
     rate_limit: AccountRateLimit,
     /// Seals and opens media links (`gateway::media_link`), under keys derived from the master key.
     media_links: Keyring,
@@ -40,9 +47,13 @@ struct Inner {
 impl AppState {
     pub fn new(config: ServerConfig, store: Store) -> Self {
         let metrics = Metrics::new();
+        let (ledger, ledger_queue) = LedgerWriter::new();
         let inner = Inner {
             accounts_by_key: KeyCache::new(config.cache_ttl),
             connections: ConnectionCache::new(config.cache_ttl),
+            windows: WindowCache::new(),
+            ledger,
+            ledger_queue: std::sync::Mutex::new(Some(ledger_queue)),
             rate_limit: AccountRateLimit::new(config.rate_limit_per_second),
             media_links: store.derive_keyring(crate::gateway::MEDIA_LINK_KEY_PURPOSE),
             upstream: build_client(),
@@ -97,46 +108,78 @@ impl AppState {
         &self.inner.rate_limit
     }
 
-    /// The account a key belongs to, from the cache when fresh.
+    pub(crate) fn ledger(&self) -> &LedgerWriter {
+        &self.inner.ledger
+    }
+
+    /// The ledger writer's queue; `None` once taken (one server per state).
+    pub(crate) fn take_ledger_queue(&self) -> Option<LedgerQueue> {
+        self.inner.ledger_queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take()
+    }
+
+    /// The account a key belongs to, from the cache unless the store changed.
     pub(crate) async fn account_for_key(
         &self,
         hash: ApiKeyHash,
     ) -> Result<Option<Account>, wabagate_store::StoreError> {
-        let cached = self.inner.accounts_by_key.get(&hash);
-        let source = match cached {
-            Some(Some(_)) => KeyLookup::cached,
-            Some(None) => KeyLookup::cached_unknown,
-            None => KeyLookup::store,
+        let store = &self.inner.store;
+        let (account, source) = self.inner.accounts_by_key.get_or_load(hash, || store.account_for_key(&hash)).await?;
+        let source = match (source, &account) {
+            (Source::Cache, Some(_)) => KeyLookup::cached,
+            (Source::Cache, None) => KeyLookup::cached_unknown,
+            (Source::Store, _) => KeyLookup::store,
         };
         self.inner.metrics.key_lookups.get_or_create(&KeyLookupLabels { source }).inc();
-        if let Some(cached) = cached {
-            return Ok(cached);
-        }
-        let account = self.inner.store.account_for_key(&hash).await?;
-        self.inner.accounts_by_key.insert(hash, account.clone());
+        self.inner.metrics.hot.cache_lookup(CacheName::keys, source != KeyLookup::store);
         Ok(account)
     }
 
-    /// An account's connections (tokens opened), from the cache when fresh.
+    /// An account's connections (tokens opened), from the cache unless the store changed.
     pub(crate) async fn gateway_connections(
         &self,
         account_id: Uuid,
     ) -> Result<Arc<[GatewayConnection]>, wabagate_store::StoreError> {
-        if let Some(cached) = self.inner.connections.get(&account_id) {
-            return Ok(cached);
-        }
-        let connections: Arc<[GatewayConnection]> = self.inner.store.gateway_connections(account_id).await?.into();
-        self.inner.connections.insert(account_id, connections.clone());
+        let store = &self.inner.store;
+        let load = || async move { Ok(Arc::from(store.gateway_connections(account_id).await?)) };
+        let (connections, source) = self.inner.connections.get_or_load(account_id, load).await?;
+        self.inner.metrics.hot.cache_lookup(CacheName::connections, source == Source::Cache);
         Ok(connections)
     }
 
-    /// Call after changing an account's connections, so this process sees it at once.
-    pub(crate) fn forget_connections(&self, account_id: Uuid) {
-        self.inner.connections.remove(&account_id);
+    /// When a customer last wrote to a business number (Unix seconds), from the cache the
+    /// webhook processor keeps up to date.
+    pub(crate) async fn last_inbound(
+        &self,
+        phone_number_id: &str,
+        wa_id: &str,
+    ) -> Result<Option<i64>, wabagate_store::StoreError> {
+        let store = &self.inner.store;
+        let load = || store.last_inbound(phone_number_id, wa_id);
+        let (last_inbound, source) = self.inner.windows.get_or_load(phone_number_id, wa_id, load).await?;
+        self.inner.metrics.hot.cache_lookup(CacheName::windows, source == Source::Cache);
+        Ok(last_inbound)
+    }
+
+    /// Call after the webhook processor committed a customer's message that opens a window.
+    pub(crate) async fn window_opened(&self, phone_number_id: String, wa_id: String, at: i64) {
+        self.inner.windows.opened(phone_number_id, wa_id, at).await;
+    }
+
+    /// Call after changing an account's connections, so this process sees it at once. Every
+    /// account's list is forgotten: the change moved the store's cache revision, which is
+    /// about to clear them all anyway.
+    pub(crate) fn forget_connections(&self, _account_id: Uuid) {
+        self.inner.connections.clear();
     }
 
     /// Call after revoking a key in this process.
     pub fn forget_keys(&self) {
         self.inner.accounts_by_key.clear();
+    }
+
+    /// Called when the store's cache revision moved: some key or connection changed.
+    pub(crate) fn forget_cached_keys_and_connections(&self) {
+        self.inner.accounts_by_key.clear();
+        self.inner.connections.clear();
     }
 }

@@ -17,6 +17,8 @@ use hyper_util::rt::TokioExecutor;
 use self::early_answers::EarlyAnswers;
 use crate::error::ApiError;
 use crate::listener::caller_body::CallerBodyError;
+use crate::metrics::UpstreamError;
+use crate::state::AppState;
 
 pub(crate) type UpstreamClient = Client<EarlyAnswers<hyper_rustls::HttpsConnector<HttpConnector>>, Body>;
 
@@ -27,6 +29,20 @@ pub(crate) fn build_client() -> UpstreamClient {
     http.set_connect_timeout(Some(Duration::from_secs(5)));
     let https = HttpsConnectorBuilder::new().with_webpki_roots().https_or_http().enable_http1().wrap_connector(http);
     Client::builder(TokioExecutor::new()).pool_idle_timeout(Duration::from_secs(60)).build(EarlyAnswers(https))
+}
+
+/// Counts an upstream failure by kind (the caller's own body failing is not one).
+pub(crate) fn count(state: &AppState, error: ApiError) -> ApiError {
+    let kind = match &error {
+        ApiError::UpstreamTimeout => Some(UpstreamError::timeout),
+        ApiError::UpstreamUnreachable => Some(UpstreamError::connect),
+        ApiError::BadUpstreamAnswer(_) => Some(UpstreamError::bad_answer),
+        _ => None,
+    };
+    if let Some(kind) = kind {
+        state.metrics().hot.upstream_failed(kind);
+    }
+    error
 }
 
 /// Whose fault a failed exchange was: the caller's body (400, or 408 when it stalled), the

@@ -152,29 +152,16 @@ impl Store {
     /// Records a send: a new `accepted` row, or the gateway's details merged into the row
     /// its statuses made first (which keeps its status).
     pub async fn record_send(&self, send: &SendRecord) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO messages (wamid, direction, origin, account_id, connection_id, phone_number_id, peer, type,
-                status, status_rank, content, template_name, biz_opaque_callback_data, created_at, updated_at, request_id)
-             VALUES (?1, 'outbound', 'gateway', ?2, ?3, ?4, ?5, ?6, 'accepted', 10, ?7, ?8, ?9, ?10, ?10, ?11)
-             ON CONFLICT (wamid) DO UPDATE SET origin = 'gateway', connection_id = excluded.connection_id,
-                type = excluded.type, content = excluded.content, template_name = excluded.template_name,
-                biz_opaque_callback_data = COALESCE(excluded.biz_opaque_callback_data, messages.biz_opaque_callback_data),
-                request_id = excluded.request_id, created_at = excluded.created_at, updated_at = excluded.updated_at
-             WHERE messages.account_id = excluded.account_id AND messages.direction = 'outbound'",
-        )
-        .bind(&send.wamid)
-        .bind(send.account_id.to_string())
-        .bind(send.connection_id.to_string())
-        .bind(&send.phone_number_id)
-        .bind(&send.recipient)
-        .bind(&send.message_type)
-        .bind(send.content.as_ref().map(Value::to_string))
-        .bind(&send.template_name)
-        .bind(&send.biz_opaque_callback_data)
-        .bind(send.sent_at.unix_micros())
-        .bind(&send.request_id)
-        .execute(&self.pool)
-        .await?;
+        self.record_sends(std::slice::from_ref(send)).await
+    }
+
+    /// Records many sends in one transaction (the gateway's ledger writer batches them).
+    pub async fn record_sends(&self, sends: &[SendRecord]) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        for send in sends {
+            record_send_query(send).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -446,6 +433,30 @@ impl WebhookBatch {
         }
         Ok(true)
     }
+}
+
+fn record_send_query(send: &SendRecord) -> sqlx::query::Query<'_, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'_>> {
+    sqlx::query(
+        "INSERT INTO messages (wamid, direction, origin, account_id, connection_id, phone_number_id, peer, type,
+            status, status_rank, content, template_name, biz_opaque_callback_data, created_at, updated_at, request_id)
+         VALUES (?1, 'outbound', 'gateway', ?2, ?3, ?4, ?5, ?6, 'accepted', 10, ?7, ?8, ?9, ?10, ?10, ?11)
+         ON CONFLICT (wamid) DO UPDATE SET origin = 'gateway', connection_id = excluded.connection_id,
+            type = excluded.type, content = excluded.content, template_name = excluded.template_name,
+            biz_opaque_callback_data = COALESCE(excluded.biz_opaque_callback_data, messages.biz_opaque_callback_data),
+            request_id = excluded.request_id, created_at = excluded.created_at, updated_at = excluded.updated_at
+         WHERE messages.account_id = excluded.account_id AND messages.direction = 'outbound'",
+    )
+    .bind(&send.wamid)
+    .bind(send.account_id.to_string())
+    .bind(send.connection_id.to_string())
+    .bind(&send.phone_number_id)
+    .bind(&send.recipient)
+    .bind(&send.message_type)
+    .bind(send.content.as_ref().map(Value::to_string))
+    .bind(&send.template_name)
+    .bind(&send.biz_opaque_callback_data)
+    .bind(send.sent_at.unix_micros())
+    .bind(&send.request_id)
 }
 
 fn message_from_row(row: &SqliteRow) -> StoreResult<LedgerMessage> {

@@ -14,6 +14,7 @@ mod accounts;
 pub mod api_key;
 mod api_keys;
 mod backup;
+mod cache_revision;
 mod connect_session;
 mod connection_census;
 mod connection_events;

@@ -156,6 +156,11 @@ impl Store {
 }
 
 impl WebhookBatch {
+    /// When the body arrived: the time the ledger gives items that carry none of their own.
+    pub fn received_at(&self) -> Timestamp {
+        self.received_at
+    }
+
     /// The ACTIVE connection owning an id, as the index says inside this transaction.
     pub async fn route(&mut self, kind: RouteKind, id: &str) -> StoreResult<Option<Route>> {
         lookup(&mut self.tx, kind, id).await

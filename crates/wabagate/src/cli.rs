@@ -48,7 +48,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(*args).await.map(|()| ExitCode::SUCCESS),
         Command::Sandbox(command) => {
             let SandboxCommand { logging, sandbox } = *command;
-            logging::init(logging.log_format.unwrap_or_default(), logging.access_log_level);
+            let _log = logging::init(logging.log_format.unwrap_or_default(), logging.access_log_level);
             wabagate_sandbox::cli::run(sandbox).await.map(|()| ExitCode::SUCCESS)
         }
         Command::Admin(args) => admin::run(args).await.map(|()| ExitCode::SUCCESS),

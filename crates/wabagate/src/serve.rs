@@ -187,7 +187,7 @@ impl UpstreamChoice {
 
 pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let file = FileConfig::load(args.store.config.as_deref())?;
-    logging::init(
+    let _log = logging::init(
         FileConfig::under(args.logging.log_format, file.log_format, LogFormat::default),
         args.logging.access_log_level.or(file.access_log_level),
     );

@@ -12,23 +12,25 @@ use axum::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 
 pub(crate) static MATON_CONNECTION: HeaderName = HeaderName::from_static("maton-connection");
 
-const HOP_BY_HOP: [&str; 8] = [
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "proxy-authorization",
+/// Names built once: removing by `&str` would parse each name again on every request.
+static HOP_BY_HOP: [HeaderName; 8] = [
+    header::CONNECTION,
+    HeaderName::from_static("keep-alive"),
+    HeaderName::from_static("proxy-connection"),
+    header::TE,
+    header::TRAILER,
+    header::TRANSFER_ENCODING,
+    header::UPGRADE,
+    header::PROXY_AUTHORIZATION,
 ];
 
 /// Rewrites the caller's headers into the upstream request's.
 pub(crate) fn to_upstream(headers: &mut HeaderMap, bearer: HeaderValue) {
     strip_hop_by_hop(headers);
-    for name in [header::HOST, header::AUTHORIZATION, header::EXPECT, MATON_CONNECTION.clone()] {
+    for name in [&header::HOST, &header::EXPECT, &MATON_CONNECTION] {
         headers.remove(name);
     }
+    // `insert` replaces every `Authorization` the caller sent.
     headers.insert(header::AUTHORIZATION, bearer);
 }
 
@@ -39,17 +41,20 @@ pub(crate) fn to_caller(headers: &mut HeaderMap) {
 }
 
 fn strip_hop_by_hop(headers: &mut HeaderMap) {
-    let named_by_connection: Vec<HeaderName> = headers
-        .get_all(header::CONNECTION)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .filter_map(|name| HeaderName::try_from(name.trim()).ok())
-        .collect();
-    for name in named_by_connection {
-        headers.remove(name);
+    // Keep-alive HTTP/1.1 rarely sends `Connection`; only then is there a list to read.
+    if headers.contains_key(header::CONNECTION) {
+        let named_by_connection: Vec<HeaderName> = headers
+            .get_all(header::CONNECTION)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .filter_map(|name| HeaderName::try_from(name.trim()).ok())
+            .collect();
+        for name in named_by_connection {
+            headers.remove(name);
+        }
     }
-    for name in HOP_BY_HOP {
+    for name in &HOP_BY_HOP {
         headers.remove(name);
     }
 }

@@ -55,6 +55,7 @@ pub(crate) async fn forward(
 pub(crate) fn enforce_rate_limit(state: &AppState, account: &Account) -> Result<(), ApiError> {
     state.rate_limit().check(account.account_id).map_err(|wait| {
         state.metrics().rate_limited.inc();
+        state.metrics().hot.rate_limited(account.account_id);
         ApiError::RateLimited {
             limit: state.rate_limit().limit(),
             retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
@@ -99,9 +100,9 @@ pub(crate) async fn send(state: &AppState, request: Request) -> Result<Response,
         answer = &mut exchange => answer,
         () = body_sent => tokio::time::timeout(state.config().upstream_timeout, exchange)
             .await
-            .map_err(|_| ApiError::UpstreamTimeout)?,
+            .map_err(|_| upstream::count(state, ApiError::UpstreamTimeout))?,
     };
-    let response = answer.map_err(upstream::failure)?;
+    let response = answer.map_err(|error| upstream::count(state, upstream::failure(error)))?;
     state.metrics().upstream_latency.observe(started.elapsed().as_secs_f64());
     let (mut parts, body) = response.into_parts();
     headers::to_caller(&mut parts.headers);

@@ -4,10 +4,14 @@
 //!
 //! For this one route the request body (small JSON, bounded in size and time) is copied
 //! before it is forwarded, and so is a successful answer (Meta's `{"messages":[{"id"}]}`);
-//! the caller gets the same bytes either way. The copy also tells whether the message is
-//! free-form into a closed service window: it is then forwarded with a `Wabagate-Warning`
-//! header, or, with `enforce_service_window`, refused before anything is forwarded.
+//! the caller gets the same bytes either way. On the request's path only the recipient and
+//! the message type are read, for the service window: a free-form message into a closed
+//! window is forwarded with a `Wabagate-Warning` header, or, with `enforce_service_window`,
+//! refused before anything is forwarded. The window comes from a cache the webhook processor
+//! keeps up to date; the copies go to the ledger writer, which parses and stores them off
+//! the request's path ([`crate::ledger_writer`]).
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
@@ -15,12 +19,13 @@ use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::response::Response;
 use http_body_util::{BodyExt, Limited};
-use serde_json::Value;
-use wabagate_store::{Account, GatewayConnection, SendRecord};
+use serde::Deserialize;
+use wabagate_store::{Account, GatewayConnection};
 
-use super::{media_link, proxy};
+use super::{proxy, template_list};
 use crate::error::ApiError;
 use crate::inbound::Window;
+use crate::ledger_writer::{LedgerJob, SentMessage};
 use crate::listener::caller_body::CallerBodyError;
 use crate::observe::X_REQUEST_ID;
 use crate::state::AppState;
@@ -46,17 +51,17 @@ pub(crate) async fn send(
 ) -> Result<Response, ApiError> {
     // The upstream URI's path is the caller's Graph path, unchanged.
     let Some(phone_number_id) = sending_number(request.method(), request.uri().path()).map(str::to_owned) else {
-        return media_link::send(state, account, connection, request).await;
+        return template_list::send(state, account, connection, request).await;
     };
     let small = content_length(request.headers()).is_some_and(|length| length <= REQUEST_COPY_LIMIT);
     if !small {
-        return media_link::send(state, account, connection, request).await;
+        return template_list::send(state, account, connection, request).await;
     }
     let (parts, body) = request.into_parts();
     let body = read_request(Body::new(body)).await?;
-    let draft = serde_json::from_slice::<Value>(&body).ok().and_then(|json| SendDraft::read(&json));
-    let window_closed = match &draft {
-        Some(draft) if draft.is_free_form() => window_closed(state, &phone_number_id, &draft.recipient).await,
+    let recipient = serde_json::from_slice::<SendPeek<'_>>(&body).ok().and_then(|peek| peek.free_form_recipient());
+    let window_closed = match &recipient {
+        Some(Recipient { wa_id, free_form: true }) => window_closed(state, &phone_number_id, wa_id).await,
         _ => false,
     };
     if window_closed && state.config().webhooks.enforce_service_window {
@@ -67,7 +72,9 @@ pub(crate) async fn send(
     if window_closed {
         response.headers_mut().insert(WABAGATE_WARNING.clone(), HeaderValue::from_static(WINDOW_WARNING));
     }
-    let Some(draft) = draft.filter(|_| response.status().is_success()) else { return Ok(response) };
+    if recipient.is_none() || !response.status().is_success() {
+        return Ok(response);
+    }
     if content_length(response.headers()).is_none_or(|length| length > ANSWER_COPY_LIMIT) {
         return Ok(response);
     }
@@ -76,24 +83,16 @@ pub(crate) async fn send(
         tracing::warn!("reading Meta's answer to a send failed; the send is not recorded");
         return Ok(Response::from_parts(parts, Body::empty()));
     };
-    if let Some(wamid) = serde_json::from_slice::<Value>(&answer).ok().as_ref().and_then(accepted_wamid) {
-        let record = SendRecord {
-            wamid,
-            account_id: account.account_id,
-            connection_id: connection.connection_id,
-            phone_number_id,
-            recipient: draft.recipient,
-            message_type: Some(draft.message_type),
-            template_name: draft.template_name,
-            biz_opaque_callback_data: draft.biz_opaque_callback_data,
-            request_id,
-            content: Some(draft.json),
-            sent_at: state.now(),
-        };
-        if let Err(error) = state.store().record_send(&record).await {
-            tracing::warn!(error = %error, "recording a send in the ledger failed");
-        }
-    }
+    let sent = SentMessage {
+        account_id: account.account_id,
+        connection_id: connection.connection_id,
+        phone_number_id,
+        request: body,
+        answer: answer.clone(),
+        request_id,
+        sent_at: state.now(),
+    };
+    state.ledger().submit(LedgerJob::Send(sent)).await;
     Ok(Response::from_parts(parts, Body::from(answer)))
 }
 
@@ -111,53 +110,42 @@ fn sending_number<'a>(method: &Method, graph_path: &'a str) -> Option<&'a str> {
     (is_number && segments.next() == Some("messages") && segments.next().is_none()).then_some(node)
 }
 
-/// What the ledger keeps of a send's request.
-struct SendDraft {
-    recipient: String,
-    message_type: String,
-    template_name: Option<String>,
-    biz_opaque_callback_data: Option<String>,
-    json: Value,
+/// The two fields of a send's JSON the window check needs, read without building the rest
+/// (the ledger writer parses the whole body later).
+#[derive(Deserialize)]
+struct SendPeek<'a> {
+    #[serde(borrow)]
+    to: Option<Cow<'a, str>>,
+    #[serde(borrow, rename = "type")]
+    message_type: Option<Cow<'a, str>>,
 }
 
-impl SendDraft {
-    /// `None` for bodies that send nothing (mark-as-read has no `to`).
-    fn read(json: &Value) -> Option<Self> {
-        let recipient = crate::inbound::digits(json.get("to")?.as_str()?);
-        if recipient.is_empty() {
-            return None;
-        }
-        let text = |value: Option<&Value>| value.and_then(Value::as_str).map(str::to_owned);
-        Some(Self {
-            recipient,
-            message_type: text(json.get("type")).unwrap_or_else(|| "text".to_owned()),
-            template_name: text(json.pointer("/template/name")),
-            biz_opaque_callback_data: text(json.get("biz_opaque_callback_data")),
-            json: json.clone(),
-        })
-    }
+/// Who a send goes to, and whether it needs an open window.
+struct Recipient {
+    wa_id: String,
+    free_form: bool,
+}
 
-    /// Anything but a template needs an open window.
-    fn is_free_form(&self) -> bool {
-        self.message_type != "template"
+impl SendPeek<'_> {
+    /// `None` for bodies that send nothing (mark-as-read has no `to`). Anything but a
+    /// template needs an open window.
+    fn free_form_recipient(&self) -> Option<Recipient> {
+        let wa_id = crate::inbound::digits(self.to.as_deref()?);
+        let free_form = self.message_type.as_deref() != Some("template");
+        (!wa_id.is_empty()).then_some(Recipient { wa_id, free_form })
     }
 }
 
 /// Whether the customer has not written within 24 hours. A store failure says "open": the
 /// check advises, it must not stop a send.
 async fn window_closed(state: &AppState, phone_number_id: &str, wa_id: &str) -> bool {
-    match state.store().last_inbound(phone_number_id, wa_id).await {
+    match state.last_inbound(phone_number_id, wa_id).await {
         Ok(last_inbound) => !Window::from_last_inbound(last_inbound, state.now()).open,
         Err(error) => {
             tracing::warn!(error = %error, "checking a service window failed");
             false
         }
     }
-}
-
-/// `messages[0].id` of Meta's answer to a send.
-fn accepted_wamid(answer: &Value) -> Option<String> {
-    answer.pointer("/messages/0/id")?.as_str().filter(|id| !id.is_empty() && id.len() <= 256).map(str::to_owned)
 }
 
 fn content_length(headers: &axum::http::HeaderMap) -> Option<u64> {
@@ -199,12 +187,12 @@ mod tests {
     }
 
     #[test]
-    fn a_draft_reads_the_recipient_as_digits_and_templates_are_not_free_form() {
-        let draft = SendDraft::read(&serde_json::json!({"to": "+1 555-0100", "type": "template",
-            "template": {"name": "hello_world"}, "biz_opaque_callback_data": "x"}))
-        .unwrap();
-        assert_eq!((draft.recipient.as_str(), draft.template_name.as_deref()), ("15550100", Some("hello_world")));
-        assert!(!draft.is_free_form());
-        assert!(SendDraft::read(&serde_json::json!({"status": "read", "message_id": "wamid.X"})).is_none());
+    fn the_peek_reads_the_recipient_as_digits_and_templates_are_not_free_form() {
+        let peek = |body: &str| serde_json::from_str::<SendPeek<'_>>(body).unwrap().free_form_recipient();
+        let template = peek(r#"{"to": "+1 555-0100", "type": "template", "template": {"name": "hello_world"}}"#);
+        let template = template.unwrap();
+        assert_eq!((template.wa_id.as_str(), template.free_form), ("15550100", false));
+        assert!(peek(r#"{"to": "15550100", "text": {"body": "hi"}}"#).unwrap().free_form);
+        assert!(peek(r#"{"status": "read", "message_id": "wamid.X"}"#).is_none());
     }
 }

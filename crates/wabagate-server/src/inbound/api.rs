@@ -1,7 +1,8 @@
 //! The ledger's control API, with an API key like `/connections`: `GET /messages`,
 //! `GET /messages/{wamid}`, `GET /messages/{wamid}/media`, `GET /conversations`,
 //! `GET /conversations/{phone_number_id}/{wa_id}`, `GET /templates`, `POST /templates/sync`.
-//! Every query is scoped to the caller's account, so another account's ids are 404.
+//! Every query is scoped to the caller's account, so another account's ids are 404. Each
+//! read first waits for the ledger writer to catch up, so a send just answered is found.
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -71,6 +72,7 @@ async fn list_messages(
     };
     let limit = page_limit(query.limit)?;
     let cursor = cursor_param(query.cursor)?;
+    state.ledger().caught_up().await;
     let mut messages = state.store().ledger_messages(account.account_id, &filter, cursor.as_ref(), limit + 1).await?;
     let next_cursor = next_page(&mut messages, limit);
     Ok(Json(MessageList { messages, paging: Paging { next_cursor } }))
@@ -141,6 +143,7 @@ async fn list_conversations(
     let limit = page_limit(query.limit)?;
     let cursor = cursor_param(query.cursor)?;
     let phone_number_id = non_empty(query.phone_number_id);
+    state.ledger().caught_up().await;
     let mut summaries = state
         .store()
         .ledger_conversations(account.account_id, phone_number_id.as_deref(), cursor.as_ref(), limit + 1)
@@ -169,6 +172,7 @@ async fn show_conversation(
     Path((phone_number_id, wa_id)): Path<(String, String)>,
 ) -> Result<Json<OneConversation>, ApiError> {
     let wa_id = digits(&wa_id);
+    state.ledger().caught_up().await;
     let messages = state.store().ledger_thread(account.account_id, &phone_number_id, &wa_id, THREAD_LIMIT).await?;
     if messages.is_empty() {
         return Err(ApiError::NotFound(format!("Conversation of {phone_number_id} with {wa_id}")));
@@ -206,6 +210,7 @@ async fn list_templates(
         owned_waba(&state, account.account_id, waba_id).await?;
     }
     let status = non_empty(query.status).map(|status| status.to_ascii_uppercase());
+    state.ledger().caught_up().await;
     let templates = state.store().mirrored_templates(account.account_id, waba_id.as_deref(), status.as_deref()).await?;
     Ok(Json(TemplateList { templates }))
 }
@@ -233,6 +238,8 @@ async fn owned_waba(state: &AppState, account_id: uuid::Uuid, waba_id: &str) -> 
 }
 
 async fn find_message(state: &AppState, account_id: uuid::Uuid, wamid: &str) -> Result<LedgerMessage, ApiError> {
+    // What this gateway forwarded is written off the request's path; read it back all the same.
+    state.ledger().caught_up().await;
     state.store().ledger_message(account_id, wamid).await?.ok_or_else(|| ApiError::NotFound(format!("Message {wamid}")))
 }
 

@@ -22,6 +22,16 @@ pub(super) struct Applied {
     pub(super) touched: Vec<Uuid>,
     /// Media of new inbound messages, for the cache.
     pub(super) media: Vec<ArrivedMedia>,
+    /// Service windows the new inbound messages opened, for the window cache.
+    pub(super) windows: Vec<OpenedWindow>,
+}
+
+/// A customer wrote to a business number at `last_inbound_unix`.
+#[derive(Debug)]
+pub(super) struct OpenedWindow {
+    pub(super) phone_number_id: String,
+    pub(super) wa_id: String,
+    pub(super) last_inbound_unix: i64,
 }
 
 /// Applies `notification`.
@@ -79,6 +89,15 @@ async fn apply_item(
             };
             if batch.record_inbound(route, routed_id, &inbound).await? {
                 batch.publish_event(route.account_id, &event, now).await?;
+                if inbound.opens_window {
+                    applied.windows.push(OpenedWindow {
+                        phone_number_id: routed_id.to_owned(),
+                        wa_id: inbound.from.clone(),
+                        last_inbound_unix: inbound
+                            .timestamp_unix
+                            .unwrap_or(batch.received_at().unix_micros() / 1_000_000),
+                    });
+                }
                 let media = ArrivedMedia::of(
                     route.account_id,
                     route.connection_id,

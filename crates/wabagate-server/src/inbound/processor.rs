@@ -68,6 +68,9 @@ async fn apply_body(state: &AppState, body: StoredBody) -> StoreResult<()> {
             for account_id in applied.touched {
                 state.forget_connections(account_id);
             }
+            for window in applied.windows {
+                state.window_opened(window.phone_number_id, window.wa_id, window.last_inbound_unix).await;
+            }
             for media in applied.media {
                 tokio::spawn(media_cache::fill(state.clone(), media));
             }

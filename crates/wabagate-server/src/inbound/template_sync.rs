@@ -58,7 +58,8 @@ pub(super) async fn sync(state: &AppState, account_id: Uuid, waba_id: &str) -> R
     Ok(templates.len() as u64)
 }
 
-fn mirrored(waba_id: &str, template: &Value, now: wabagate_store::Timestamp) -> Option<MirroredTemplate> {
+/// A template of a Graph template list as the mirror keeps it; `None` without an id or name.
+pub(crate) fn mirrored(waba_id: &str, template: &Value, now: wabagate_store::Timestamp) -> Option<MirroredTemplate> {
     let text = |name: &str| template.get(name).and_then(Value::as_str).map(str::to_owned);
     Some(MirroredTemplate {
         id: text("id")?,

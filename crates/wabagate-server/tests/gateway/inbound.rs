@@ -514,6 +514,54 @@ async fn template_reviews_update_the_mirror_and_sync_fills_it() {
 }
 
 #[tokio::test]
+async fn sends_queued_for_the_ledger_are_written_before_a_graceful_stop() {
+    let world = World::start().await;
+    let sends = futures_util::future::join_all((0..40).map(|_| world.send_text(STRANGER))).await;
+    let World { sandbox: _sandbox, app, account, .. } = world;
+    // Straight to the store after the restart: nothing could have written them since.
+    let app = app.restart().await;
+    for wamid in &sends {
+        let recorded = app.store.ledger_message(account.account_id, wamid).await.unwrap();
+        assert_eq!(recorded.map(|message| message.origin), Some("gateway".to_owned()), "{wamid}");
+    }
+}
+
+#[tokio::test]
+async fn a_template_list_proxied_through_the_gateway_fills_the_mirror() {
+    let world = World::start().await;
+    let list = format!("/v21.0/{DEMO_WABA_ID}/message_templates?limit=100");
+    let proxied = world.app.get(&format!("/whatsapp-business{list}"), &world.key).send().await.unwrap();
+    assert_eq!(proxied.status(), 200);
+    let proxied: Value = proxied.json().await.unwrap();
+    let direct = world.app.client.get(format!("{}{list}", world.sandbox.base_url())).bearer_auth(DEMO_ACCESS_TOKEN);
+    let direct: Value = direct.send().await.unwrap().json().await.unwrap();
+    assert_eq!(proxied, direct, "the caller gets Meta's answer as it was");
+
+    let statuses = |templates: &Value| -> Vec<(String, String)> {
+        let mut statuses: Vec<(String, String)> = templates
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|template| {
+                (template["id"].as_str().unwrap().to_owned(), template["status"].as_str().unwrap().to_owned())
+            })
+            .collect();
+        statuses.sort();
+        statuses
+    };
+    let listed = statuses(&proxied["data"]);
+    assert!(!listed.is_empty());
+    let mirrored = world.get_json(&format!("/templates?waba_id={DEMO_WABA_ID}")).await;
+    assert_eq!(statuses(&mirrored["templates"]), listed, "the mirror holds what the list said");
+
+    // A list asked for names only says nothing of statuses, and must not blank them.
+    let names_only = format!("/whatsapp-business/v21.0/{DEMO_WABA_ID}/message_templates?fields=name");
+    assert_eq!(world.app.get(&names_only, &world.key).send().await.unwrap().status(), 200);
+    let mirrored = world.get_json(&format!("/templates?waba_id={DEMO_WABA_ID}")).await;
+    assert_eq!(statuses(&mirrored["templates"]), listed);
+}
+
+#[tokio::test]
 async fn accounts_see_only_their_own_messages_conversations_and_templates() {
     let world = World::start().await;
     let app = &world.app;
