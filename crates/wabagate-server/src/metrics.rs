@@ -235,7 +235,7 @@ impl HotPathMetrics {
         let upstream_errors = Family::<UpstreamErrorLabels, Counter>::default();
         // Every kind is served from the start at 0, so a first error is a rise `rate()` sees.
         for kind in [UpstreamError::connect, UpstreamError::timeout, UpstreamError::bad_answer] {
-            upstream_errors.get_or_create(&UpstreamErrorLabels { kind });
+            let _ = upstream_errors.get_or_create(&UpstreamErrorLabels { kind });
         }
         registry.register(
             "upstream_errors",
