@@ -15,6 +15,7 @@
 
 pub mod business_profile;
 pub mod error_code;
+pub mod event_type;
 pub mod graph_error;
 pub mod limits;
 pub mod media;

@@ -18,17 +18,9 @@ pub use stream::{EventStream, EventStreamOptions, StreamUpdate};
 
 use crate::error::Error;
 
-/// Every event type a gateway sends, in the order its docs list them.
-pub const EVENT_TYPES: [&str; 8] = [
-    "message.received",
-    "message.sent",
-    "message.delivered",
-    "message.read",
-    "message.failed",
-    "template.status_updated",
-    "connection.status_changed",
-    "webhook.test",
-];
+pub use wabagate_model::event_type::{
+    EVENT_TYPES, is_pattern as is_event_pattern, pattern_matches as event_pattern_matches,
+};
 
 /// One event, with the exact JSON it came as (what a subscription's receiver gets).
 #[derive(Debug, Clone, PartialEq)]
@@ -90,21 +82,6 @@ impl Event {
     }
 }
 
-/// Whether `pattern` picks events of type `kind`: the type itself, `group.*` for a
-/// group's types, or `*` for all.
-pub fn event_pattern_matches(pattern: &str, kind: &str) -> bool {
-    match pattern.strip_suffix(".*") {
-        _ if pattern == "*" => true,
-        Some(group) => kind.strip_prefix(group).is_some_and(|rest| rest.starts_with('.')),
-        None => pattern == kind,
-    }
-}
-
-/// Whether `pattern` is a known event type, a known group's `group.*`, or `*`.
-pub fn is_event_pattern(pattern: &str) -> bool {
-    pattern == "*" || EVENT_TYPES.iter().any(|kind| kind == &pattern || event_pattern_matches(pattern, kind))
-}
-
 /// A subscription's `events` must name at least one known type or pattern, each once.
 pub(crate) fn check_event_patterns(patterns: &[String]) -> Result<(), Error> {
     if patterns.is_empty() {
@@ -136,23 +113,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn patterns_pick_a_type_a_group_or_everything() {
-        assert!(event_pattern_matches("message.*", "message.read"));
-        assert!(event_pattern_matches("*", "template.status_updated"));
-        assert!(event_pattern_matches("message.read", "message.read"));
-        assert!(!event_pattern_matches("message.*", "messages.read"));
-        assert!(!event_pattern_matches("message.read", "message.received"));
-        assert!(!event_pattern_matches("message.*", "template.status_updated"));
-    }
-
-    #[test]
-    fn only_known_types_and_groups_are_patterns() {
-        for pattern in ["*", "message.*", "template.*", "connection.status_changed", "webhook.test"] {
-            assert!(is_event_pattern(pattern), "{pattern}");
-        }
-        for pattern in ["", "message", "messages.*", "message.seen", "*.read", ".*"] {
-            assert!(!is_event_pattern(pattern), "{pattern}");
-        }
+    fn a_subscriptions_events_are_known_patterns_each_once() {
         let error = check_event_patterns(&["message.*".into(), "message.seen".into()]).unwrap_err();
         assert_eq!(error.to_string(), "Param events[1] has an invalid value 'message.seen'.");
         assert!(check_event_patterns(&[]).unwrap_err().is_local());

@@ -28,17 +28,7 @@ use crate::state::AppState;
 pub(crate) use metrics::OutboxMetrics;
 pub(crate) use worker::run as deliver;
 
-/// Every event type a subscription may name (globs: `*`, `message.*`, …).
-pub(crate) const EVENT_TYPES: [&str; 8] = [
-    "message.received",
-    "message.sent",
-    "message.delivered",
-    "message.read",
-    "message.failed",
-    "template.status_updated",
-    "connection.status_changed",
-    "webhook.test",
-];
+pub(crate) use wabagate_model::event_type::EVENT_TYPES;
 
 pub(crate) fn router() -> Router<AppState> {
     api::router().merge(stream::router())

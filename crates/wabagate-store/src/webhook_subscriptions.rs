@@ -43,13 +43,7 @@ impl WebhookSubscription {
     }
 }
 
-/// `*` matches everything, `message.*` every `message.` event, anything else itself.
-pub fn event_type_matches(pattern: &str, event_type: &str) -> bool {
-    match pattern.strip_suffix('*') {
-        Some(prefix) => event_type.starts_with(prefix),
-        None => pattern == event_type,
-    }
-}
+pub use wabagate_model::event_type::pattern_matches as event_type_matches;
 
 /// What a new subscription holds; the secret is made by the caller and shown once.
 #[derive(Debug, Clone)]
@@ -262,18 +256,4 @@ pub(crate) fn subscription_from_row(row: &SqliteRow) -> StoreResult<WebhookSubsc
         created_at: Timestamp::from_unix_micros(row.try_get("created_at")?),
         failing_since: row.try_get::<Option<i64>, _>("failing_since")?.map(Timestamp::from_unix_micros),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::event_type_matches;
-
-    #[test]
-    fn globs_match_by_prefix_and_names_exactly() {
-        assert!(event_type_matches("message.*", "message.read"));
-        assert!(event_type_matches("*", "webhook.test"));
-        assert!(event_type_matches("message.read", "message.read"));
-        assert!(!event_type_matches("message.read", "message.delivered"));
-        assert!(!event_type_matches("message.*", "template.status_updated"));
-    }
 }
