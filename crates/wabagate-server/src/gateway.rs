@@ -11,6 +11,7 @@
 //! - [`send_ledger`]: sends (`POST /{phone_number_id}/messages`) recorded in the ledger.
 //! - [`template_list`]: template lists (`GET /{waba_id}/message_templates`) copied to the mirror.
 
+mod graph_path;
 mod headers;
 pub(crate) mod media;
 mod media_link;

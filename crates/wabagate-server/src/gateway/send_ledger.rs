@@ -101,13 +101,7 @@ fn sending_number<'a>(method: &Method, graph_path: &'a str) -> Option<&'a str> {
     if method != Method::POST {
         return None;
     }
-    let mut segments = graph_path.trim_start_matches('/').split('/');
-    let mut node = segments.next()?;
-    if node.starts_with('v') {
-        node = segments.next()?;
-    }
-    let is_number = !node.is_empty() && node.bytes().all(|byte| byte.is_ascii_digit());
-    (is_number && segments.next() == Some("messages") && segments.next().is_none()).then_some(node)
+    super::graph_path::node_before_edge(graph_path, "messages")
 }
 
 /// The two fields of a send's JSON the window check needs, read without building the rest

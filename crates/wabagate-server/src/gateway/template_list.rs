@@ -52,13 +52,7 @@ fn listed_waba<'a>(method: &Method, graph_path: &'a str) -> Option<&'a str> {
     if method != Method::GET {
         return None;
     }
-    let mut segments = graph_path.trim_start_matches('/').split('/');
-    let mut node = segments.next()?;
-    if node.starts_with('v') {
-        node = segments.next()?;
-    }
-    let is_id = !node.is_empty() && node.len() <= 32 && node.bytes().all(|byte| byte.is_ascii_digit());
-    (is_id && segments.next() == Some("message_templates") && segments.next().is_none()).then_some(node)
+    super::graph_path::node_before_edge(graph_path, "message_templates")
 }
 
 fn content_length(response: &Response) -> Option<u64> {
