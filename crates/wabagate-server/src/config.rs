@@ -8,6 +8,7 @@ use url::Url;
 
 use crate::clock::SharedClock;
 pub use crate::events::destination::DestinationPolicy;
+pub use crate::global_limit::{GlobalRateLimit, InvalidRedisUrl};
 
 /// Everything the server needs to know, with nothing left to look up.
 #[derive(Debug, Clone)]
@@ -18,6 +19,8 @@ pub struct ServerConfig {
     pub upstream: Url,
     /// Requests per second per account on the gateway; 0 turns the limit off.
     pub rate_limit_per_second: u32,
+    /// With `Some`, that limit is kept in Redis and holds for all instances together.
+    pub global_rate_limit: Option<GlobalRateLimit>,
     /// How long to wait for the upstream's response headers once the request body has been
     /// sent (bodies stream without a deadline; a stalled upload is `body_progress_timeout`'s).
     pub upstream_timeout: Duration,
@@ -149,6 +152,7 @@ impl ServerConfig {
             public_url,
             upstream,
             rate_limit_per_second: 10,
+            global_rate_limit: None,
             upstream_timeout: Duration::from_secs(30),
             connections: ConnectionLimits::default(),
             media_hosts,

@@ -90,6 +90,11 @@ pub enum ApiError {
         "The customer's 24-hour service window is closed (Meta error 131047 would follow): send a template instead."
     )]
     ServiceWindowClosed,
+    /// 503: the rate limit's Redis does not answer and the limit fails closed.
+    #[error(
+        "The gateway's rate limit is unavailable (its Redis does not answer, and the gateway is set to refuse rather than limit each instance alone). Try again shortly."
+    )]
+    RateLimitUnavailable,
     /// 503: the store is not reachable.
     #[error("The gateway's store is not reachable.")]
     StoreUnavailable,
@@ -143,7 +148,7 @@ impl ApiError {
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::BadUpstreamAnswer(_) | Self::UpstreamUnreachable => StatusCode::BAD_GATEWAY,
             Self::UpstreamTimeout => StatusCode::GATEWAY_TIMEOUT,
-            Self::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::StoreUnavailable | Self::RateLimitUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -174,6 +179,7 @@ impl ApiError {
             Self::WebhookVerificationFailed => "webhook_verification_failed",
             Self::ServiceWindowClosed => "service_window_closed",
             Self::StoreUnavailable => "store_unavailable",
+            Self::RateLimitUnavailable => "rate_limit_unavailable",
             Self::Internal(_) => "internal_error",
         }
     }

@@ -11,7 +11,8 @@
 //! (the gateway's own Graph calls), [`listener`] (accepting and timing out client connections),
 //! [`inbound`] (Meta's webhooks, the message ledger and its API), [`ledger_writer`] (what the
 //! hot path hands the ledger, written off the request's path), [`events`] (outbound events:
-//! subscriptions, deliveries, the event stream), [`clock`] (the seam "now" comes through).
+//! subscriptions, deliveries, the event stream), [`clock`] (the seam "now" comes through),
+//! [`global_limit`] (the rate limit the routes call: local, or shared through Redis).
 
 mod auth;
 mod cache;
@@ -24,6 +25,7 @@ pub mod error;
 pub mod events;
 mod expiry;
 mod gateway;
+mod global_limit;
 pub mod graph;
 mod health;
 pub mod inbound;
@@ -105,6 +107,10 @@ impl App {
             let _ = stopping_tx.send(true);
         });
         let forget_idle = tokio::spawn(forget_idle_rate_limits(state.clone()));
+        let redis_watch = tokio::spawn({
+            let state = state.clone();
+            async move { state.rate_limit().watch().await }
+        });
         let expiry_watch = tokio::spawn(expiry::watch(state.clone()));
         let webhook_processor = tokio::spawn(inbound::process(state.clone()));
         let event_delivery = tokio::spawn(events::deliver(state.clone()));
@@ -138,6 +144,7 @@ impl App {
             }
         }
         forget_idle.abort();
+        redis_watch.abort();
         expiry_watch.abort();
         webhook_processor.abort();
         event_delivery.abort();

@@ -9,7 +9,7 @@ use crate::cache::{ConnectionCache, KeyCache, Source, WindowCache};
 use crate::config::ServerConfig;
 use crate::ledger_writer::{LedgerQueue, LedgerWriter};
 use crate::metrics::{CacheName, KeyLookup, KeyLookupLabels, Metrics};
-use crate::rate_limit::AccountRateLimit;
+use crate::global_limit::RateLimiter;
 use crate::upstream::{UpstreamClient, build_client};
 
 #[derive(Debug, Clone)]
@@ -32,7 +32,7 @@ struct Inner {
     ledger: LedgerWriter,
     /// The writer task's end of the queue, until `App::serve` takes it.
     ledger_queue: std::sync::Mutex<Option<LedgerQueue>>,
-    rate_limit: AccountRateLimit,
+    rate_limit: RateLimiter,
     /// Seals and opens media links (`gateway::media_link`), under keys derived from the master key.
     media_links: Keyring,
     upstream: UpstreamClient,
@@ -54,7 +54,7 @@ impl AppState {
             windows: WindowCache::new(),
             ledger,
             ledger_queue: std::sync::Mutex::new(Some(ledger_queue)),
-            rate_limit: AccountRateLimit::new(config.rate_limit_per_second),
+            rate_limit: RateLimiter::new(config.rate_limit_per_second, config.global_rate_limit.as_ref(), &metrics),
             media_links: store.derive_keyring(crate::gateway::MEDIA_LINK_KEY_PURPOSE),
             upstream: build_client(),
             webhook_stored: tokio::sync::Notify::new(),
@@ -104,7 +104,7 @@ impl AppState {
         &self.inner.media_links
     }
 
-    pub(crate) fn rate_limit(&self) -> &AccountRateLimit {
+    pub(crate) fn rate_limit(&self) -> &RateLimiter {
         &self.inner.rate_limit
     }
 

@@ -10,7 +10,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 use url::Url;
 use wabagate_sandbox::{SandboxConfig, SandboxHandle};
-use wabagate_server::config::{ConnectionLimits, MetaApp};
+use wabagate_server::config::{ConnectionLimits, GlobalRateLimit, MetaApp};
 use wabagate_server::{App, AppState, ServerConfig};
 
 use crate::data_dir::DataDirLock;
@@ -61,6 +61,32 @@ pub(crate) struct ServeArgs {
     inbound: inbound_setup::InboundArgs,
     #[command(flatten)]
     outbound: OutboundArgs,
+    #[command(flatten)]
+    shared_limit: SharedLimitArgs,
+}
+
+/// The rate limit shared by several instances of one gateway, through Redis.
+#[derive(Debug, clap::Args)]
+struct SharedLimitArgs {
+    /// Redis URL (redis://[:PASSWORD@]HOST[:PORT][/DB]) that makes --rate-limit hold for all
+    /// instances together rather than for each. Prefer the environment variable: flags show in
+    /// process lists. [default: none, each instance limits on its own]
+    #[arg(long, env = "WABAGATE_REDIS_URL", hide_env_values = true)]
+    redis_url: Option<String>,
+    /// While that Redis does not answer, refuse gateway requests (503 rate_limit_unavailable)
+    /// instead of letting each instance limit on its own.
+    #[arg(long, env = "WABAGATE_RATE_LIMIT_FAIL_CLOSED")]
+    rate_limit_fail_closed: bool,
+}
+
+impl SharedLimitArgs {
+    fn resolve(&self, file: &FileConfig) -> anyhow::Result<Option<GlobalRateLimit>> {
+        let Some(url) = self.redis_url.clone().or_else(|| file.redis_url.clone()) else { return Ok(None) };
+        let mut global = GlobalRateLimit::new(&url).context("--redis-url")?;
+        global.fail_closed =
+            FileConfig::under(self.rate_limit_fail_closed.then_some(true), file.rate_limit_fail_closed, || false);
+        Ok(Some(global))
+    }
 }
 
 /// Which endpoints outbound webhooks may reach (the SSRF guard).
@@ -220,6 +246,7 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
     };
     let mut config = ServerConfig::new(public_url.clone(), upstream_url.clone());
     config.rate_limit_per_second = FileConfig::under(args.rate_limit, file.rate_limit, || config.rate_limit_per_second);
+    config.global_rate_limit = args.shared_limit.resolve(&file)?;
     if let Some(seconds) = args.upstream_timeout.or(file.upstream_timeout_secs) {
         config.upstream_timeout = Duration::from_secs(seconds);
     }

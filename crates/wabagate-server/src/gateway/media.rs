@@ -38,7 +38,7 @@ pub(crate) async fn download(
     {
         return Err(ApiError::InvalidPath("a media id holds only letters, digits, `_` and `-`"));
     }
-    proxy::enforce_rate_limit(&state, &account)?;
+    proxy::enforce_rate_limit(&state, &account).await?;
     let phone_number_id = query.as_deref().and_then(|query| {
         url::form_urlencoded::parse(query.as_bytes())
             .find(|(name, _)| name == "phone_number_id")

@@ -71,7 +71,7 @@ pub(crate) async fn download(
     Extension(note): Extension<AccessNote>,
     Path(reference): Path<String>,
 ) -> Result<Response, ApiError> {
-    proxy::enforce_rate_limit(&state, &account)?;
+    proxy::enforce_rate_limit(&state, &account).await?;
     let link = MediaLink::open(state.media_links(), &reference)
         .filter(|link| link.account_id == account.account_id && !link.expired_at(unix_millis_now()))
         .ok_or(ApiError::MediaLinkNotFound)?;

@@ -15,6 +15,7 @@ use super::{headers, path_guard, pick_connection, send_ledger, sent_body};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::expiry;
+use crate::global_limit::Refusal;
 use crate::observe::AccessNote;
 use crate::state::AppState;
 use crate::upstream;
@@ -34,7 +35,7 @@ pub(crate) async fn forward(
     }
     let graph_path = request.uri().path().strip_prefix(APP_PREFIX).unwrap_or_default();
     path_guard::check(graph_path).map_err(ApiError::InvalidPath)?;
-    enforce_rate_limit(&state, &account)?;
+    enforce_rate_limit(&state, &account).await?;
 
     let connections = state.gateway_connections(account.account_id).await?;
     let connection =
@@ -52,14 +53,17 @@ pub(crate) async fn forward(
     Ok(expiry::watch_for_rejected_token(&state, account.account_id, connection, response).await)
 }
 
-pub(crate) fn enforce_rate_limit(state: &AppState, account: &Account) -> Result<(), ApiError> {
-    state.rate_limit().check(account.account_id).map_err(|wait| {
-        state.metrics().rate_limited.inc();
-        state.metrics().hot.rate_limited(account.account_id);
-        ApiError::RateLimited {
-            limit: state.rate_limit().limit(),
-            retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+pub(crate) async fn enforce_rate_limit(state: &AppState, account: &Account) -> Result<(), ApiError> {
+    state.rate_limit().check(account.account_id).await.map_err(|refusal| match refusal {
+        Refusal::Wait(wait) => {
+            state.metrics().rate_limited.inc();
+            state.metrics().hot.rate_limited(account.account_id);
+            ApiError::RateLimited {
+                limit: state.rate_limit().limit(),
+                retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+            }
         }
+        Refusal::Unavailable => ApiError::RateLimitUnavailable,
     })
 }
 

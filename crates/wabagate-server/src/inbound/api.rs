@@ -112,7 +112,7 @@ async fn message_media(
     {
         return Err(ApiError::BadUpstreamAnswer("The message's media id is not one Meta issues.".into()));
     }
-    crate::gateway::proxy_rate_limit(&state, &account)?;
+    crate::gateway::proxy_rate_limit(&state, &account).await?;
     let connections = state.gateway_connections(account.account_id).await?;
     let connection = connections
         .iter()

@@ -164,6 +164,7 @@ pub struct Options {
     pub webhooks: Option<wabagate_server::config::WebhookConfig>,
     pub clock: Option<wabagate_server::clock::SharedClock>,
     pub outbound: Option<wabagate_server::config::DestinationPolicy>,
+    pub global_rate_limit: Option<wabagate_server::config::GlobalRateLimit>,
 }
 
 impl Options {
@@ -189,6 +190,7 @@ impl Options {
             webhooks: None,
             clock: None,
             outbound: None,
+            global_rate_limit: None,
         }
     }
 }
@@ -227,6 +229,7 @@ impl TestApp {
         if let Some(outbound) = options.outbound {
             config.outbound = outbound;
         }
+        config.global_rate_limit = options.global_rate_limit;
         let state = AppState::new(config, store.clone());
         let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(App::new(listener, state.clone()).serve(async move {

@@ -1,0 +1,195 @@
+//! The per-account rate limit as the gateway's routes call it: this process's sliding log
+//! (`rate_limit`), or with `--redis-url` one log per account in Redis shared by every
+//! instance, so that all of them together admit at most N requests in any rolling second.
+//!
+//! Redis is asked once per request, with a short timeout. When it does not answer, the
+//! limit fails open (the local limiter decides, a warning is logged once, `/metrics` shows
+//! it) unless it is configured to fail closed (503 `rate_limit_unavailable`); requests stop
+//! asking Redis until `outage`'s watcher sees it answer again. Without `--redis-url` no
+//! Redis code runs: the check is the local one.
+
+mod outage;
+mod sliding_log;
+
+use std::fmt;
+use std::time::Duration;
+
+use uuid::Uuid;
+
+use self::outage::{LimitMetrics, Mode, Outage};
+use self::sliding_log::SlidingLog;
+use crate::metrics::Metrics;
+use crate::rate_limit::AccountRateLimit;
+
+/// The rolling window of the contract: N requests in any rolling second.
+const WINDOW: Duration = Duration::from_secs(1);
+
+/// The limit shared through Redis (`--redis-url`), as configured.
+#[derive(Clone)]
+pub struct GlobalRateLimit {
+    client: redis::Client,
+    /// The URL without its password, for logs and `Debug`.
+    shown: String,
+    /// Answer 503 rather than fall back to the local limit while Redis does not answer.
+    pub fail_closed: bool,
+    /// The longest one request waits for Redis's verdict.
+    pub call_timeout: Duration,
+}
+
+impl GlobalRateLimit {
+    /// The default wait for Redis's verdict: far above a healthy round trip in one network,
+    /// far below what a caller would notice.
+    pub const CALL_TIMEOUT: Duration = Duration::from_millis(100);
+
+    /// A Redis URL: `redis://[:PASSWORD@]HOST[:PORT][/DB]` or `unix:///PATH/redis.sock`.
+    pub fn new(redis_url: &str) -> Result<Self, InvalidRedisUrl> {
+        let client = redis::Client::open(redis_url).map_err(|error| InvalidRedisUrl(error.to_string()))?;
+        let shown = match url::Url::parse(redis_url) {
+            Ok(mut url) => {
+                let _ = url.set_password(None);
+                let _ = url.set_username("");
+                url.to_string()
+            }
+            Err(_) => "(unparsed)".to_owned(),
+        };
+        Ok(Self { client, shown, fail_closed: false, call_timeout: Self::CALL_TIMEOUT })
+    }
+}
+
+impl fmt::Debug for GlobalRateLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GlobalRateLimit")
+            .field("redis", &self.shown)
+            .field("fail_closed", &self.fail_closed)
+            .field("call_timeout", &self.call_timeout)
+            .finish()
+    }
+}
+
+/// A Redis URL the `redis` crate cannot use (the message never repeats the URL, which may
+/// hold a password).
+#[derive(Debug, thiserror::Error)]
+#[error("not a usable Redis URL (redis://[:PASSWORD@]HOST[:PORT][/DB] or unix:///PATH): {0}")]
+pub struct InvalidRedisUrl(String);
+
+/// Why a request may not go on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// Over the limit: retry after this long.
+    Wait(Duration),
+    /// Redis does not answer and the limit fails closed.
+    Unavailable,
+}
+
+/// What `/readyz` says of the rate limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Readiness {
+    /// Local, or Redis answers.
+    Ready,
+    /// Redis does not answer; the local limit stands in (fail-open), so the instance serves.
+    Degraded,
+    /// Redis does not answer and the limit fails closed: every gateway request gets 503.
+    Unavailable,
+}
+
+#[derive(Debug)]
+pub(crate) struct RateLimiter {
+    local: AccountRateLimit,
+    global: Option<Global>,
+}
+
+#[derive(Debug)]
+struct Global {
+    log: SlidingLog,
+    outage: Outage,
+    fail_closed: bool,
+}
+
+impl RateLimiter {
+    /// `per_second` requests in any rolling second per account (0: no limit), shared through
+    /// Redis when `global` is set.
+    pub(crate) fn new(per_second: u32, global: Option<&GlobalRateLimit>, metrics: &Metrics) -> Self {
+        let local = AccountRateLimit::new(per_second);
+        // No limit needs no Redis.
+        let Some(config) = global.filter(|_| per_second > 0) else {
+            LimitMetrics::register(metrics, Mode::local);
+            return Self { local, global: None };
+        };
+        let fallback = if config.fail_closed { Mode::refusing } else { Mode::local_fallback };
+        let outage = Outage::new(fallback, LimitMetrics::register(metrics, fallback));
+        let global = match SlidingLog::new(config.client.clone(), per_second, config.call_timeout) {
+            Ok(log) => Some(Global { log, outage, fail_closed: config.fail_closed }),
+            Err(error) => {
+                // Only a URL `GlobalRateLimit::new` already accepted gets here.
+                tracing::error!(target: "wabagate::rate_limit", error = %error, "the Redis connection could not be set up; the rate limit is local");
+                None
+            }
+        };
+        Self { local, global }
+    }
+
+    pub(crate) fn limit(&self) -> u32 {
+        self.local.limit()
+    }
+
+    /// `Ok` if the account may make a request now (and counts it).
+    pub(crate) async fn check(&self, account_id: Uuid) -> Result<(), Refusal> {
+        let Some(global) = &self.global else {
+            return self.local.check(account_id).map_err(Refusal::Wait);
+        };
+        if global.outage.redis_answers() {
+            match global.log.check(account_id).await {
+                Ok(verdict) => return verdict.map_err(Refusal::Wait),
+                Err(error) => global.outage.lost(&error),
+            }
+        }
+        if global.fail_closed {
+            return Err(Refusal::Unavailable);
+        }
+        self.local.check(account_id).map_err(Refusal::Wait)
+    }
+
+    /// Asks Redis now, within a request's call timeout, for `/readyz`.
+    pub(crate) async fn readiness(&self) -> Readiness {
+        let Some(global) = &self.global else { return Readiness::Ready };
+        match global.log.ping(global.log.call_timeout()).await {
+            Ok(()) => {
+                global.outage.restored();
+                Readiness::Ready
+            }
+            Err(error) => {
+                global.outage.lost(&error);
+                if global.fail_closed { Readiness::Unavailable } else { Readiness::Degraded }
+            }
+        }
+    }
+
+    /// Runs for the server's life when Redis is configured: connects, and after each loss
+    /// probes until Redis answers again.
+    pub(crate) async fn watch(&self) {
+        match &self.global {
+            Some(global) => global.outage.watch(&global.log).await,
+            None => std::future::pending().await,
+        }
+    }
+
+    /// Drops the local state of accounts that have been quiet for a window.
+    pub(crate) fn forget_idle_accounts(&self) {
+        self.local.forget_idle_accounts();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_redis_password_never_shows() {
+        let global = GlobalRateLimit::new("redis://:hunter2@127.0.0.1:6379/2").unwrap();
+        let shown = format!("{global:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("redis://127.0.0.1:6379/2"), "{shown}");
+        let refused = GlobalRateLimit::new("postgres://user:hunter2@db/wabagate").unwrap_err();
+        assert!(!refused.to_string().contains("hunter2"), "{refused}");
+    }
+}
