@@ -4,6 +4,10 @@
 
 mod support;
 
+#[path = "../../../wabagate-server/tests/gateway/redis_server.rs"]
+#[allow(dead_code, reason = "the gateway tests' Redis helper, of which these tests use a part")]
+mod redis_server;
+
 mod admin;
 mod config_file;
 mod demo;
@@ -14,4 +18,5 @@ mod operator_mistakes;
 mod outbound_events;
 mod sandbox_dialog;
 mod sandbox_state;
+mod scale_out_rate_limit;
 mod streaming_memory;
