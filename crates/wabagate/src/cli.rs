@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser, Subcommand};
 
-use crate::{admin, client, logging, serve};
+use crate::{admin, client, healthcheck, logging, serve};
 
 /// A self-hosted gateway for the WhatsApp Business Platform.
 #[derive(Debug, Parser)]
@@ -29,6 +29,11 @@ enum Command {
     ///
     /// Example: wabagate admin accounts create acme
     Admin(admin::AdminArgs),
+    /// Probe a running gateway's /healthz: exit 0 when it answers 200, else 1 (for container
+    /// health checks, which have no curl).
+    ///
+    /// Example: wabagate healthcheck --url http://127.0.0.1:8080/healthz
+    Healthcheck(healthcheck::HealthcheckArgs),
     #[command(flatten)]
     Client(client::ClientCommand),
 }
@@ -52,6 +57,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             wabagate_sandbox::cli::run(sandbox).await.map(|()| ExitCode::SUCCESS)
         }
         Command::Admin(args) => admin::run(args).await.map(|()| ExitCode::SUCCESS),
+        Command::Healthcheck(args) => Ok(healthcheck::run(args).await),
         Command::Client(command) => Ok(client::run(command, Cli::command()).await),
     }
 }

@@ -5,6 +5,7 @@ mod cli;
 mod client;
 mod data_dir;
 mod demo;
+mod healthcheck;
 mod inbound_setup;
 mod logging;
 mod master_key_check;
