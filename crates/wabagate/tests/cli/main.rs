@@ -11,6 +11,7 @@ mod redis_server;
 mod admin;
 mod config_file;
 mod demo;
+mod deployment_files;
 mod inbound;
 mod lifecycle;
 mod logs;
