@@ -7,9 +7,9 @@ use wabagate_store::{Account, ApiKeyHash, GatewayConnection, Keyring, Store};
 
 use crate::cache::{ConnectionCache, KeyCache, Source, WindowCache};
 use crate::config::ServerConfig;
+use crate::global_limit::RateLimiter;
 use crate::ledger_writer::{LedgerQueue, LedgerWriter};
 use crate::metrics::{CacheName, KeyLookup, KeyLookupLabels, Metrics};
-use crate::global_limit::RateLimiter;
 use crate::upstream::{UpstreamClient, build_client};
 
 #[derive(Debug, Clone)]

@@ -16,13 +16,14 @@ pub(crate) struct HealthcheckArgs {
 }
 
 pub(crate) async fn run(args: HealthcheckArgs) -> ExitCode {
-    let client = match reqwest::Client::builder().timeout(PROBE_TIMEOUT).redirect(reqwest::redirect::Policy::none()).build() {
-        Ok(client) => client,
-        Err(error) => {
-            eprintln!("healthcheck: {error}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let client =
+        match reqwest::Client::builder().timeout(PROBE_TIMEOUT).redirect(reqwest::redirect::Policy::none()).build() {
+            Ok(client) => client,
+            Err(error) => {
+                eprintln!("healthcheck: {error}");
+                return ExitCode::FAILURE;
+            }
+        };
     match client.get(args.url.clone()).send().await {
         Ok(answer) if answer.status() == reqwest::StatusCode::OK => ExitCode::SUCCESS,
         Ok(answer) => {

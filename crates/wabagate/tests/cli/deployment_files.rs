@@ -50,7 +50,8 @@ impl Binary {
     }
 
     fn knows_env(&self, name: &str) -> bool {
-        self.help.values().any(|help| help.contains(&format!("[env: {name}"))) || self.sources.contains(&format!("\"{name}\""))
+        self.help.values().any(|help| help.contains(&format!("[env: {name}")))
+            || self.sources.contains(&format!("\"{name}\""))
     }
 
     /// Checks a container command: `serve FLAGS…`, `admin SUBCOMMAND`, `healthcheck FLAGS…`.
@@ -58,7 +59,9 @@ impl Binary {
         let help = self.help.get(words[0]).unwrap_or_else(|| panic!("{source}: no command {:?}", words[0]));
         for word in &words[1..] {
             let known = if word.starts_with("--") {
-                help.contains(&format!("{word} ")) || help.contains(&format!("{word}\n")) || help.contains(&format!("{word}="))
+                help.contains(&format!("{word} "))
+                    || help.contains(&format!("{word}\n"))
+                    || help.contains(&format!("{word}="))
             } else if word.starts_with('-') || word.starts_with("http") {
                 true
             } else {
@@ -164,8 +167,12 @@ async fn the_helm_chart_renders_probes_on_real_routes_secrets_and_a_migrate_hook
     for secret in ["WABAGATE_DATABASE_URL", "WABAGATE_REDIS_URL", "WABAGATE_SECRET_KEY"] {
         assert!(env[secret]["valueFrom"]["secretKeyRef"]["key"].is_string(), "{secret} comes from the Secret");
     }
-    let mounted: Vec<&str> =
-        container["volumeMounts"].as_array().unwrap().iter().map(|mount| mount["mountPath"].as_str().unwrap()).collect();
+    let mounted: Vec<&str> = container["volumeMounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|mount| mount["mountPath"].as_str().unwrap())
+        .collect();
     assert!(mounted.contains(&"/var/lib/wabagate"), "the data dir is writable under a read-only root");
 
     let job = render("migrate-job.yaml");
@@ -178,7 +185,10 @@ async fn the_helm_chart_renders_probes_on_real_routes_secrets_and_a_migrate_hook
     assert!(job["spec"]["template"]["metadata"]["labels"].get("app.kubernetes.io/name").is_none(), "not a gateway pod");
 
     let budget = render("pdb.yaml");
-    assert_eq!((budget["apiVersion"].as_str(), budget["kind"].as_str()), (Some("policy/v1"), Some("PodDisruptionBudget")));
+    assert_eq!(
+        (budget["apiVersion"].as_str(), budget["kind"].as_str()),
+        (Some("policy/v1"), Some("PodDisruptionBudget"))
+    );
     assert_eq!(budget["spec"]["selector"]["matchLabels"], deployment["spec"]["selector"]["matchLabels"]);
     let service = render("service.yaml");
     assert_eq!(service["spec"]["ports"][0]["targetPort"], "http");

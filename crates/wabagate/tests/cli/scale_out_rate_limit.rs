@@ -87,7 +87,9 @@ async fn three_instances_admit_the_limit_together_and_keep_serving_when_redis_go
         if round == 20 {
             redis.kill();
         }
-        let answers = futures_util::future::join_all(gateways.iter().map(|gateway| get(&client, gateway.url(&path), &demo.api_key)));
+        let answers = futures_util::future::join_all(
+            gateways.iter().map(|gateway| get(&client, gateway.url(&path), &demo.api_key)),
+        );
         let answers = answers.await;
         assert!(answers.iter().all(|status| [200, 429].contains(status)), "round {round}: {answers:?}");
         if round > 20 {
