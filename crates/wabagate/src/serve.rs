@@ -77,6 +77,10 @@ struct SharedLimitArgs {
     /// instead of letting each instance limit on its own.
     #[arg(long, env = "WABAGATE_RATE_LIMIT_FAIL_CLOSED")]
     rate_limit_fail_closed: bool,
+    /// Milliseconds a request waits for Redis's verdict; past it, the instance stops asking
+    /// Redis until it answers again (and limits on its own, or refuses). [default: 100]
+    #[arg(long, env = "WABAGATE_REDIS_TIMEOUT_MS", value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    redis_timeout_ms: Option<u64>,
 }
 
 impl SharedLimitArgs {
@@ -85,6 +89,10 @@ impl SharedLimitArgs {
         let mut global = GlobalRateLimit::new(&url).context("--redis-url")?;
         global.fail_closed =
             FileConfig::under(self.rate_limit_fail_closed.then_some(true), file.rate_limit_fail_closed, || false);
+        if let Some(millis) = self.redis_timeout_ms.or(file.redis_timeout_ms) {
+            anyhow::ensure!((1..=10_000).contains(&millis), "`redis_timeout_ms = {millis}` must be 1 to 10000");
+            global.call_timeout = Duration::from_millis(millis);
+        }
         Ok(Some(global))
     }
 }

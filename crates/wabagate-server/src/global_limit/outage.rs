@@ -94,9 +94,9 @@ pub(super) struct Outage {
 }
 
 impl Outage {
+    /// Until the first probe answers, requests are decided as in an outage (without a
+    /// warning), so `metrics` starts at `fallback`.
     pub(super) fn new(fallback: Mode, metrics: LimitMetrics) -> Self {
-        // Until the first probe answers, requests are decided as in an outage (without a warning).
-        metrics.show(fallback);
         Self { state: AtomicU8::new(CONNECTING), lost: Notify::new(), fallback, metrics }
     }
 
@@ -133,13 +133,13 @@ impl Outage {
         self.metrics.show(Mode::redis);
     }
 
-    /// Runs for the server's life: probes Redis at start, and after each loss until it
-    /// answers, backing off from 100 ms to 2 s.
+    /// Runs for the server's life: probes Redis (loading the script) at start, and after
+    /// each loss until it answers, backing off from 100 ms to 2 s.
     pub(super) async fn watch(&self, log: &SlidingLog) {
         loop {
             let mut retry = FIRST_RETRY;
             while !self.redis_answers() {
-                match log.ping(PROBE_TIMEOUT).await {
+                match log.load_script(PROBE_TIMEOUT).await {
                     Ok(()) => self.restored(),
                     Err(error) => {
                         self.lost(&error);

@@ -50,7 +50,10 @@ impl SlidingLog {
             .set_response_timeout(Some(call_timeout))
             .set_connection_timeout(Some(super::outage::PROBE_TIMEOUT))
             // One attempt per reconnect: the outage watcher paces the retries, with backoff.
-            .set_number_of_retries(0);
+            .set_number_of_retries(0)
+            // Room for a burst of requests' scripts queued to the connection (50 by default),
+            // so a burst does not wait its way into the call timeout.
+            .set_pipeline_buffer_size(1024);
         Ok(Self {
             connection: ConnectionManager::new_lazy_with_config(client, config)?,
             script: redis::Script::new(include_str!("sliding_log.lua")),
@@ -81,7 +84,18 @@ impl SlidingLog {
         self.call_timeout
     }
 
-    /// `PING`, within `timeout` (the outage watcher's and `/readyz`'s question).
+    /// Loads the script into Redis's script cache, within `timeout`: the outage watcher's
+    /// probe, so the first requests after a (re)connection find it there (else each would
+    /// need three round trips: EVALSHA, SCRIPT LOAD, EVALSHA).
+    pub(super) async fn load_script(&self, timeout: Duration) -> Result<(), Unreachable> {
+        let mut connection = self.connection.clone();
+        let invocation = self.script.prepare_invoke();
+        let load = invocation.load_async(&mut connection);
+        tokio::time::timeout(timeout, load).await.map_err(|_| Unreachable::Timeout(timeout))??;
+        Ok(())
+    }
+
+    /// `PING`, within `timeout` (`/readyz`'s question).
     pub(super) async fn ping(&self, timeout: Duration) -> Result<(), Unreachable> {
         let mut connection = self.connection.clone();
         let command = redis::cmd("PING");

@@ -19,6 +19,9 @@ async fn instance(dir: &Path, name: &str, database_url: &str, secret_key: &str, 
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(&data_dir)
         .args(["--database-url", database_url, "--rate-limit", &LIMIT.to_string()])
+        // A debug build on a machine shared with other builds can take more than the default
+        // 100 ms to hear from Redis in a burst; that would rightly fall back to the local limit.
+        .args(["--redis-timeout-ms", "2000"])
         .env("WABAGATE_SECRET_KEY", secret_key)
         .env("WABAGATE_REDIS_URL", redis);
     if demo {
