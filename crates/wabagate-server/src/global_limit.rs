@@ -111,21 +111,25 @@ impl RateLimiter {
     pub(crate) fn new(per_second: u32, global: Option<&GlobalRateLimit>, metrics: &Metrics) -> Self {
         let local = AccountRateLimit::new(per_second);
         // No limit needs no Redis.
-        let Some(config) = global.filter(|_| per_second > 0) else {
-            LimitMetrics::register(metrics, Mode::local);
-            return Self { local, global: None };
+        let log = global
+            .filter(|_| per_second > 0)
+            .map(|config| (config, SlidingLog::new(config.client.clone(), per_second, config.call_timeout)));
+        let (config, log) = match log {
+            Some((config, Ok(log))) => (config, log),
+            Some((_, Err(error))) => {
+                // The URL was accepted already; only a client the crate cannot build gets here.
+                tracing::error!(target: "wabagate::rate_limit", error = %error, "the Redis connection could not be set up; the rate limit is per instance");
+                LimitMetrics::register(metrics, Mode::local);
+                return Self { local, global: None };
+            }
+            None => {
+                LimitMetrics::register(metrics, Mode::local);
+                return Self { local, global: None };
+            }
         };
         let fallback = if config.fail_closed { Mode::refusing } else { Mode::local_fallback };
         let outage = Outage::new(fallback, LimitMetrics::register(metrics, fallback));
-        let global = match SlidingLog::new(config.client.clone(), per_second, config.call_timeout) {
-            Ok(log) => Some(Global { log, outage, fail_closed: config.fail_closed }),
-            Err(error) => {
-                // Only a URL `GlobalRateLimit::new` already accepted gets here.
-                tracing::error!(target: "wabagate::rate_limit", error = %error, "the Redis connection could not be set up; the rate limit is local");
-                None
-            }
-        };
-        Self { local, global }
+        Self { local, global: Some(Global { log, outage, fail_closed: config.fail_closed }) }
     }
 
     pub(crate) fn limit(&self) -> u32 {

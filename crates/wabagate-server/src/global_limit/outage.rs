@@ -49,7 +49,7 @@ struct ModeLabels {
 #[derive(Debug)]
 pub(super) struct LimitMetrics {
     modes: Family<ModeLabels, Gauge>,
-    pub(super) redis_errors: Counter,
+    redis_errors: Counter,
 }
 
 impl LimitMetrics {
