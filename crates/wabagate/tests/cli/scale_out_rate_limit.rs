@@ -1,6 +1,7 @@
 //! Three real `wabagate serve` processes on one database and one Redis, as behind a load
 //! balancer: the per-account limit holds for the three together, and losing Redis mid-load
-//! leaves them all serving, each on its own limit, with one warning each.
+//! leaves them all serving, each on its own limit, with one warning each. And a Redis URL
+//! that cannot work stops the start, without the password in the message.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -112,5 +113,18 @@ async fn three_instances_admit_the_limit_together_and_keep_serving_when_redis_go
         let log = gateway.log();
         assert_eq!(log.matches("Redis does not answer").count(), 1, "{log}");
         assert!(!log.contains(&secret_key));
+    }
+}
+
+#[tokio::test]
+async fn a_redis_url_that_cannot_work_stops_the_start_without_showing_its_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().to_str().unwrap();
+    for url in ["rediss://:hunter2@cache.internal:6380", "http://:hunter2@cache.internal"] {
+        let args = ["serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir, "--redis-url", url];
+        let (code, _, err) = crate::support::run(&args).await;
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("--redis-url: not a usable Redis URL"), "{err}");
+        assert!(!err.contains("hunter2"), "{err}");
     }
 }
