@@ -104,7 +104,7 @@ async fn three_gateways_sharing_redis_admit_the_limit_together() {
 #[tokio::test]
 async fn a_redis_that_is_gone_leaves_the_gateway_serving_on_its_own_limit_until_it_is_back() {
     let test = "a_redis_that_is_gone_leaves_the_gateway_serving_on_its_own_limit_until_it_is_back";
-    let Some(mut redis) = PrivateRedis::start(test) else { return };
+    let Some(mut redis) = PrivateRedis::start(test).await else { return };
     let upstream = EchoUpstream::start().await;
     let options =
         Options { rate_limit: 3, global_rate_limit: shared_limit(&redis.url(), false), ..Options::new(&upstream.url) };
@@ -134,7 +134,7 @@ async fn a_redis_that_is_gone_leaves_the_gateway_serving_on_its_own_limit_until_
         .collect();
     assert!(statuses.contains(&429), "the local limiter stands in: {statuses:?}");
 
-    redis.resume_service();
+    redis.resume_service().await;
     wait_for_mode(&app, "redis").await;
     // The restarted Redis lost every log (it keeps none on disk): the next request is counted there.
     assert_eq!(app.get(SEND, &key).send().await.unwrap().status(), 200);
@@ -149,7 +149,7 @@ async fn a_redis_that_is_gone_leaves_the_gateway_serving_on_its_own_limit_until_
 
 #[tokio::test]
 async fn failing_closed_answers_503_while_redis_is_gone() {
-    let Some(mut redis) = PrivateRedis::start("failing_closed_answers_503_while_redis_is_gone") else { return };
+    let Some(mut redis) = PrivateRedis::start("failing_closed_answers_503_while_redis_is_gone").await else { return };
     let upstream = EchoUpstream::start().await;
     let options =
         Options { rate_limit: 3, global_rate_limit: shared_limit(&redis.url(), true), ..Options::new(&upstream.url) };
@@ -168,7 +168,7 @@ async fn failing_closed_answers_503_while_redis_is_gone() {
     // Only gateway requests are limited: the control API still answers.
     assert_eq!(app.get("/connections", &key).send().await.unwrap().status(), 200);
 
-    redis.resume_service();
+    redis.resume_service().await;
     wait_for_mode(&app, "redis").await;
     assert_eq!(app.get(SEND, &key).send().await.unwrap().status(), 200);
     assert_eq!(readyz(&app).await.0, 200);
@@ -177,7 +177,7 @@ async fn failing_closed_answers_503_while_redis_is_gone() {
 #[tokio::test]
 async fn a_redis_that_hangs_costs_a_request_its_call_timeout_not_a_hang() {
     let test = "a_redis_that_hangs_costs_a_request_its_call_timeout_not_a_hang";
-    let Some(redis) = PrivateRedis::start(test) else { return };
+    let Some(redis) = PrivateRedis::start(test).await else { return };
     let upstream = EchoUpstream::start().await;
     let options =
         Options { rate_limit: 3, global_rate_limit: shared_limit(&redis.url(), false), ..Options::new(&upstream.url) };

@@ -28,10 +28,10 @@ pub struct PrivateRedis {
 impl PrivateRedis {
     /// Starts one when the Redis tests run (`WABAGATE_TEST_REDIS_URL` set), else `None`
     /// after saying why the test is skipped.
-    pub fn start(test: &str) -> Option<Self> {
+    pub async fn start(test: &str) -> Option<Self> {
         shared_redis_url(test)?;
         let mut redis = Self { dir: tempfile::tempdir().unwrap(), child: None };
-        redis.resume_service();
+        redis.resume_service().await;
         Some(redis)
     }
 
@@ -54,7 +54,7 @@ impl PrivateRedis {
     }
 
     /// Starts the server again on the same socket, and waits until it answers.
-    pub fn resume_service(&mut self) {
+    pub async fn resume_service(&mut self) {
         let child = Command::new("redis-server")
             .args(["--port", "0", "--save", "", "--appendonly", "no", "--unixsocket"])
             .arg(self.socket())
@@ -66,10 +66,10 @@ impl PrivateRedis {
             .expect("redis-server is installed (.ci/run installs it)");
         self.child = Some(child);
         for _ in 0..500 {
-            if self.answers() {
+            if self.answers().await {
                 return;
             }
-            std::thread::sleep(Duration::from_millis(10));
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
         panic!("the private redis-server did not answer within 5 s");
     }
@@ -80,12 +80,16 @@ impl PrivateRedis {
         assert!(Command::new("kill").args([signal, &pid]).status().unwrap().success());
     }
 
-    fn answers(&self) -> bool {
-        use std::io::{Read, Write};
-        let Ok(mut socket) = std::os::unix::net::UnixStream::connect(self.socket()) else { return false };
-        let _ = socket.set_read_timeout(Some(Duration::from_secs(1)));
-        let mut answer = [0u8; 7];
-        socket.write_all(b"PING\r\n").is_ok() && socket.read_exact(&mut answer).is_ok() && &answer == b"+PONG\r\n"
+    async fn answers(&self) -> bool {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let ping = async {
+            let mut socket = tokio::net::UnixStream::connect(self.socket()).await.ok()?;
+            socket.write_all(b"PING\r\n").await.ok()?;
+            let mut answer = [0u8; 7];
+            socket.read_exact(&mut answer).await.ok()?;
+            Some(&answer == b"+PONG\r\n")
+        };
+        tokio::time::timeout(Duration::from_secs(1), ping).await.ok().flatten().unwrap_or(false)
     }
 }
 

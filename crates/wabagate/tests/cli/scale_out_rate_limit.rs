@@ -44,7 +44,7 @@ async fn metric(client: &reqwest::Client, gateway: &Process, sample: &str) -> Op
 #[tokio::test]
 async fn three_instances_admit_the_limit_together_and_keep_serving_when_redis_goes() {
     let test = "three_instances_admit_the_limit_together_and_keep_serving_when_redis_goes";
-    let Some(mut redis) = PrivateRedis::start(test) else { return };
+    let Some(mut redis) = PrivateRedis::start(test).await else { return };
     let dir = tempfile::tempdir().unwrap();
     let database_url = format!("sqlite://{}", dir.path().join("shared.db").display());
     let secret_key = hex::encode(rand::random::<[u8; 32]>());
