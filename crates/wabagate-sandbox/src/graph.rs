@@ -13,6 +13,7 @@ mod commerce;
 pub mod error;
 mod fields;
 mod flows;
+mod group_messages;
 mod groups;
 mod media;
 mod messages;
