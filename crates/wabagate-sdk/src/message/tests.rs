@@ -334,5 +334,5 @@ fn a_group_refuses_what_meta_does_not_deliver_to_groups_and_a_pin_its_days() {
     assert_eq!(field, "recipient_type");
     assert_eq!(violation, Violation::NotForRecipientType { message_type: "reaction".into(), recipient_type: "group" });
     assert_eq!(refused(Message::pin(GROUP, "wamid.X", 31)).0, "pin['expiration_days']");
-    assert_eq!(refused(Message::text("", "hi").for_group()), ("to".to_owned(), Violation::Missing));
+    assert_eq!(refused(Message::text("", "hi").for_group()), ("to".to_owned(), Violation::Empty));
 }
