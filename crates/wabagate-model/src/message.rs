@@ -293,7 +293,7 @@ fn parse_content(type_name: &str, body: &mut Map<String, Value>) -> Result<Messa
     let field = Field::root(type_name);
     let value = match body.remove(type_name) {
         None | Some(Value::Null) => return Err(field.error(Violation::Missing)),
-        Some(value) => value,
+        Some(value) => json_in_text(value),
     };
     Ok(match type_name {
         "text" => MessageContent::Text(parse_part(&field, value)?),
@@ -309,6 +309,15 @@ fn parse_content(type_name: &str, body: &mut Map<String, Value>) -> Result<Messa
         "pin" => MessageContent::Pin(parse_part(&field, value)?),
         _ => MessageContent::Interactive(parse_interactive(&field, value)?),
     })
+}
+
+/// Graph reads a text holding a JSON object or array as that JSON, where one is expected
+/// (whatsapp-api-js sends `contacts` so); any other value is kept as it is.
+fn json_in_text(value: Value) -> Value {
+    match &value {
+        Value::String(text) if text.trim_start().starts_with(['[', '{']) => serde_json::from_str(text).unwrap_or(value),
+        _ => value,
+    }
 }
 
 fn parse_interactive(field: &Field, value: Value) -> Result<Interactive, ValidationError> {

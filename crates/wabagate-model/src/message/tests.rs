@@ -171,3 +171,12 @@ fn a_pin_goes_to_groups_only() {
         Violation::NotForRecipientType { message_type: "pin".into(), recipient_type: "individual" }
     );
 }
+
+#[test]
+fn a_content_sent_as_json_text_reads_as_its_json() {
+    let contacts = json!([{"name": {"formatted_name": "Sam Sample", "first_name": "Sam"}}]);
+    let message = send(json!({"messaging_product": "whatsapp", "to": "1234567890", "type": "contacts",
+                              "contacts": contacts.to_string()}));
+    assert_eq!(message.validate(), Ok(()));
+    assert_eq!(message.content.to_value().unwrap(), contacts);
+}

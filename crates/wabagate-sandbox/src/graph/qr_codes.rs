@@ -1,6 +1,7 @@
 //! QR codes and short links: `GET|POST /{phone_number_id}/message_qrdls` and
 //! `GET|DELETE /{phone_number_id}/message_qrdls/{code}`, as Meta's OpenAPI description has
-//! them. A POST with `code` edits that code's message. Images are not rendered: the
+//! them. A POST with `code`, or to `/message_qrdls/{code}` (Meta's earlier reference, which
+//! client libraries still call), edits that code's message. Images are not rendered: the
 //! `qr_image_url` points at a path on the sandbox that is not served.
 
 use axum::Json;
@@ -84,6 +85,7 @@ pub(super) async fn create_or_edit(
     call: &GraphCall,
     number: &PhoneNumber,
     body: Body,
+    code_in_path: Option<&str>,
 ) -> Result<Response, GraphError> {
     call.require_any(&[MANAGEMENT])?;
     let body = params::read_body(call, body).await?;
@@ -104,7 +106,7 @@ pub(super) async fn create_or_edit(
             )));
         }
     };
-    let edited = body.get("code").and_then(Value::as_str).map(str::to_owned);
+    let edited = code_in_path.or_else(|| body.get("code").and_then(Value::as_str)).map(str::to_owned);
     let new_code = new_code();
     let stored = state.number_settings().update(&number.id, |settings| match &edited {
         Some(code) => {

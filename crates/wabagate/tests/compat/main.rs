@@ -7,7 +7,8 @@
 //! list (what Meta would refuse too, or what needs a real device) is the driver's `SKIPPED`.
 //!
 //! `standard_webhooks` checks the gateway's signed deliveries with the Python
-//! `standardwebhooks` package, as a receiver written in Python would.
+//! `standardwebhooks` package, as a receiver written in Python would; `whatsapp_api_js`
+//! drives a second client library, whatsapp-api-js from npm, the same way as pywa.
 //!
 //! pywa lives in a venv under `target/pywa` (`.ci/run` installs it). Without it the test says
 //! so and passes, except under CI, where a missing pywa is a broken setup.
@@ -18,6 +19,7 @@
 mod support;
 
 mod standard_webhooks;
+mod whatsapp_api_js;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
