@@ -344,6 +344,13 @@ async fn the_groups_api_fits_its_schemas() {
     assert_contract(operation("/{Version}/{Phone-Number-ID}/groups", "get"), &listed);
     let id = listed.1["data"]["groups"][0]["id"].as_str().unwrap().to_owned();
     assert_contract(operation("/{Version}/{group_id}", "get"), &sandbox.get(&format!("/v23.0/{id}")).await);
+    let text = json!({"messaging_product": "whatsapp", "recipient_type": "group", "to": id, "type": "text",
+                      "text": {"body": "Hello, group"}});
+    let sent = sandbox.send(text).await;
+    assert_contract(MESSAGES, &sent);
+    let pin = json!({"messaging_product": "whatsapp", "recipient_type": "group", "to": id, "type": "pin",
+                     "pin": {"type": "pin", "message_id": sent.1["messages"][0]["id"], "expiration_days": 7}});
+    assert_contract(MESSAGES, &sandbox.send(pin).await);
     let reset = sandbox.post(&format!("/v23.0/{id}/invite_link"), json!({"messaging_product": "whatsapp"})).await;
     assert_contract(operation("/{Version}/{group_id}/invite_link", "post"), &reset);
     assert_contract(
