@@ -4,7 +4,7 @@
 //! 131009, 131051), recipient (131009, 131021), referenced media and templates (131053,
 //! 132xxx), then throughput (130429) and the pair rate (131056). What Meta only learns
 //! later (window closed, recipient not on WhatsApp) is accepted and reported as a failed
-//! status through the event bus.
+//! status through the event bus. Sends to a group are checked in `group_messages` instead.
 
 use axum::Json;
 use axum::body::Body;

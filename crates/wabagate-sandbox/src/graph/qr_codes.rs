@@ -77,7 +77,9 @@ pub(super) fn get_one(
     call.require_any(&[MANAGEMENT, MESSAGING])?;
     let settings = state.number_settings().get(&number.id);
     let found = settings.qr_codes.iter().find(|stored| stored.code == code).ok_or_else(|| not_found(code))?;
-    Ok(Json(render(state, found, None)).into_response())
+    // Meta's OpenAPI file names the bare object as the schema, but its description ("returns
+    // QR code in data array for consistency") and every example answer `{"data": [code]}`.
+    Ok(Json(json!({"data": [render(state, found, None)]})).into_response())
 }
 
 pub(super) async fn create_or_edit(

@@ -230,7 +230,10 @@ async fn the_number_configuration_endpoints_fit_their_schemas() {
     assert_contract(operation(&at("message_qrdls"), "get"), &sandbox.get(&format!("{number}/message_qrdls")).await);
     let code = created.1["code"].as_str().unwrap().to_owned();
     let one = at("message_qrdls/{QR-Code-ID}");
-    assert_contract(operation(&one, "get"), &sandbox.get(&format!("{number}/message_qrdls/{code}")).await);
+    // The answer is `{"data": [code]}`, as the operation's description and examples have it;
+    // its schema names the code itself.
+    let (status, body) = sandbox.get(&format!("{number}/message_qrdls/{code}")).await;
+    assert_contract(operation(&one, "get"), &(status, body["data"][0].clone()));
     assert_contract(operation(&one, "delete"), &sandbox.delete(&format!("{number}/message_qrdls/{code}")).await);
     let commerce = format!("{number}/whatsapp_commerce_settings");
     assert_contract(

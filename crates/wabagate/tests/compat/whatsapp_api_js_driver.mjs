@@ -128,7 +128,10 @@ const operations = [
     ["sendMessage(Image by id)", async () => sent(await send(new Image(made.media, true)))],
     ["deleteMedia", async () => expectSuccess(await wa.deleteMedia(made.media, PHONE_ID))],
     ["createQR", async () => (made.qr = expectSuccess(await wa.createQR(PHONE_ID, "Hello", "png")).code)],
-    ["retrieveQR", async () => expectSuccess(await wa.retrieveQR(PHONE_ID, made.qr))],
+    ["retrieveQR", async () => {
+        const found = expectSuccess(await wa.retrieveQR(PHONE_ID, made.qr)).data[0];
+        if (found.code !== made.qr) throw new Error(`retrieveQR answered ${JSON.stringify(found)}`);
+    }],
     ["updateQR", async () => expectSuccess(await wa.updateQR(PHONE_ID, made.qr, "Hello again"))],
     ["deleteQR", async () => expectSuccess(await wa.deleteQR(PHONE_ID, made.qr))],
     ["blockUser", async () => expectSuccess(await wa.blockUser(PHONE_ID, CUSTOMER))],
