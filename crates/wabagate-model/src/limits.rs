@@ -95,3 +95,8 @@ pub const PAIR_RATE_PERIOD_SECONDS: u64 = 6;
 pub const SERVICE_WINDOW_HOURS: u64 = 24;
 /// Seconds a media download URL stays valid.
 pub const MEDIA_URL_TTL_SECONDS: u64 = 300;
+/// Days a pinned group message may stay pinned: from 1 to 30 (Meta's groups messaging guide).
+pub const PIN_EXPIRATION_DAYS_MIN: u32 = 1;
+pub const PIN_EXPIRATION_DAYS_MAX: u32 = 30;
+/// Messages a group keeps pinned at once; pinning one more unpins the oldest.
+pub const PINNED_MESSAGES_MAX: usize = 3;

@@ -9,6 +9,7 @@ mod location;
 mod mark_read;
 mod media;
 mod parse;
+mod pin;
 mod reaction;
 mod template;
 mod text;
@@ -25,6 +26,7 @@ pub use location::{Coordinate, Location};
 pub use mark_read::{MarkRead, TypingIndicator};
 pub use media::{Audio, Document, Image, MediaRef, MediaSource, Sticker, Video, check_source, is_http_url};
 pub(crate) use parse::parse_part;
+pub use pin::Pin;
 pub use reaction::Reaction;
 pub use template::{
     ButtonIndex, ComponentKind, ComponentParameters, DocumentParameter, Parameter, TemplateLanguage, TemplateMessage,
@@ -46,7 +48,8 @@ pub enum MessageRequest {
 pub struct OutgoingMessage {
     /// `individual` (default) or `group`.
     pub recipient_type: Option<String>,
-    /// The recipient as the business wrote it; see [`crate::phone::normalize_recipient`].
+    /// The recipient as the business wrote it (see [`crate::phone::normalize_recipient`]),
+    /// or a group id when `recipient_type` is `group`.
     pub to: String,
     /// Quote an earlier message (a contextual reply).
     pub context: Option<Context>,
@@ -76,6 +79,7 @@ pub enum MessageContent {
     Interactive(Interactive),
     Template(TemplateMessage),
     Reaction(Reaction),
+    Pin(Pin),
 }
 
 impl MessageContent {
@@ -93,6 +97,7 @@ impl MessageContent {
             MessageContent::Interactive(_) => "interactive",
             MessageContent::Template(_) => "template",
             MessageContent::Reaction(_) => "reaction",
+            MessageContent::Pin(_) => "pin",
         }
     }
 
@@ -110,6 +115,7 @@ impl MessageContent {
             MessageContent::Interactive(interactive) => interactive.validate(),
             MessageContent::Template(template) => template.validate(),
             MessageContent::Reaction(reaction) => reaction.validate(),
+            MessageContent::Pin(pin) => pin.validate(),
         }
     }
 
@@ -131,6 +137,27 @@ impl MessageContent {
         !matches!(self, MessageContent::Template(_))
     }
 
+    /// Whether Meta delivers this content into a group chat: text, media and templates
+    /// (Meta's groups messaging guide), and pins, which only groups have.
+    pub fn goes_to_groups(&self) -> bool {
+        matches!(
+            self,
+            MessageContent::Text(_)
+                | MessageContent::Image(_)
+                | MessageContent::Audio(_)
+                | MessageContent::Video(_)
+                | MessageContent::Document(_)
+                | MessageContent::Sticker(_)
+                | MessageContent::Template(_)
+                | MessageContent::Pin(_)
+        )
+    }
+
+    /// Whether this content exists only in group chats (a pin).
+    pub fn only_in_groups(&self) -> bool {
+        matches!(self, MessageContent::Pin(_))
+    }
+
     fn to_value(&self) -> Result<Value, serde_json::Error> {
         match self {
             MessageContent::Text(text) => serde_json::to_value(text),
@@ -144,6 +171,7 @@ impl MessageContent {
             MessageContent::Interactive(interactive) => serde_json::to_value(interactive),
             MessageContent::Template(template) => serde_json::to_value(template),
             MessageContent::Reaction(reaction) => serde_json::to_value(reaction),
+            MessageContent::Pin(pin) => serde_json::to_value(pin),
         }
     }
 }
@@ -154,7 +182,24 @@ impl OutgoingMessage {
         Self { recipient_type: None, to: to.into(), context: None, biz_opaque_callback_data: None, content }
     }
 
-    /// The envelope's own rules plus the content's.
+    /// A message to the group `group_id` (`recipient_type: group`).
+    pub fn to_group(group_id: impl Into<String>, content: MessageContent) -> Self {
+        Self { recipient_type: Some("group".into()), ..Self::new(group_id, content) }
+    }
+
+    /// Whether `to` is a group id rather than a person.
+    pub fn is_group(&self) -> bool {
+        self.recipient_type.as_deref() == Some("group")
+    }
+
+    /// Whether Meta lets this message through only inside the customer's service window: a
+    /// group has no such window, and templates may open a conversation at any time.
+    pub fn needs_open_window(&self) -> bool {
+        !self.is_group() && self.content.needs_open_window()
+    }
+
+    /// The envelope's own rules (which types a group takes, which only a group takes) plus
+    /// the content's.
     pub fn validate(&self) -> Result<(), ValidationError> {
         check_optional_text(
             &Field::root("biz_opaque_callback_data"),
@@ -163,6 +208,14 @@ impl OutgoingMessage {
         )?;
         if let Some(kind) = self.recipient_type.as_deref().filter(|kind| !matches!(*kind, "individual" | "group")) {
             return Err(Field::root("recipient_type").error(Violation::NotAllowed { value: kind.to_owned() }));
+        }
+        let recipient_type = if self.is_group() { "group" } else { "individual" };
+        let fits = if self.is_group() { self.content.goes_to_groups() } else { !self.content.only_in_groups() };
+        if !fits {
+            let message_type = self.content.type_name().to_owned();
+            return Err(
+                Field::root("recipient_type").error(Violation::NotForRecipientType { message_type, recipient_type })
+            );
         }
         self.content.validate()
     }
@@ -220,7 +273,7 @@ impl MessageRequest {
 }
 
 fn parse_content(type_name: &str, body: &mut Map<String, Value>) -> Result<MessageContent, ValidationError> {
-    const KNOWN: [&str; 11] = [
+    const KNOWN: [&str; 12] = [
         "text",
         "image",
         "audio",
@@ -232,6 +285,7 @@ fn parse_content(type_name: &str, body: &mut Map<String, Value>) -> Result<Messa
         "interactive",
         "template",
         "reaction",
+        "pin",
     ];
     if !KNOWN.contains(&type_name) {
         return Err(Field::root("type").error(Violation::UnsupportedType { value: type_name.to_owned() }));
@@ -239,7 +293,7 @@ fn parse_content(type_name: &str, body: &mut Map<String, Value>) -> Result<Messa
     let field = Field::root(type_name);
     let value = match body.remove(type_name) {
         None | Some(Value::Null) => return Err(field.error(Violation::Missing)),
-        Some(value) => value,
+        Some(value) => json_in_text(value),
     };
     Ok(match type_name {
         "text" => MessageContent::Text(parse_part(&field, value)?),
@@ -252,8 +306,18 @@ fn parse_content(type_name: &str, body: &mut Map<String, Value>) -> Result<Messa
         "contacts" => MessageContent::Contacts(parse_part(&field, value)?),
         "template" => MessageContent::Template(parse_part(&field, value)?),
         "reaction" => MessageContent::Reaction(parse_part(&field, value)?),
+        "pin" => MessageContent::Pin(parse_part(&field, value)?),
         _ => MessageContent::Interactive(parse_interactive(&field, value)?),
     })
+}
+
+/// Graph reads a text holding a JSON object or array as that JSON, where one is expected
+/// (whatsapp-api-js sends `contacts` so); any other value is kept as it is.
+fn json_in_text(value: Value) -> Value {
+    match &value {
+        Value::String(text) if text.trim_start().starts_with(['[', '{']) => serde_json::from_str(text).unwrap_or(value),
+        _ => value,
+    }
 }
 
 fn parse_interactive(field: &Field, value: Value) -> Result<Interactive, ValidationError> {

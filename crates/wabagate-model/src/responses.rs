@@ -24,6 +24,9 @@ pub struct SentMessage {
     /// Only for paced template sends: `accepted`, `held_for_quality_assessment`, `paused`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_status: Option<String>,
+    /// Only for sends to a group: the group's id (whatsapp-cloud-api.md §2.2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
 }
 
 impl SendMessageResponse {
@@ -31,8 +34,17 @@ impl SendMessageResponse {
         Self {
             messaging_product: "whatsapp".into(),
             contacts: vec![SentContact { input: input.into(), wa_id: wa_id.into() }],
-            messages: vec![SentMessage { id: wamid.into(), message_status: None }],
+            messages: vec![SentMessage { id: wamid.into(), message_status: None, group_id: None }],
         }
+    }
+
+    /// The answer to a send to a group: the group id stands where a person's `wa_id` would
+    /// (clients read `contacts[0]` whatever the recipient) and is named in `messages[0]`.
+    pub fn to_group(group_id: impl Into<String>, wamid: impl Into<String>) -> Self {
+        let group_id = group_id.into();
+        let mut response = Self::new(group_id.clone(), group_id.clone(), wamid);
+        response.messages[0].group_id = Some(group_id);
+        response
     }
 }
 

@@ -46,6 +46,9 @@ pub enum Violation {
     UnsupportedType { value: String },
     /// A template variable (`{{1}}`) stands at the very start or end of a text.
     VariableAtEdge,
+    /// A message type that cannot go to this kind of recipient (a reaction to a group, a
+    /// pin to a person).
+    NotForRecipientType { message_type: String, recipient_type: &'static str },
 }
 
 impl ValidationError {
@@ -79,6 +82,9 @@ impl ValidationError {
             Violation::UnexpectedKey { key } => format!("Unexpected key \"{key}\" on param \"{field}\"."),
             Violation::UnsupportedType { value } => format!("Unsupported message type '{value}'."),
             Violation::VariableAtEdge => format!("Param {field} must not start or end with a variable."),
+            Violation::NotForRecipientType { message_type, recipient_type } => {
+                format!("Messages of type '{message_type}' cannot be sent to recipient_type {recipient_type}.")
+            }
         }
     }
 }

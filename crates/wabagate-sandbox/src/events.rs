@@ -34,6 +34,10 @@ pub enum SandboxEvent {
         /// Echoed on the message's statuses.
         #[serde(default)]
         biz_opaque_callback_data: Option<String>,
+        /// Sent to a group (`recipient_wa_id` is then the group id): only `sent` follows,
+        /// since no participant's phone is there to report delivery.
+        #[serde(default)]
+        to_group: bool,
     },
     /// A template changed status (APPROVED, REJECTED, …): `message_template_status_update`.
     TemplateStatusChanged {

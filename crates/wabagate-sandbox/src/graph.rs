@@ -13,6 +13,7 @@ mod commerce;
 pub mod error;
 mod fields;
 mod flows;
+mod group_messages;
 mod groups;
 mod media;
 mod messages;
@@ -193,6 +194,9 @@ async fn item_operation(
         (Node::PhoneNumber(number), "message_qrdls", code, &Method::DELETE) => {
             qr_codes::delete(state, &call, &number, code)
         }
+        (Node::PhoneNumber(number), "message_qrdls", code, &Method::POST) => {
+            qr_codes::create_or_edit(state, &call, &number, request.into_body(), Some(code)).await
+        }
         (Node::Waba(waba), "message_templates", "archive", &Method::POST) => {
             template_admin::archive(state, &call, &waba, request.into_body(), true).await
         }
@@ -257,7 +261,7 @@ async fn edge_operation(
         }
         (Node::PhoneNumber(number), "message_qrdls", &Method::GET) => qr_codes::list(state, &call, &number),
         (Node::PhoneNumber(number), "message_qrdls", &Method::POST) => {
-            qr_codes::create_or_edit(state, &call, &number, body).await
+            qr_codes::create_or_edit(state, &call, &number, body, None).await
         }
         (Node::PhoneNumber(number), "whatsapp_commerce_settings", &Method::GET) => {
             commerce::get_commerce(state, &call, &number)

@@ -14,7 +14,7 @@ pub struct AcceptedMessage {
     pub waba_id: String,
     /// The `to` the business wrote.
     pub input: String,
-    /// What Meta made of it.
+    /// What Meta made of it; for a group, the group id.
     pub wa_id: String,
     #[serde(rename = "type")]
     pub kind: &'static str,

@@ -49,6 +49,8 @@ pub struct Message(OutgoingMessage);
 #[must_use = "a draft does nothing until `build()` is called"]
 pub struct Draft<C> {
     to: String,
+    /// `to` is a group id (`recipient_type: group`).
+    group: bool,
     reply_to: Option<String>,
     callback_data: Option<String>,
     pub(crate) content: C,
@@ -84,7 +86,7 @@ impl Message {
     }
 
     pub(crate) fn draft<C>(to: impl Into<String>, content: C) -> Draft<C> {
-        Draft { to: to.into(), reply_to: None, callback_data: None, content }
+        Draft { to: to.into(), group: false, reply_to: None, callback_data: None, content }
     }
 }
 
@@ -101,16 +103,29 @@ impl<C: Content> Draft<C> {
         self
     }
 
+    /// Sends to a group: the recipient given is a group id of the Groups API, and the message
+    /// goes with `recipient_type: group`. Groups take text, media and templates (and pins);
+    /// `build` refuses the other types.
+    pub fn for_group(mut self) -> Self {
+        self.group = true;
+        self
+    }
+
     /// Data echoed back in this message's status webhooks (`biz_opaque_callback_data`).
     pub fn callback_data(mut self, data: impl Into<String>) -> Self {
         self.callback_data = Some(data.into());
         self
     }
 
-    /// Checks the recipient (digits only, no `+`, no leading `0`) and every rule of the
-    /// message's type; fails with [`Error::Invalid`] naming the field and the limit.
+    /// Checks the recipient (digits only, no `+`, no leading `0`; for a group, a group id)
+    /// and every rule of the message's type; fails with [`Error::Invalid`] naming the field
+    /// and the limit.
     pub fn build(self) -> Result<Message, Error> {
-        check_recipient_format(&self.to)?;
+        if self.group {
+            require_text(&Field::root("to"), Some(&self.to))?;
+        } else {
+            check_recipient_format(&self.to)?;
+        }
         let context = match self.reply_to {
             Some(message_id) => {
                 require_text(&Field::root("context").key("message_id"), Some(&message_id))?;
@@ -120,7 +135,7 @@ impl<C: Content> Draft<C> {
         };
         let content = self.content.into_message_content()?;
         let message = OutgoingMessage {
-            recipient_type: None,
+            recipient_type: self.group.then(|| "group".to_owned()),
             to: self.to,
             context,
             biz_opaque_callback_data: self.callback_data,

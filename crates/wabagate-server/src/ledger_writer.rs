@@ -194,7 +194,12 @@ fn send_record(sent: SentMessage) -> Option<SendRecord> {
     let request = serde_json::from_slice::<Value>(&sent.request).ok()?;
     let answer = serde_json::from_slice::<Value>(&sent.answer).ok()?;
     let wamid = answer.pointer("/messages/0/id")?.as_str().filter(|id| !id.is_empty() && id.len() <= 256)?;
-    let recipient = crate::inbound::digits(request.get("to")?.as_str()?);
+    // A group's thread is named by its id, which is no phone number.
+    let to = request.get("to")?.as_str()?;
+    let recipient = match request.get("recipient_type").and_then(Value::as_str) {
+        Some("group") => to.to_owned(),
+        _ => crate::inbound::digits(to),
+    };
     if recipient.is_empty() {
         return None;
     }
@@ -252,6 +257,13 @@ mod tests {
         assert_eq!((record.wamid.as_str(), record.recipient.as_str()), ("wamid.A", "15550100"));
         assert_eq!(record.template_name.as_deref(), Some("hello_world"));
         assert_eq!(record.biz_opaque_callback_data.as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn a_send_to_a_group_is_recorded_under_the_group_id() {
+        let request = r#"{"recipient_type":"group","to":"Y2FwaV9ncm91cDox","type":"text","text":{"body":"hi"}}"#;
+        let record = send_record(sent(request, r#"{"messages":[{"id":"wamid.G","group_id":"Y2FwaV9ncm91cDox"}]}"#));
+        assert_eq!(record.unwrap().recipient, "Y2FwaV9ncm91cDox");
     }
 
     #[test]

@@ -138,3 +138,45 @@ fn media_sent_by_id_exposes_the_id() {
     let message = send(json!({"messaging_product": "whatsapp", "to": "1", "type": "sticker", "sticker": {"id": "42"}}));
     assert_eq!(message.content.media_id(), Some("42"));
 }
+
+#[test]
+fn a_group_takes_text_media_templates_and_pins_but_no_reactions() {
+    let to_group = |body: Value| {
+        let mut body = body;
+        body["recipient_type"] = json!("group");
+        body["to"] = json!("Y2FwaV9ncm91cDoxNTU1MDc4Mzg4MToxMjAzNjMzOTk5");
+        send(body)
+    };
+    let text = to_group(json!({"messaging_product": "whatsapp", "type": "text", "text": {"body": "hi all"}}));
+    assert!(text.is_group());
+    assert_eq!(text.validate(), Ok(()));
+    assert!(!text.needs_open_window(), "a group has no service window");
+    let pin = to_group(json!({"messaging_product": "whatsapp", "type": "pin",
+                              "pin": {"type": "pin", "message_id": "wamid.X", "expiration_days": 7}}));
+    assert_eq!(pin.validate(), Ok(()));
+    let reaction = to_group(json!({"messaging_product": "whatsapp", "type": "reaction",
+                                   "reaction": {"message_id": "wamid.X", "emoji": "👍"}}));
+    let error = reaction.validate().unwrap_err();
+    assert_eq!(error.field, "recipient_type");
+    assert_eq!(error.to_string(), "Messages of type 'reaction' cannot be sent to recipient_type group.");
+}
+
+#[test]
+fn a_pin_goes_to_groups_only() {
+    let pin = send(json!({"messaging_product": "whatsapp", "to": "1234567890", "type": "pin",
+                          "pin": {"type": "unpin", "message_id": "wamid.X"}}));
+    let error = pin.validate().unwrap_err();
+    assert_eq!(
+        error.violation,
+        Violation::NotForRecipientType { message_type: "pin".into(), recipient_type: "individual" }
+    );
+}
+
+#[test]
+fn a_content_sent_as_json_text_reads_as_its_json() {
+    let contacts = json!([{"name": {"formatted_name": "Sam Sample", "first_name": "Sam"}}]);
+    let message = send(json!({"messaging_product": "whatsapp", "to": "1234567890", "type": "contacts",
+                              "contacts": contacts.to_string()}));
+    assert_eq!(message.validate(), Ok(()));
+    assert_eq!(message.content.to_value().unwrap(), contacts);
+}

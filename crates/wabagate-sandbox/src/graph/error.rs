@@ -85,7 +85,9 @@ impl GraphError {
         let details = error.details();
         match &error.violation {
             Violation::Missing => Self::missing_parameter(&error.field),
-            Violation::UnsupportedType { .. } => Self::whatsapp(error_code::UNSUPPORTED_MESSAGE_TYPE, details),
+            Violation::UnsupportedType { .. } | Violation::NotForRecipientType { .. } => {
+                Self::whatsapp(error_code::UNSUPPORTED_MESSAGE_TYPE, details)
+            }
             _ if error.field == "messaging_product" => Self::invalid_parameter(details),
             Violation::TooMany { .. }
             | Violation::TooFew { .. }

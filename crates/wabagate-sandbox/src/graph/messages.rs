@@ -4,7 +4,7 @@
 //! 131009, 131051), recipient (131009, 131021), referenced media and templates (131053,
 //! 132xxx), then throughput (130429) and the pair rate (131056). What Meta only learns
 //! later (window closed, recipient not on WhatsApp) is accepted and reported as a failed
-//! status through the event bus.
+//! status through the event bus. Sends to a group are checked in `group_messages` instead.
 
 use axum::Json;
 use axum::body::Body;
@@ -44,6 +44,9 @@ pub(super) async fn send(
         MessageRequest::Send(message) => message,
     };
     message.validate().map_err(|error| GraphError::from_violation(&error))?;
+    if message.is_group() {
+        return super::group_messages::send(state, call, phone_number, message);
+    }
     let wa_id = normalize_recipient(&message.to, &phone_number.country_dial_code)
         .map_err(|error| GraphError::from_violation(&error))?;
     if wa_id == phone_number.wa_id() {
@@ -57,10 +60,7 @@ pub(super) async fn send(
     if let MessageContent::Template(template) = &message.content {
         check_template(state, phone_number, template)?;
     }
-    if !state.throughput().check(&phone_number.id) {
-        return Err(GraphError::whatsapp(error_code::RATE_LIMIT_HIT, "Cloud API message throughput has been reached.")
-            .with_subcode(2494055));
-    }
+    check_throughput(state, phone_number)?;
     if !state.pair_rate().check(&(phone_number.id.clone(), wa_id.clone())) {
         return Err(GraphError::whatsapp(
             error_code::PAIR_RATE_LIMIT_HIT,
@@ -69,7 +69,19 @@ pub(super) async fn send(
         ));
     }
     let failure = later_failure(state, call, phone_number, &wa_id, &message)?;
-    Ok(accept(state, call, phone_number, wa_id, message, failure))
+    let wamid = new_wamid(&wa_id);
+    let response = SendMessageResponse::new(message.to.clone(), wa_id.clone(), wamid.clone());
+    accept(state, call, phone_number, Accepted { wamid, recipient: wa_id, message, failure });
+    Ok(Json(response).into_response())
+}
+
+/// The number's messages per second (130429), groups included.
+pub(super) fn check_throughput(state: &SandboxState, phone_number: &PhoneNumber) -> Result<(), GraphError> {
+    if state.throughput().check(&phone_number.id) {
+        return Ok(());
+    }
+    Err(GraphError::whatsapp(error_code::RATE_LIMIT_HIT, "Cloud API message throughput has been reached.")
+        .with_subcode(2494055))
 }
 
 /// Reads a JSON body, or a form-encoded one whose values may themselves be JSON (Graph
@@ -93,7 +105,11 @@ pub(super) async fn read_json_body(call: &GraphCall, body: Body) -> Result<Value
     serde_json::from_slice(&bytes).map_err(|error| GraphError::unparsable_body(&error.to_string()))
 }
 
-fn check_media(state: &SandboxState, phone_number: &PhoneNumber, content: &MessageContent) -> Result<(), GraphError> {
+pub(super) fn check_media(
+    state: &SandboxState,
+    phone_number: &PhoneNumber,
+    content: &MessageContent,
+) -> Result<(), GraphError> {
     let Some(media_id) = content.media_id() else { return Ok(()) };
     match state.media().get(media_id) {
         Some(media) if media.waba_id == phone_number.waba_id => Ok(()),
@@ -104,7 +120,7 @@ fn check_media(state: &SandboxState, phone_number: &PhoneNumber, content: &Messa
     }
 }
 
-fn check_template(
+pub(super) fn check_template(
     state: &SandboxState,
     phone_number: &PhoneNumber,
     message: &TemplateMessage,
@@ -173,7 +189,7 @@ fn later_failure(
             }));
         }
     }
-    if message.content.needs_open_window() && !state.windows().is_open(&phone_number.id, wa_id, call.now) {
+    if message.needs_open_window() && !state.windows().is_open(&phone_number.id, wa_id, call.now) {
         let details = "Message failed to send because more than 24 hours have passed since the customer last replied to \
                        this number.";
         if config.window_errors_sync {
@@ -189,36 +205,38 @@ fn later_failure(
     Ok(None)
 }
 
-fn accept(
-    state: &SandboxState,
-    call: &GraphCall,
-    phone_number: &PhoneNumber,
-    wa_id: String,
-    message: OutgoingMessage,
-    failure: Option<AsyncError>,
-) -> Response {
-    let wamid = new_wamid(&wa_id);
-    let response = SendMessageResponse::new(message.to.clone(), wa_id.clone(), wamid.clone());
+/// A send the sandbox took: its new wamid, who it goes to (a `wa_id` or a group id), and
+/// the failure Meta would report later, if any.
+pub(super) struct Accepted {
+    pub wamid: String,
+    pub recipient: String,
+    pub message: OutgoingMessage,
+    pub failure: Option<AsyncError>,
+}
+
+/// Records an accepted send and publishes it, so its statuses follow.
+pub(super) fn accept(state: &SandboxState, call: &GraphCall, phone_number: &PhoneNumber, accepted: Accepted) {
+    let Accepted { wamid, recipient, message, failure } = accepted;
     state.events().publish(SandboxEvent::MessageAccepted {
         waba_id: phone_number.waba_id.clone(),
         phone_number_id: phone_number.id.clone(),
         display_phone_number: phone_number.display_phone_number.clone(),
         wamid: wamid.clone(),
-        recipient_wa_id: wa_id.clone(),
+        recipient_wa_id: recipient.clone(),
         failure: failure.clone(),
         message_type: message.content.type_name().to_owned(),
         biz_opaque_callback_data: message.biz_opaque_callback_data.clone(),
+        to_group: message.is_group(),
     });
     state.sent().push(AcceptedMessage {
         wamid,
         phone_number_id: phone_number.id.clone(),
         waba_id: phone_number.waba_id.clone(),
         input: message.to.clone(),
-        wa_id,
+        wa_id: recipient,
         kind: message.content.type_name(),
         timestamp: call.now,
         failure,
         message,
     });
-    Json(response).into_response()
 }

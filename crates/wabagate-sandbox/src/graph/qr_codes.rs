@@ -1,6 +1,7 @@
 //! QR codes and short links: `GET|POST /{phone_number_id}/message_qrdls` and
 //! `GET|DELETE /{phone_number_id}/message_qrdls/{code}`, as Meta's OpenAPI description has
-//! them. A POST with `code` edits that code's message. Images are not rendered: the
+//! them. A POST with `code`, or to `/message_qrdls/{code}` (Meta's earlier reference, which
+//! client libraries still call), edits that code's message. Images are not rendered: the
 //! `qr_image_url` points at a path on the sandbox that is not served.
 
 use axum::Json;
@@ -76,7 +77,9 @@ pub(super) fn get_one(
     call.require_any(&[MANAGEMENT, MESSAGING])?;
     let settings = state.number_settings().get(&number.id);
     let found = settings.qr_codes.iter().find(|stored| stored.code == code).ok_or_else(|| not_found(code))?;
-    Ok(Json(render(state, found, None)).into_response())
+    // Meta's OpenAPI file names the bare object as the schema, but its description ("returns
+    // QR code in data array for consistency") and every example answer `{"data": [code]}`.
+    Ok(Json(json!({"data": [render(state, found, None)]})).into_response())
 }
 
 pub(super) async fn create_or_edit(
@@ -84,6 +87,7 @@ pub(super) async fn create_or_edit(
     call: &GraphCall,
     number: &PhoneNumber,
     body: Body,
+    code_in_path: Option<&str>,
 ) -> Result<Response, GraphError> {
     call.require_any(&[MANAGEMENT])?;
     let body = params::read_body(call, body).await?;
@@ -104,7 +108,7 @@ pub(super) async fn create_or_edit(
             )));
         }
     };
-    let edited = body.get("code").and_then(Value::as_str).map(str::to_owned);
+    let edited = code_in_path.or_else(|| body.get("code").and_then(Value::as_str)).map(str::to_owned);
     let new_code = new_code();
     let stored = state.number_settings().update(&number.id, |settings| match &edited {
         Some(code) => {

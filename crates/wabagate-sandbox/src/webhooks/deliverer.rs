@@ -110,9 +110,11 @@ fn schedule(deliveries: &mut JoinSet<()>, state: &SandboxState, settings: &Deliv
             failure,
             message_type,
             biz_opaque_callback_data,
+            to_group,
         } => {
             let now = state.clock().unix();
             let message = OutboundMessage {
+                to_group,
                 in_service_window: state.windows().is_open(&phone_number_id, &recipient_wa_id, now),
                 waba_id,
                 metadata: Metadata::new(&phone_number_id, &display_phone_number),
@@ -131,8 +133,9 @@ fn schedule(deliveries: &mut JoinSet<()>, state: &SandboxState, settings: &Deliv
             let sent_at = settings.sent_after;
             let delivered_at = sent_at + settings.delivered_after;
             let read_at = delivered_at + settings.read_after;
-            // A reaction is only ever `sent`: Meta reports no delivery or read for it.
-            let steps = if message_type == "reaction" { 1 } else { 3 };
+            // A reaction is only ever `sent`: Meta reports no delivery or read for it. Nor
+            // does a group message, as a sandbox group has no participant to deliver to.
+            let steps = if message_type == "reaction" || to_group { 1 } else { 3 };
             for (progress, at) in
                 [(Progress::Sent, sent_at), (Progress::Delivered, delivered_at), (Progress::Read, read_at)]
                     .into_iter()

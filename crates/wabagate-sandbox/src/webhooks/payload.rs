@@ -205,6 +205,9 @@ struct Status {
     status: &'static str,
     timestamp: String,
     recipient_id: String,
+    /// `group` on the statuses of a group message, else absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recipient_type: Option<&'static str>,
     /// The recipient's BSUID; absent on `failed` statuses of sends to a phone number.
     #[serde(skip_serializing_if = "Option::is_none")]
     recipient_user_id: Option<String>,
@@ -270,7 +273,11 @@ pub struct OutboundMessage {
     pub waba_id: String,
     pub metadata: Metadata,
     pub wamid: String,
+    /// The customer's `wa_id`, or the group id of a group message.
     pub recipient_wa_id: String,
+    /// Sent to a group: its statuses name the group and carry no contact, BSUID or pricing,
+    /// as the group `sent` and `failed` examples of Meta's groups messaging guide show.
+    pub to_group: bool,
     /// 32 hex characters, fixed per message.
     pub conversation_id: String,
     /// Whether the customer's 24-hour window was open at send time: the reply is then
@@ -296,6 +303,7 @@ impl OutboundMessage {
         } else {
             ("utility", "regular", true)
         };
+        let priced = priced && !self.to_group;
         let conversation = (priced && self.graph_version <= 23).then(|| Conversation {
             id: self.conversation_id.clone(),
             expiration_timestamp: (progress == Progress::Sent).then(|| (timestamp + 24 * 60 * 60).to_string()),
@@ -307,7 +315,8 @@ impl OutboundMessage {
             status,
             timestamp: timestamp.to_string(),
             recipient_id: self.recipient_wa_id.clone(),
-            recipient_user_id: Some(self.recipient_user_id()),
+            recipient_type: self.recipient_type(),
+            recipient_user_id: (!self.to_group).then(|| self.recipient_user_id()),
             biz_opaque_callback_data: self.biz_opaque_callback_data.clone(),
             conversation,
             pricing,
@@ -322,6 +331,7 @@ impl OutboundMessage {
             status: "failed",
             timestamp: timestamp.to_string(),
             recipient_id: self.recipient_wa_id.clone(),
+            recipient_type: self.recipient_type(),
             recipient_user_id: None,
             biz_opaque_callback_data: self.biz_opaque_callback_data.clone(),
             conversation: None,
@@ -336,12 +346,16 @@ impl OutboundMessage {
         })
     }
 
+    fn recipient_type(&self) -> Option<&'static str> {
+        self.to_group.then_some("group")
+    }
+
     fn recipient_user_id(&self) -> String {
         business_scoped_user_id(&self.waba_id, &self.recipient_wa_id)
     }
 
     fn status_notification(&self, status: Status) -> Notification {
-        let contacts = (status.status != "failed")
+        let contacts = (status.status != "failed" && !self.to_group)
             .then(|| vec![StatusContact { wa_id: self.recipient_wa_id.clone(), user_id: self.recipient_user_id() }]);
         let value = StatusValue {
             messaging_product: "whatsapp",

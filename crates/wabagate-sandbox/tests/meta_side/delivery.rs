@@ -22,6 +22,7 @@ fn accepted(wamid: &str, recipient: &str, failure: Option<AsyncError>) -> Sandbo
         failure,
         message_type: "text".into(),
         biz_opaque_callback_data: None,
+        to_group: false,
     }
 }
 
@@ -135,6 +136,30 @@ async fn a_reply_inside_the_window_is_free_customer_service_and_v24_drops_conver
         json!({ "billable": false, "pricing_model": "PMP", "type": "free_customer_service", "category": "service" })
     );
     assert!(sent.get("conversation").is_none(), "{sent}");
+}
+
+#[tokio::test]
+async fn a_group_message_is_sent_to_the_group_with_no_contact_or_pricing() {
+    let sandbox = Sandbox::spawn().await;
+    let mut receiver = Receiver::spawn("token").await;
+    sandbox.configure_webhook(&receiver).await;
+    let group_id = "Y2FwaV9ncm91cDoxNTU1MDEwMDAwMToxMjAzNjMwMDAwMDAwMDAwMDA";
+    let mut event = accepted("wamid.GROUP1", group_id, None);
+    if let SandboxEvent::MessageAccepted { to_group, .. } = &mut event {
+        *to_group = true;
+    }
+    sandbox.state.events().publish(event);
+    let delivery = &receiver.next_accepted(1).await[0];
+    let value = &delivery.json()["entry"][0]["changes"][0]["value"];
+    // Meta's groups messaging guide, "Group message sent example".
+    assert!(value.get("contacts").is_none(), "{value}");
+    let sent = first_status(delivery);
+    assert_eq!(sent["status"], "sent");
+    assert_eq!(sent["recipient_id"], group_id);
+    assert_eq!(sent["recipient_type"], "group");
+    for absent in ["recipient_user_id", "pricing", "conversation"] {
+        assert!(sent.get(absent).is_none(), "{absent}: {sent}");
+    }
 }
 
 #[tokio::test]

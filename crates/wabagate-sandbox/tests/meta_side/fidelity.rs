@@ -23,6 +23,7 @@ fn accepted(message_type: &str, callback_data: Option<&str>, failure: Option<Asy
         failure,
         message_type: message_type.into(),
         biz_opaque_callback_data: callback_data.map(str::to_owned),
+        to_group: false,
     }
 }
 

@@ -19,6 +19,7 @@ fn accepted(wamid: &str) -> SandboxEvent {
         failure: None,
         message_type: "text".into(),
         biz_opaque_callback_data: None,
+        to_group: false,
     }
 }
 

@@ -230,7 +230,10 @@ async fn the_number_configuration_endpoints_fit_their_schemas() {
     assert_contract(operation(&at("message_qrdls"), "get"), &sandbox.get(&format!("{number}/message_qrdls")).await);
     let code = created.1["code"].as_str().unwrap().to_owned();
     let one = at("message_qrdls/{QR-Code-ID}");
-    assert_contract(operation(&one, "get"), &sandbox.get(&format!("{number}/message_qrdls/{code}")).await);
+    // The answer is `{"data": [code]}`, as the operation's description and examples have it;
+    // its schema names the code itself.
+    let (status, body) = sandbox.get(&format!("{number}/message_qrdls/{code}")).await;
+    assert_contract(operation(&one, "get"), &(status, body["data"][0].clone()));
     assert_contract(operation(&one, "delete"), &sandbox.delete(&format!("{number}/message_qrdls/{code}")).await);
     let commerce = format!("{number}/whatsapp_commerce_settings");
     assert_contract(
@@ -344,6 +347,13 @@ async fn the_groups_api_fits_its_schemas() {
     assert_contract(operation("/{Version}/{Phone-Number-ID}/groups", "get"), &listed);
     let id = listed.1["data"]["groups"][0]["id"].as_str().unwrap().to_owned();
     assert_contract(operation("/{Version}/{group_id}", "get"), &sandbox.get(&format!("/v23.0/{id}")).await);
+    let text = json!({"messaging_product": "whatsapp", "recipient_type": "group", "to": id, "type": "text",
+                      "text": {"body": "Hello, group"}});
+    let sent = sandbox.send(text).await;
+    assert_contract(MESSAGES, &sent);
+    let pin = json!({"messaging_product": "whatsapp", "recipient_type": "group", "to": id, "type": "pin",
+                     "pin": {"type": "pin", "message_id": sent.1["messages"][0]["id"], "expiration_days": 7}});
+    assert_contract(MESSAGES, &sandbox.send(pin).await);
     let reset = sandbox.post(&format!("/v23.0/{id}/invite_link"), json!({"messaging_product": "whatsapp"})).await;
     assert_contract(operation("/{Version}/{group_id}/invite_link", "post"), &reset);
     assert_contract(

@@ -6,6 +6,7 @@ mod business_admin;
 mod contract;
 mod control;
 mod flows_and_calling;
+mod group_messages;
 mod media;
 mod messages;
 mod number_settings;

@@ -114,7 +114,11 @@ async fn qr_codes_are_created_read_edited_and_deleted() {
     assert!(created["qr_image_url"].as_str().unwrap().ends_with(".svg"));
     assert_eq!(sandbox.post(&path, json!({"code": code, "prefilled_message": "Hello!"})).await.0, StatusCode::OK);
     let (_, one) = sandbox.get(&format!("{path}/{code}")).await;
-    assert_eq!(one["prefilled_message"], "Hello!");
+    assert_eq!(one["data"][0]["prefilled_message"], "Hello!");
+    // Meta's earlier reference edits at the code's own path, with the message in the query.
+    let at_its_path = sandbox.request(Method::POST, &format!("{path}/{code}?prefilled_message=Hey"));
+    assert_eq!(Sandbox::answer(at_its_path).await.0, StatusCode::OK);
+    assert_eq!(sandbox.get(&format!("{path}/{code}")).await.1["data"][0]["prefilled_message"], "Hey");
     assert_eq!(sandbox.get(&path).await.1["data"].as_array().unwrap().len(), 1);
     assert_eq!(sandbox.delete(&format!("{path}/{code}")).await, (StatusCode::OK, json!({"success": true})));
     assert_error(&sandbox.delete(&format!("{path}/{code}")).await, oauth(400, 100, "(#100) Invalid parameter"));

@@ -162,10 +162,11 @@ pub struct LedgerMessage {
     #[serde(default)]
     pub connection_id: Option<String>,
     pub phone_number_id: String,
-    /// The customer's wa_id.
+    /// The customer's wa_id, or the group id of a group message.
     pub peer: String,
-    /// `text`, `image`, `template`, …
-    #[serde(rename = "type", default)]
+    /// `text`, `image`, `template`, …; empty for a message the gateway knows only from its
+    /// statuses (sent around it), whose type Meta does not report.
+    #[serde(rename = "type", default, deserialize_with = "null_as_empty")]
     pub kind: String,
     pub status: MessageStatus,
     /// Meta's error objects when the message failed.
@@ -303,6 +304,11 @@ pub struct TemplateSync {
     pub synced: u64,
 }
 
+/// Reads `null` as an empty text, as a missing field would be.
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(deserializer)?.unwrap_or_default())
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -338,6 +344,16 @@ mod tests {
             "(#131026) Message undeliverable: Message Undeliverable."
         );
         assert_eq!(message.text_body(), Some("hi"));
+    }
+
+    #[test]
+    fn a_message_known_only_from_its_statuses_has_no_type() {
+        let message: LedgerMessage = serde_json::from_value(json!({
+            "wamid": "wamid.B", "direction": "outbound", "origin": "external", "phone_number_id": "1",
+            "peer": "1234567890", "type": null, "status": "sent"
+        }))
+        .unwrap();
+        assert_eq!(message.kind, "");
     }
 
     #[test]

@@ -1,7 +1,7 @@
-//! The message types whose content is one small model struct: text, location, reaction.
+//! The message types whose content is one small model struct: text, location, reaction, pin.
 
 use wabagate_model::ValidationError;
-use wabagate_model::message::{Coordinate, Location, MessageContent, Reaction, Text};
+use wabagate_model::message::{Coordinate, Location, MessageContent, Pin, Reaction, Text};
 
 use super::{Content, Draft, Message};
 
@@ -25,6 +25,17 @@ impl Message {
     /// An emoji reaction to `message_id`; an empty emoji removes the reaction.
     pub fn reaction(to: impl Into<String>, message_id: impl Into<String>, emoji: impl Into<String>) -> Draft<Reaction> {
         Message::draft(to, Reaction { message_id: message_id.into(), emoji: emoji.into() })
+    }
+
+    /// Pins the group's message `message_id` for `expiration_days` (1 to 30); only groups
+    /// have pins, so the draft is already [`Draft::for_group`].
+    pub fn pin(group_id: impl Into<String>, message_id: impl Into<String>, expiration_days: u32) -> Draft<Pin> {
+        Message::draft(group_id, Pin::Pin { message_id: message_id.into(), expiration_days }).for_group()
+    }
+
+    /// Ends the pin of the group's message `message_id`.
+    pub fn unpin(group_id: impl Into<String>, message_id: impl Into<String>) -> Draft<Pin> {
+        Message::draft(group_id, Pin::Unpin { message_id: message_id.into() }).for_group()
     }
 }
 
@@ -63,5 +74,11 @@ impl Content for Location {
 impl Content for Reaction {
     fn into_message_content(self) -> Result<MessageContent, ValidationError> {
         Ok(MessageContent::Reaction(self))
+    }
+}
+
+impl Content for Pin {
+    fn into_message_content(self) -> Result<MessageContent, ValidationError> {
+        Ok(MessageContent::Pin(self))
     }
 }

@@ -312,3 +312,27 @@ fn callback_data_is_at_most_512_characters() {
         ("biz_opaque_callback_data".into(), too_long(512, 513))
     );
 }
+
+const GROUP: &str = "Y2FwaV9ncm91cDoxNTU1MDEwMDAwMToxMjAzNjMwMDAwMDAwMDAwMDA";
+
+#[test]
+fn a_group_message_carries_the_group_id_and_recipient_type() {
+    let text = Message::text(GROUP, "Welcome, team!").for_group().build().unwrap();
+    assert_eq!((text.to_json()["recipient_type"].as_str(), text.to()), (Some("group"), GROUP));
+    let pin = Message::pin(GROUP, "wamid.X", 7).build().unwrap();
+    assert_eq!(
+        pin.to_json(),
+        serde_json::json!({"messaging_product": "whatsapp", "recipient_type": "group", "to": GROUP, "type": "pin",
+                           "pin": {"type": "pin", "message_id": "wamid.X", "expiration_days": 7}})
+    );
+    assert_eq!(Message::unpin(GROUP, "wamid.X").build().unwrap().to_json()["pin"]["type"], "unpin");
+}
+
+#[test]
+fn a_group_refuses_what_meta_does_not_deliver_to_groups_and_a_pin_its_days() {
+    let (field, violation) = refused(Message::reaction(GROUP, "wamid.X", "👍").for_group());
+    assert_eq!(field, "recipient_type");
+    assert_eq!(violation, Violation::NotForRecipientType { message_type: "reaction".into(), recipient_type: "group" });
+    assert_eq!(refused(Message::pin(GROUP, "wamid.X", 31)).0, "pin['expiration_days']");
+    assert_eq!(refused(Message::text("", "hi").for_group()), ("to".to_owned(), Violation::Empty));
+}

@@ -104,17 +104,19 @@ fn sending_number<'a>(method: &Method, graph_path: &'a str) -> Option<&'a str> {
     super::graph_path::node_before_edge(graph_path, "messages")
 }
 
-/// The two fields of a send's JSON the window check needs, read without building the rest
+/// The fields of a send's JSON the window check needs, read without building the rest
 /// (the ledger writer parses the whole body later).
 #[derive(Deserialize)]
 struct SendPeek<'a> {
+    #[serde(borrow)]
+    recipient_type: Option<Cow<'a, str>>,
     #[serde(borrow)]
     to: Option<Cow<'a, str>>,
     #[serde(borrow, rename = "type")]
     message_type: Option<Cow<'a, str>>,
 }
 
-/// Who a send goes to, and whether it needs an open window.
+/// Who a send goes to (a `wa_id`, or a group id), and whether it needs an open window.
 struct Recipient {
     wa_id: String,
     free_form: bool,
@@ -122,8 +124,12 @@ struct Recipient {
 
 impl SendPeek<'_> {
     /// `None` for bodies that send nothing (mark-as-read has no `to`). Anything but a
-    /// template needs an open window.
+    /// template needs an open window, except in a group, which has none.
     fn free_form_recipient(&self) -> Option<Recipient> {
+        if self.recipient_type.as_deref() == Some("group") {
+            let group_id = self.to.as_deref().filter(|to| !to.is_empty())?;
+            return Some(Recipient { wa_id: group_id.to_owned(), free_form: false });
+        }
         let wa_id = crate::inbound::digits(self.to.as_deref()?);
         let free_form = self.message_type.as_deref() != Some("template");
         (!wa_id.is_empty()).then_some(Recipient { wa_id, free_form })
@@ -188,5 +194,7 @@ mod tests {
         assert_eq!((template.wa_id.as_str(), template.free_form), ("15550100", false));
         assert!(peek(r#"{"to": "15550100", "text": {"body": "hi"}}"#).unwrap().free_form);
         assert!(peek(r#"{"status": "read", "message_id": "wamid.X"}"#).is_none());
+        let group = peek(r#"{"recipient_type": "group", "to": "Y2FwaV9ncm91cDox", "text": {"body": "hi"}}"#).unwrap();
+        assert_eq!((group.wa_id.as_str(), group.free_form), ("Y2FwaV9ncm91cDox", false));
     }
 }

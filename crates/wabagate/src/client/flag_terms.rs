@@ -37,6 +37,7 @@ pub(crate) fn send_flag(field: &FieldPath) -> Option<String> {
     let path = field.path.as_str();
     let flag = match path {
         "to" => "--to",
+        "recipient_type" => "--group",
         "context.message_id" => "--reply-to",
         "text.body" => "--body",
         "interactive.body.text" => "--body",
@@ -45,6 +46,8 @@ pub(crate) fn send_flag(field: &FieldPath) -> Option<String> {
         "interactive.action.button" => "--button-text",
         "reaction.message_id" => "--message-id",
         "reaction.emoji" => "--emoji",
+        "pin.message_id" => "--message-id",
+        "pin.expiration_days" => "--days",
         "location.latitude" => "--latitude",
         "location.longitude" => "--longitude",
         "location.name" => "--name",

@@ -100,6 +100,16 @@ pub(crate) enum SendKind {
     /// A reaction (an emoji) to a message; an empty emoji removes it.
     #[command(after_help = "Example:\n  wabagate send reaction --to 1234567890 --message-id wamid.HBgL... --emoji 👍")]
     Reaction(compose::ReactionArgs),
+    /// Pin a message of a group chat for 1 to 30 days (only groups have pins).
+    #[command(
+        after_help = "Example:\n  wabagate send pin --group Y2FwaV9ncm91cDoxNTU1MDEwMDAwMToxMjAzNjMwMDAwMDAwMDAwMDA --message-id wamid.HBgL... --days 7"
+    )]
+    Pin(compose::PinArgs),
+    /// Unpin a pinned message of a group chat.
+    #[command(
+        after_help = "Example:\n  wabagate send unpin --group Y2FwaV9ncm91cDoxNTU1MDEwMDAwMToxMjAzNjMwMDAwMDAwMDAwMDA --message-id wamid.HBgL..."
+    )]
+    Unpin(compose::UnpinArgs),
     /// Mark an inbound message as read.
     #[command(after_help = "Example:\n  wabagate send read --message-id wamid.HBgL...")]
     Read(compose::ReadArgs),

@@ -8,8 +8,9 @@
 //!   the line. Servers (`serve`, `sandbox` without `inbound`) are not run: this test runs one.
 //! - Placeholder ids are swapped for real ones, fresh for each example: connection
 //!   `21fd90f9-5935-43cd-b6c8-bde9d915ca80`, media `1234567890123456`, message
-//!   `wamid.HBgL...`, `http://127.0.0.1:8080` for the gateway and `http://127.0.0.1:8090` for
-//!   its sandbox.
+//!   `wamid.HBgL...`, group `Y2FwaV9ncm91cDoxNTU1MDEwMDAwMToxMjAzNjMwMDAwMDAwMDAwMDA` (a group
+//!   of the demo number), `http://127.0.0.1:8080` for the gateway and `http://127.0.0.1:8090`
+//!   for its sandbox.
 //! - An example with `…` in it is an outline, not run.
 //! - Examples run with `sh -c` in a temp dir holding `examples/` (the files they use),
 //!   `key.txt` (the demo key) and `token.txt` (the sandbox's demo token), with `$SANDBOX`
@@ -24,6 +25,7 @@ use crate::support::DemoGateway;
 
 const CONNECTION_PLACEHOLDER: &str = "21fd90f9-5935-43cd-b6c8-bde9d915ca80";
 const MEDIA_PLACEHOLDER: &str = "1234567890123456";
+const GROUP_PLACEHOLDER: &str = "Y2FwaV9ncm91cDoxNTU1MDEwMDAwMToxMjAzNjMwMDAwMDAwMDAwMDA";
 const MESSAGE_PLACEHOLDERS: [&str; 2] = ["wamid.HBgL...", "wamid.…"];
 const DEFAULT_URL: &str = "http://127.0.0.1:8080";
 const DEFAULT_SANDBOX_URL: &str = "http://127.0.0.1:8090";
@@ -266,6 +268,13 @@ async fn substitute(gateway: &DemoGateway, command: &str, message_id: &str) -> S
         let photo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/photo.jpg");
         let uploaded = gateway.run(&["media", "upload", "--file", photo.to_str().unwrap(), "--json"]).await.json();
         command = command.replace(MEDIA_PLACEHOLDER, uploaded["id"].as_str().unwrap());
+    }
+    if command.contains(GROUP_PLACEHOLDER) {
+        // Meta answers a group's creation with a request id only; the id is in the list.
+        let groups = format!("{}/groups", gateway.phone_number_id);
+        gateway.run(&["api", "POST", &groups, "-f", "messaging_product=whatsapp", "-f", "subject=Examples"]).await;
+        let listed = gateway.run(&["api", "GET", &groups]).await.json();
+        command = command.replace(GROUP_PLACEHOLDER, listed["data"]["groups"][0]["id"].as_str().unwrap());
     }
     for placeholder in MESSAGE_PLACEHOLDERS {
         command = command.replace(placeholder, message_id);

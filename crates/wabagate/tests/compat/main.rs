@@ -7,7 +7,8 @@
 //! list (what Meta would refuse too, or what needs a real device) is the driver's `SKIPPED`.
 //!
 //! `standard_webhooks` checks the gateway's signed deliveries with the Python
-//! `standardwebhooks` package, as a receiver written in Python would.
+//! `standardwebhooks` package, as a receiver written in Python would; `whatsapp_api_js`
+//! drives a second client library, whatsapp-api-js from npm, the same way as pywa.
 //!
 //! pywa lives in a venv under `target/pywa` (`.ci/run` installs it). Without it the test says
 //! so and passes, except under CI, where a missing pywa is a broken setup.
@@ -18,6 +19,7 @@
 mod support;
 
 mod standard_webhooks;
+mod whatsapp_api_js;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -34,10 +36,15 @@ const DRIVER_TIMEOUT: Duration = Duration::from_secs(180);
 /// Operations that fail until the sandbox serves what pywa asks for (the `sandbox-fidelity`
 /// work). Each names what is missing; move an operation out once it passes. Those that only
 /// use what an earlier one makes (a template, a flow, a QR code) fail with it.
-const UNTIL_THE_SANDBOX_SERVES: &[(&str, &str)] = &[
-    ("pin_message", "pin messages (type pin, recipient_type group) are not in the model's message types yet"),
-    ("unpin_message", "pin messages (type pin, recipient_type group) are not in the model's message types yet"),
-];
+const UNTIL_THE_SANDBOX_SERVES: &[(&str, &str)] = &[];
+
+/// Webhooks Meta sends that pywa 4.5 cannot parse, by shape, each with the reason: they are
+/// still delivered (checked), and left out of the parse check.
+const PYWA_CANNOT_PARSE: &[(&str, &str)] = &[(
+    "status/group.sent",
+    "pywa 4.5 reads a group status per participant (value.contacts, recipient_participant_user_id), but the sent \
+     status of a group message names the group only (Meta's groups messaging guide, \"Group message sent example\")",
+)];
 
 /// The inbound message types the driver injects, each of which must arrive as a webhook.
 const INBOUND_SHAPES: [&str; 16] = [
@@ -143,9 +150,12 @@ async fn pywa_works_through_the_gateway_and_parses_the_sandboxs_webhooks() {
         assert!(shapes.contains(&shape), "no {shape} webhook was delivered; got {shapes:?}");
     }
     // Every delivered webhook, the business-scoped user ids included, parses in pywa.
+    assert!(shapes.contains(&"status/group.sent"), "the group message's sent status was not delivered: {shapes:?}");
+    let cannot_parse: BTreeMap<&str, &str> = PYWA_CANNOT_PARSE.iter().copied().collect();
     let unparsed: Vec<String> = webhooks
         .iter()
         .filter(|webhook| webhook["ok"].as_bool() != Some(true))
+        .filter(|webhook| !cannot_parse.contains_key(webhook["shape"].as_str().unwrap_or_default()))
         .map(|webhook| webhook.to_string())
         .collect();
     assert!(unparsed.is_empty(), "webhooks pywa must parse did not:\n{}", unparsed.join("\n"));

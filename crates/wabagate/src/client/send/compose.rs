@@ -13,12 +13,31 @@ use crate::client::stdio;
 /// Who the message goes to and what it replies to.
 #[derive(Debug, Args)]
 pub(crate) struct Recipient {
-    /// The recipient: international format, digits only, no + or leading 0 (e.g. 1234567890).
-    #[arg(long, value_name = "NUMBER")]
-    pub(crate) to: String,
+    #[command(flatten)]
+    target: Target,
     /// Quote this earlier message (reply to it).
     #[arg(long, value_name = "MESSAGE_ID")]
     pub(crate) reply_to: Option<String>,
+}
+
+/// A person or a group: exactly one of the two.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+struct Target {
+    /// The recipient: international format, digits only, no + or leading 0 (e.g. 1234567890).
+    #[arg(long, value_name = "NUMBER")]
+    to: Option<String>,
+    /// A group of the sending number instead (its id from the Groups API); groups take text,
+    /// media and templates.
+    #[arg(long, value_name = "GROUP_ID")]
+    group: Option<String>,
+}
+
+impl Recipient {
+    /// The number or group id the message goes to.
+    fn to(&self) -> &str {
+        self.target.to.as_deref().or(self.target.group.as_deref()).unwrap_or_default()
+    }
 }
 
 /// Where a media message's file comes from: exactly one of the three.
@@ -214,6 +233,29 @@ pub(crate) struct ReactionArgs {
 }
 
 #[derive(Debug, Args)]
+pub(crate) struct PinArgs {
+    /// The group whose message is pinned (its id from the Groups API).
+    #[arg(long, value_name = "GROUP_ID")]
+    group: String,
+    /// The group's message to pin.
+    #[arg(long, value_name = "MESSAGE_ID")]
+    message_id: String,
+    /// How many days it stays pinned (1 to 30).
+    #[arg(long, value_name = "DAYS")]
+    days: u32,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct UnpinArgs {
+    /// The group whose message is unpinned.
+    #[arg(long, value_name = "GROUP_ID")]
+    group: String,
+    /// The pinned message.
+    #[arg(long, value_name = "MESSAGE_ID")]
+    message_id: String,
+}
+
+#[derive(Debug, Args)]
 pub(crate) struct ReadArgs {
     /// The inbound message to mark as read.
     #[arg(long, value_name = "MESSAGE_ID")]
@@ -245,27 +287,27 @@ pub(crate) fn read_stdin_texts(kind: &mut SendKind) -> Result<(), Failure> {
 pub(crate) fn message(kind: &SendKind, uploaded: Option<Media>) -> Result<Message, Error> {
     match kind {
         SendKind::Text(args) => {
-            let draft = Message::text(&args.recipient.to, &args.body);
+            let draft = Message::text(args.recipient.to(), &args.body);
             let draft = if args.preview_url { draft.preview_url(true) } else { draft };
             reply(draft, &args.recipient).build()
         }
         SendKind::Template(args) => template(args),
         SendKind::Image(args) => {
-            let mut draft = Message::image(&args.recipient.to, media(&args.source, uploaded));
+            let mut draft = Message::image(args.recipient.to(), media(&args.source, uploaded));
             if let Some(caption) = &args.caption {
                 draft = draft.caption(caption);
             }
             reply(draft, &args.recipient).build()
         }
         SendKind::Video(args) => {
-            let mut draft = Message::video(&args.recipient.to, media(&args.source, uploaded));
+            let mut draft = Message::video(args.recipient.to(), media(&args.source, uploaded));
             if let Some(caption) = &args.caption {
                 draft = draft.caption(caption);
             }
             reply(draft, &args.recipient).build()
         }
         SendKind::Document(args) => {
-            let mut draft = Message::document(&args.recipient.to, media(&args.source, uploaded));
+            let mut draft = Message::document(args.recipient.to(), media(&args.source, uploaded));
             if let Some(caption) = &args.caption {
                 draft = draft.caption(caption);
             }
@@ -279,15 +321,15 @@ pub(crate) fn message(kind: &SendKind, uploaded: Option<Media>) -> Result<Messag
             reply(draft, &args.recipient).build()
         }
         SendKind::Audio(args) => {
-            let draft = Message::audio(&args.recipient.to, media(&args.source, uploaded));
+            let draft = Message::audio(args.recipient.to(), media(&args.source, uploaded));
             let draft = if args.voice { draft.voice(true) } else { draft };
             reply(draft, &args.recipient).build()
         }
         SendKind::Sticker(args) => {
-            reply(Message::sticker(&args.recipient.to, media(&args.source, uploaded)), &args.recipient).build()
+            reply(Message::sticker(args.recipient.to(), media(&args.source, uploaded)), &args.recipient).build()
         }
         SendKind::Location(args) => {
-            let mut draft = Message::location(&args.recipient.to, args.latitude, args.longitude);
+            let mut draft = Message::location(args.recipient.to(), args.latitude, args.longitude);
             if let Some(name) = &args.name {
                 draft = draft.name(name);
             }
@@ -312,10 +354,10 @@ pub(crate) fn message(kind: &SendKind, uploaded: Option<Media>) -> Result<Messag
                 let (address, kind) = email.rsplit_once(':').unwrap_or((email, "WORK"));
                 card = card.email(address, kind);
             }
-            reply(Message::contacts(&args.recipient.to, [card]), &args.recipient).build()
+            reply(Message::contacts(args.recipient.to(), [card]), &args.recipient).build()
         }
         SendKind::Buttons(args) => {
-            let mut draft = Message::buttons(&args.recipient.to, &args.body);
+            let mut draft = Message::buttons(args.recipient.to(), &args.body);
             for (id, title) in &args.button {
                 draft = draft.button(id, title);
             }
@@ -329,13 +371,17 @@ pub(crate) fn message(kind: &SendKind, uploaded: Option<Media>) -> Result<Messag
         }
         SendKind::List(args) => list(args),
         SendKind::Reaction(args) => {
-            reply(Message::reaction(&args.recipient.to, &args.message_id, &args.emoji), &args.recipient).build()
+            reply(Message::reaction(args.recipient.to(), &args.message_id, &args.emoji), &args.recipient).build()
         }
+        SendKind::Pin(args) => Message::pin(&args.group, &args.message_id, args.days).build(),
+        SendKind::Unpin(args) => Message::unpin(&args.group, &args.message_id).build(),
         SendKind::Read(_) => unreachable!("read receipts are not messages; `send::run` handles them"),
     }
 }
 
+/// The envelope the flags give: a group recipient, a quoted message.
 fn reply<C: wabagate_sdk::Content>(draft: wabagate_sdk::Draft<C>, recipient: &Recipient) -> wabagate_sdk::Draft<C> {
+    let draft = if recipient.target.group.is_some() { draft.for_group() } else { draft };
     match &recipient.reply_to {
         Some(message_id) => draft.reply_to(message_id),
         None => draft,
@@ -358,7 +404,7 @@ fn link_or_id(value: &str) -> Media {
 }
 
 fn template(args: &TemplateArgs) -> Result<Message, Error> {
-    let mut draft = Message::template(&args.recipient.to, &args.name, &args.language);
+    let mut draft = Message::template(args.recipient.to(), &args.name, &args.language);
     for value in &args.header_text {
         draft = draft.header_text(value);
     }
@@ -406,7 +452,7 @@ fn list(args: &ListArgs) -> Result<Message, Error> {
         let (title_key, section) = sections.remove(position);
         sections.insert(position, (title_key, section.row(id, title, description)));
     }
-    let mut draft = Message::list(&args.recipient.to, &args.body, &args.button_text);
+    let mut draft = Message::list(args.recipient.to(), &args.body, &args.button_text);
     for (_, section) in sections {
         draft = draft.section(section);
     }
