@@ -101,6 +101,13 @@ impl Process {
         assert!(status.success());
     }
 
+    /// SIGKILL (a crash, as `kill -9`), and waits until the process is gone, so the next
+    /// `serve` on the same data dir does not find its lock still held.
+    pub async fn crash(mut self) {
+        self.child.start_kill().unwrap();
+        tokio::time::timeout(Duration::from_secs(15), self.child.wait()).await.expect("dies within 15 s").unwrap();
+    }
+
     /// SIGTERM, then the exit status (within 15 s).
     pub async fn stop(mut self) -> std::process::ExitStatus {
         self.terminate();
