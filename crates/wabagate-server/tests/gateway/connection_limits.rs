@@ -85,8 +85,11 @@ async fn silent_slow_and_idle_connections_are_closed_within_their_timeouts() {
     assert!(silent.0 >= HEADER_READ && silent.0 < HEADER_READ + SLACK, "silent connection closed after {:?}", silent.0);
     assert!(slow_head.0 < HEADER_READ + SLACK, "slow head closed after {:?}", slow_head.0);
     assert!(slow_head.1.is_empty(), "a head that never finished gets no answer: {:?}", slow_head.1);
-    // Idle keep-alive connections get their own, longer, limit rather than the header one.
-    assert!(idle.0 >= KEEP_ALIVE && idle.0 < KEEP_ALIVE + SLACK, "idle keep-alive closed after {:?}", idle.0);
+    // Idle keep-alive connections get their own, longer, limit rather than the header one. The
+    // server's clock starts once it has written the answer, a little before the client has read
+    // it, so the client may see a few milliseconds less than the limit.
+    let idle_lower_bound = KEEP_ALIVE - Duration::from_millis(100);
+    assert!(idle.0 >= idle_lower_bound && idle.0 < KEEP_ALIVE + SLACK, "idle keep-alive closed after {:?}", idle.0);
 
     assert!(metric(&app, r#"wabagate_connection_limit_actions_total{action="header_timeout"}"#).await >= 2.0);
     assert!(metric(&app, r#"wabagate_connection_limit_actions_total{action="keep_alive_timeout"}"#).await >= 1.0);
