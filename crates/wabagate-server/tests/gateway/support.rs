@@ -167,6 +167,7 @@ pub struct Options {
     pub media_link_ttl: Option<Duration>,
     pub connections: Option<ConnectionLimits>,
     pub cache_ttl: Option<Duration>,
+    pub cache_check_interval: Option<Duration>,
     pub webhooks: Option<wabagate_server::config::WebhookConfig>,
     pub clock: Option<wabagate_server::clock::SharedClock>,
     pub outbound: Option<wabagate_server::config::DestinationPolicy>,
@@ -193,6 +194,7 @@ impl Options {
             media_link_ttl: None,
             connections: None,
             cache_ttl: None,
+            cache_check_interval: None,
             webhooks: None,
             clock: None,
             outbound: None,
@@ -228,6 +230,7 @@ impl TestApp {
         }
         config.connections = options.connections.unwrap_or(config.connections);
         config.cache_ttl = options.cache_ttl.unwrap_or(config.cache_ttl);
+        config.cache_check_interval = options.cache_check_interval.unwrap_or(config.cache_check_interval);
         if let Some(webhooks) = options.webhooks {
             config.webhooks = webhooks;
         }
@@ -253,6 +256,16 @@ impl TestApp {
             secret_key,
             shutdown: Some(shutdown),
             task: Some(task),
+        }
+    }
+
+    /// Options for another instance beside this one: the same database and master key, as
+    /// several `serve` processes behind a load balancer share them.
+    pub fn beside(&self, upstream: &Url) -> Options {
+        Options {
+            database: Some(self.database.clone()),
+            secret_key: Some(self.secret_key.clone()),
+            ..Options::new(upstream)
         }
     }
 
