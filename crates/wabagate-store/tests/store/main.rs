@@ -4,6 +4,7 @@
 
 mod operations;
 mod outbox;
+mod outage;
 mod schema;
 
 use serde_json::json;
