@@ -12,8 +12,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 use sqlx::AnyConnection;
+use sqlx::Row;
 use uuid::Uuid;
 
 use crate::accounts::parse_uuid;

@@ -126,7 +126,7 @@ impl crate::WebhookBatch {
     /// (Meta will no longer honour its token), with its events, inside this transaction.
     /// Returns whether it was ACTIVE until now.
     pub async fn revoke_connection(&mut self, route: crate::Route, error: Value) -> StoreResult<bool> {
-            // The lock first: this transaction rebuilds the routing index below.
+        // The lock first: this transaction rebuilds the routing index below.
         self.dialect.serialize_connection_changes(&mut self.tx).await?;
         let revoked = sqlx::query(&format!(
             "UPDATE connections SET status = 'EXPIRED', metadata = {}, updated_at = $2

@@ -155,7 +155,10 @@ impl Store {
             .map(|index| {
                 let name = 4 + 2 * index;
                 let value = name + 1;
-                format!(" AND {}", self.dialect.json_has_string("connections.tags", &format!("${name}"), &format!("${value}")))
+                format!(
+                    " AND {}",
+                    self.dialect.json_has_string("connections.tags", &format!("${name}"), &format!("${value}"))
+                )
             })
             .collect();
         let sql = format!(

@@ -291,11 +291,12 @@ impl Store {
 
     /// When a customer last wrote to a business number (Unix seconds), if ever.
     pub async fn last_inbound(&self, phone_number_id: &str, wa_id: &str) -> StoreResult<Option<i64>> {
-        let row = sqlx::query("SELECT last_inbound_unix FROM service_windows WHERE phone_number_id = $1 AND wa_id = $2")
-            .bind(phone_number_id)
-            .bind(wa_id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT last_inbound_unix FROM service_windows WHERE phone_number_id = $1 AND wa_id = $2")
+                .bind(phone_number_id)
+                .bind(wa_id)
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(row.map(|row| row.try_get("last_inbound_unix")).transpose()?)
     }
 

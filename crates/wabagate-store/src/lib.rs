@@ -246,15 +246,13 @@ fn prepare_sqlite_file(url: &str) -> StoreResult<()> {
 /// The schema check of [`Migrations::Check`]: every migration this version knows is applied,
 /// and none it does not know.
 async fn check_schema(pool: &AnyPool, known: i64) -> StoreResult<()> {
-    let applied = match sqlx::query("SELECT MAX(version) AS version FROM _sqlx_migrations WHERE success")
-        .fetch_one(pool)
-        .await
-    {
-        Ok(row) => sqlx::Row::try_get::<Option<i64>, _>(&row, "version")?.unwrap_or(0),
-        // No migrations table: a database never migrated.
-        Err(sqlx::Error::Database(error)) if !is_connection_failure(&*error) => 0,
-        Err(error) => return Err(error.into()),
-    };
+    let applied =
+        match sqlx::query("SELECT MAX(version) AS version FROM _sqlx_migrations WHERE success").fetch_one(pool).await {
+            Ok(row) => sqlx::Row::try_get::<Option<i64>, _>(&row, "version")?.unwrap_or(0),
+            // No migrations table: a database never migrated.
+            Err(sqlx::Error::Database(error)) if !is_connection_failure(&*error) => 0,
+            Err(error) => return Err(error.into()),
+        };
     match applied.cmp(&known) {
         std::cmp::Ordering::Less => Err(StoreError::SchemaBehind { applied, known }),
         std::cmp::Ordering::Equal => Ok(()),

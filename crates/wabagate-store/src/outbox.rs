@@ -438,12 +438,7 @@ impl Store {
 }
 
 /// Disables a subscription; its waiting deliveries are kept as `skipped`.
-async fn disable(
-    tx: &mut sqlx::AnyConnection,
-    subscription_id: &str,
-    reason: &str,
-    now: Timestamp,
-) -> StoreResult<()> {
+async fn disable(tx: &mut sqlx::AnyConnection, subscription_id: &str, reason: &str, now: Timestamp) -> StoreResult<()> {
     sqlx::query(
         "UPDATE webhook_subscriptions SET status = 'disabled', disabled_reason = $1, updated_at = $2
          WHERE id = $3 AND status = 'active'",

@@ -52,12 +52,13 @@ pub struct WebhookBatch {
 impl Store {
     /// Commits a verified body; returns its id. Nothing else happens before Meta's 200.
     pub async fn store_webhook_body(&self, body: &[u8], received_at: Timestamp) -> StoreResult<i64> {
-        let row = sqlx::query("INSERT INTO webhook_bodies (body, sha256, received_at) VALUES ($1, $2, $3) RETURNING id")
-            .bind(body)
-            .bind(Sha256::digest(body).to_vec())
-            .bind(received_at.unix_micros())
-            .fetch_one(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("INSERT INTO webhook_bodies (body, sha256, received_at) VALUES ($1, $2, $3) RETURNING id")
+                .bind(body)
+                .bind(Sha256::digest(body).to_vec())
+                .bind(received_at.unix_micros())
+                .fetch_one(&self.pool)
+                .await?;
         Ok(row.try_get("id")?)
     }
 
@@ -91,10 +92,10 @@ impl Store {
              WHERE id = (SELECT id FROM webhook_bodies WHERE id = $2 AND processed_at IS NULL {})",
             self.dialect.skip_locked()
         ))
-            .bind(now.unix_micros())
-            .bind(body.body_id)
-            .execute(&mut *tx)
-            .await?;
+        .bind(now.unix_micros())
+        .bind(body.body_id)
+        .execute(&mut *tx)
+        .await?;
         if claimed.rows_affected() == 0 {
             return Ok(None);
         }

@@ -76,11 +76,12 @@ pub(crate) async fn lookup(
     kind: RouteKind,
     id: &str,
 ) -> StoreResult<Option<Route>> {
-    let row = sqlx::query("SELECT account_id, connection_id FROM webhook_routes WHERE route_kind = $1 AND route_id = $2")
-        .bind(kind.as_str())
-        .bind(id)
-        .fetch_optional(connection)
-        .await?;
+    let row =
+        sqlx::query("SELECT account_id, connection_id FROM webhook_routes WHERE route_kind = $1 AND route_id = $2")
+            .bind(kind.as_str())
+            .bind(id)
+            .fetch_optional(connection)
+            .await?;
     row.map(|row| {
         Ok(Route {
             account_id: parse_uuid(row.try_get("account_id")?)?,
@@ -115,13 +116,15 @@ pub(crate) async fn rebuild(tx: &mut sqlx::AnyConnection) -> StoreResult<()> {
     }
     sqlx::query("DELETE FROM webhook_routes").execute(&mut *tx).await?;
     for ((kind, id), (connection_id, account_id)) in owners {
-        sqlx::query("INSERT INTO webhook_routes (route_kind, route_id, connection_id, account_id) VALUES ($1, $2, $3, $4)")
-            .bind(kind.as_str())
-            .bind(id)
-            .bind(connection_id)
-            .bind(account_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO webhook_routes (route_kind, route_id, connection_id, account_id) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(kind.as_str())
+        .bind(id)
+        .bind(connection_id)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
     }
     Ok(())
 }

@@ -122,11 +122,12 @@ impl Store {
         account_id: Uuid,
         subscription_id: Uuid,
     ) -> StoreResult<Option<WebhookSubscription>> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM webhook_subscriptions WHERE account_id = $1 AND id = $2"))
-            .bind(account_id.to_string())
-            .bind(subscription_id.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query(&format!("SELECT {COLUMNS} FROM webhook_subscriptions WHERE account_id = $1 AND id = $2"))
+                .bind(account_id.to_string())
+                .bind(subscription_id.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
         row.as_ref().map(subscription_from_row).transpose()
     }
 

@@ -3,8 +3,8 @@
 //! against `Store` only, so the one suite runs on both.
 
 mod operations;
-mod outbox;
 mod outage;
+mod outbox;
 mod schema;
 
 use serde_json::json;
@@ -142,6 +142,8 @@ async fn a_reopened_store_keeps_everything_and_needs_the_same_master_key() {
 #[tokio::test]
 async fn only_sqlite_and_postgres_urls_are_accepted() {
     let refused = Store::open("mysql://localhost/wabagate", Keyring::from_hex(KEY, &[]).unwrap()).await;
-    let Err(error @ StoreError::UnsupportedUrl(_)) = refused else { panic!("expected UnsupportedUrl, got {refused:?}") };
+    let Err(error @ StoreError::UnsupportedUrl(_)) = refused else {
+        panic!("expected UnsupportedUrl, got {refused:?}")
+    };
     assert!(error.to_string().contains("postgres://"), "{error}");
 }
