@@ -10,6 +10,7 @@ mod demo;
 mod inbound;
 mod lifecycle;
 mod logs;
+mod multi_instance;
 mod operator_mistakes;
 mod outbound_events;
 mod sandbox_dialog;
