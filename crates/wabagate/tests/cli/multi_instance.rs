@@ -51,7 +51,15 @@ async fn three_instances_share_connections_and_a_revoked_key_is_refused_by_all_w
             .await
             .unwrap();
         assert_eq!(sent.status(), 200, "{}", sent.text().await.unwrap());
-        let listed: Value = client.get(other.url("/connections")).bearer_auth(&demo.api_key).send().await.unwrap().json().await.unwrap();
+        let listed: Value = client
+            .get(other.url("/connections"))
+            .bearer_auth(&demo.api_key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert!(listed.to_string().contains(&demo.connection_id), "{listed}");
     }
 
@@ -86,9 +94,9 @@ async fn three_instances_share_connections_and_a_revoked_key_is_refused_by_all_w
     }
 
     // One instance killed: the other two keep serving.
-    let killed = std::process::Command::new("kill").args(["-KILL", &others[0].pid().to_string()]).status().unwrap();
-    assert!(killed.success());
-    for instance in [&first, &others[1]] {
+    let survivor = others.pop().unwrap();
+    others.pop().unwrap().kill().await;
+    for instance in [&first, &survivor] {
         for _ in 0..10 {
             assert_eq!(status(&client, instance.url("/connections"), &demo.api_key).await, 200);
         }

@@ -105,6 +105,13 @@ impl Process {
         assert!(status.success());
     }
 
+    /// SIGKILL, as a crash or an OOM kill does, and waits until the process is gone (and
+    /// its data dir lock with it).
+    pub async fn kill(mut self) {
+        self.child.start_kill().unwrap();
+        tokio::time::timeout(Duration::from_secs(15), self.child.wait()).await.expect("dies within 15 s").unwrap();
+    }
+
     /// SIGTERM, then the exit status (within 15 s).
     pub async fn stop(mut self) -> std::process::ExitStatus {
         self.terminate();
