@@ -1,6 +1,8 @@
 //! Three real `wabagate serve` processes on one PostgreSQL database, as behind a load
 //! balancer: each has its own data dir and sandbox, all share the database and the master
-//! key. Skipped (saying so) unless `WABAGATE_TEST_DATABASE_URL` names a PostgreSQL server.
+//! key. A connection made through one serves through the others; a key revoked or a
+//! connection deleted anywhere is refused everywhere within a second; a killed instance
+//! leaves the others serving. Skipped (saying so) unless `WABAGATE_TEST_DATABASE_URL` names a PostgreSQL server.
 //! The shared rate limit across instances (Redis) is tested where that lives.
 
 use std::time::{Duration, Instant};
@@ -89,6 +91,33 @@ async fn three_instances_share_connections_and_a_revoked_key_is_refused_by_all_w
     for instance in &instances {
         while status(&client, instance.url("/connections"), &api_key).await != 401 {
             assert!(Instant::now() < deadline, "{} still accepts the revoked key", instance.base_url);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    // The demo connection deleted through the first is gone on all three within a second,
+    // though each had it cached for routing.
+    let me = |instance: &Process| {
+        client
+            .get(instance.url("/whatsapp-business/v21.0/me"))
+            .bearer_auth(&demo.api_key)
+            .header("maton-connection", &demo.connection_id)
+    };
+    for instance in &instances {
+        // Whatever the sandbox makes of `me`, the gateway found the connection.
+        assert_ne!(me(instance).send().await.unwrap().status(), 404);
+    }
+    let deleted = client
+        .delete(first.url(&format!("/connections/{}", demo.connection_id)))
+        .bearer_auth(&demo.api_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 200);
+    let deadline = Instant::now() + Duration::from_secs(1);
+    for instance in &instances {
+        while me(instance).send().await.unwrap().status() != 404 {
+            assert!(Instant::now() < deadline, "{} still routes to the deleted connection", instance.base_url);
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
