@@ -1,7 +1,7 @@
 //! Accounts: the tenants of the gateway.
 
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use crate::{Account, Store, StoreError, StoreResult, Timestamp, is_unique_violation};
@@ -10,7 +10,7 @@ impl Store {
     /// Creates an account; names are unique so operators can refer to accounts by name.
     pub async fn create_account(&self, name: &str) -> StoreResult<Account> {
         let account = Account { account_id: Uuid::new_v4(), name: name.to_owned(), creation_time: Timestamp::now() };
-        sqlx::query("INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO accounts (id, name, created_at) VALUES ($1, $2, $3)")
             .bind(account.account_id.to_string())
             .bind(&account.name)
             .bind(account.creation_time.unix_micros())
@@ -32,7 +32,7 @@ impl Store {
 
     /// Finds an account by its id (a UUID) or, failing that, by its name.
     pub async fn find_account(&self, id_or_name: &str) -> StoreResult<Account> {
-        let row = sqlx::query("SELECT id, name, created_at FROM accounts WHERE id = ? OR name = ? LIMIT 1")
+        let row = sqlx::query("SELECT id, name, created_at FROM accounts WHERE id = $1 OR name = $2 LIMIT 1")
             .bind(id_or_name)
             .bind(id_or_name)
             .fetch_optional(&self.pool)
@@ -42,7 +42,7 @@ impl Store {
     }
 }
 
-pub(crate) fn account_from_row(row: &SqliteRow) -> StoreResult<Account> {
+pub(crate) fn account_from_row(row: &AnyRow) -> StoreResult<Account> {
     Ok(Account {
         account_id: parse_uuid(row.try_get("id")?)?,
         name: row.try_get("name")?,

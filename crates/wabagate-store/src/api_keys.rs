@@ -1,7 +1,7 @@
 //! API keys: issued once, stored as a hash, revoked by id.
 
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use crate::accounts::{account_from_row, parse_uuid};
@@ -20,7 +20,7 @@ impl Store {
             revoked_time: None,
         };
         let inserted =
-            sqlx::query("INSERT INTO api_keys (id, account_id, prefix, hash, created_at) SELECT ?, id, ?, ?, ? FROM accounts WHERE id = ?")
+            sqlx::query("INSERT INTO api_keys (id, account_id, prefix, hash, created_at) SELECT $1, id, $2, $3, $4 FROM accounts WHERE id = $5")
                 .bind(info.key_id.to_string())
                 .bind(&info.prefix)
                 .bind(key.hash().0.as_slice())
@@ -38,7 +38,7 @@ impl Store {
     pub async fn list_api_keys(&self, account_id: Option<Uuid>) -> StoreResult<Vec<ApiKeyInfo>> {
         let rows = sqlx::query(
             "SELECT id, account_id, prefix, created_at, revoked_at FROM api_keys
-             WHERE ?1 IS NULL OR account_id = ?1 ORDER BY created_at, id",
+             WHERE $1 IS NULL OR account_id = $1 ORDER BY created_at, id",
         )
         .bind(account_id.map(|id| id.to_string()))
         .fetch_all(&self.pool)
@@ -48,12 +48,12 @@ impl Store {
 
     /// Revokes a key by its id; revoking twice is not an error.
     pub async fn revoke_api_key(&self, key_id: Uuid) -> StoreResult<ApiKeyInfo> {
-        sqlx::query("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?")
+        sqlx::query("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2")
             .bind(Timestamp::now().unix_micros())
             .bind(key_id.to_string())
             .execute(&self.pool)
             .await?;
-        let row = sqlx::query("SELECT id, account_id, prefix, created_at, revoked_at FROM api_keys WHERE id = ?")
+        let row = sqlx::query("SELECT id, account_id, prefix, created_at, revoked_at FROM api_keys WHERE id = $1")
             .bind(key_id.to_string())
             .fetch_optional(&self.pool)
             .await?
@@ -66,7 +66,7 @@ impl Store {
         let row = sqlx::query(
             "SELECT accounts.id, accounts.name, accounts.created_at, api_keys.hash FROM api_keys
              JOIN accounts ON accounts.id = api_keys.account_id
-             WHERE api_keys.hash = ? AND api_keys.revoked_at IS NULL",
+             WHERE api_keys.hash = $1 AND api_keys.revoked_at IS NULL",
         )
         .bind(hash.0.as_slice())
         .fetch_optional(&self.pool)
@@ -83,7 +83,7 @@ impl Store {
     }
 }
 
-fn key_info_from_row(row: &SqliteRow) -> StoreResult<ApiKeyInfo> {
+fn key_info_from_row(row: &AnyRow) -> StoreResult<ApiKeyInfo> {
     Ok(ApiKeyInfo {
         key_id: parse_uuid(row.try_get("id")?)?,
         account_id: parse_uuid(row.try_get("account_id")?)?,

@@ -12,8 +12,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use sqlx::AnyConnection;
 use sqlx::Row;
-use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 use crate::accounts::parse_uuid;
@@ -95,7 +95,7 @@ impl Store {
     /// and its first link appear together (the expiry watcher never sees one without the other).
     pub(crate) async fn issue_session_in(
         &self,
-        transaction: &mut SqliteConnection,
+        transaction: &mut AnyConnection,
         account_id: Uuid,
         connection_id: Uuid,
         lifetime: Duration,
@@ -105,8 +105,8 @@ impl Store {
         let expires_at = now.unix_micros().saturating_add(lifetime.as_micros().min(i64::MAX as u128) as i64);
         let sealed = self.keyring.seal(&AccessToken::new(token.expose()), &session_aad(connection_id));
         let updated = sqlx::query(
-            "UPDATE connections SET session_ciphertext = ?, session_nonce = ?, session_key_id = ?
-             WHERE id = ? AND account_id = ?",
+            "UPDATE connections SET session_ciphertext = $1, session_nonce = $2, session_key_id = $3
+             WHERE id = $4 AND account_id = $5",
         )
         .bind(sealed.ciphertext)
         .bind(sealed.nonce)
@@ -118,13 +118,13 @@ impl Store {
         if updated.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
-        sqlx::query("UPDATE connect_sessions SET replaced_at = ? WHERE connection_id = ? AND replaced_at IS NULL")
+        sqlx::query("UPDATE connect_sessions SET replaced_at = $1 WHERE connection_id = $2 AND replaced_at IS NULL")
             .bind(now.unix_micros())
             .bind(connection_id.to_string())
             .execute(&mut *transaction)
             .await?;
         sqlx::query(
-            "INSERT INTO connect_sessions (token_hash, connection_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO connect_sessions (token_hash, connection_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(token.hash())
         .bind(connection_id.to_string())
@@ -141,7 +141,7 @@ impl Store {
         let now = Timestamp::now().unix_micros();
         let usable = sqlx::query(
             "SELECT connection_id FROM connect_sessions
-             WHERE token_hash = ?1 AND opened_at IS NULL AND replaced_at IS NULL AND expires_at > ?2",
+             WHERE token_hash = $1 AND opened_at IS NULL AND replaced_at IS NULL AND expires_at > $2",
         )
         .bind(token.hash())
         .bind(now)
@@ -165,8 +165,8 @@ impl Store {
     ) -> Result<SessionConnection, ConnectSessionError> {
         let now = Timestamp::now().unix_micros();
         let opened = sqlx::query(
-            "UPDATE connect_sessions SET opened_at = ?1, state_hash = ?2
-             WHERE token_hash = ?3 AND opened_at IS NULL AND replaced_at IS NULL AND expires_at > ?1
+            "UPDATE connect_sessions SET opened_at = $1, state_hash = $2
+             WHERE token_hash = $3 AND opened_at IS NULL AND replaced_at IS NULL AND expires_at > $1
              RETURNING connection_id",
         )
         .bind(now)
@@ -188,8 +188,8 @@ impl Store {
     pub async fn complete_connect_session(&self, state: &FlowSecret) -> Result<SessionConnection, ConnectSessionError> {
         let now = Timestamp::now().unix_micros();
         let completed = sqlx::query(
-            "UPDATE connect_sessions SET completed_at = ?1
-             WHERE state_hash = ?2 AND completed_at IS NULL AND replaced_at IS NULL AND expires_at > ?1
+            "UPDATE connect_sessions SET completed_at = $1
+             WHERE state_hash = $2 AND completed_at IS NULL AND replaced_at IS NULL AND expires_at > $1
              RETURNING connection_id",
         )
         .bind(now)
@@ -208,7 +208,7 @@ impl Store {
     async fn session_connection(&self, connection_id: Uuid) -> Result<SessionConnection, ConnectSessionError> {
         let row = sqlx::query(&format!(
             "SELECT {}, accounts.name AS account_name FROM connections JOIN accounts ON accounts.id = connections.account_id
-             WHERE connections.id = ?",
+             WHERE connections.id = $1",
             crate::connections::CONNECTION_COLUMNS_QUALIFIED
         ))
         .bind(connection_id.to_string())
@@ -223,7 +223,7 @@ impl Store {
     /// Tells an unknown secret from an expired, replaced or already used one, for the page shown.
     async fn why_refused(&self, column: &str, hash: Vec<u8>, used_column: &str, now: i64) -> ConnectSessionError {
         let row = sqlx::query(&format!(
-            "SELECT expires_at, replaced_at, {used_column} AS used_at FROM connect_sessions WHERE {column} = ?"
+            "SELECT expires_at, replaced_at, {used_column} AS used_at FROM connect_sessions WHERE {column} = $1"
         ))
         .bind(hash)
         .fetch_optional(&self.pool)

@@ -41,7 +41,7 @@ pub(crate) fn status_event(connection: &Connection) -> NewEvent {
 
 /// Records `event` and brings the routing index in step, inside the caller's transaction.
 pub(crate) async fn connection_changed(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     connection: &Connection,
     event: NewEvent,
 ) -> StoreResult<()> {
@@ -50,14 +50,14 @@ pub(crate) async fn connection_changed(
 }
 
 pub(crate) async fn record(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     account_id: Uuid,
     connection_id: Uuid,
     event: NewEvent,
 ) -> StoreResult<()> {
     let now = Timestamp::now();
     let row = sqlx::query(
-        "INSERT INTO connection_events (account_id, connection_id, kind, detail, occurred_at) VALUES (?, ?, ?, ?, ?)
+        "INSERT INTO connection_events (account_id, connection_id, kind, detail, occurred_at) VALUES ($1, $2, $3, $4, $5)
          RETURNING id",
     )
     .bind(account_id.to_string())
@@ -100,7 +100,7 @@ impl Store {
     pub async fn connection_events(&self, connection_id: Uuid) -> StoreResult<Vec<ConnectionEvent>> {
         let rows = sqlx::query(
             "SELECT id, account_id, connection_id, kind, detail, occurred_at FROM connection_events
-             WHERE connection_id = ? ORDER BY id",
+             WHERE connection_id = $1 ORDER BY id",
         )
         .bind(connection_id.to_string())
         .fetch_all(&self.pool)
@@ -126,10 +126,13 @@ impl crate::WebhookBatch {
     /// (Meta will no longer honour its token), with its events, inside this transaction.
     /// Returns whether it was ACTIVE until now.
     pub async fn revoke_connection(&mut self, route: crate::Route, error: Value) -> StoreResult<bool> {
-        let revoked = sqlx::query(
-            "UPDATE connections SET status = 'EXPIRED', metadata = json_set(metadata, '$.error', json(?)), updated_at = ?
-             WHERE id = ? AND status = 'ACTIVE'",
-        )
+        // The lock first: this transaction rebuilds the routing index below.
+        self.dialect.serialize_connection_changes(&mut self.tx).await?;
+        let revoked = sqlx::query(&format!(
+            "UPDATE connections SET status = 'EXPIRED', metadata = {}, updated_at = $2
+             WHERE id = $3 AND status = 'ACTIVE'",
+            self.dialect.json_set("metadata", "error", "$1")
+        ))
         .bind(error.to_string())
         .bind(Timestamp::now().unix_micros())
         .bind(route.connection_id.to_string())

@@ -1,7 +1,7 @@
 //! Connections: an account's link to one WhatsApp Business Account, with its sealed token.
 
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use crate::accounts::parse_uuid;
@@ -21,6 +21,13 @@ pub(crate) const CONNECTION_COLUMNS_QUALIFIED: &str = "connections.id, connectio
     connections.redirect_url, connections.tags, connections.end_user_id, connections.force";
 
 impl Store {
+    /// A transaction that changes connections and rebuilds the routing index: it holds the
+    /// write lock from its start (SQLite's `BEGIN IMMEDIATE`, PostgreSQL's advisory lock), so
+    /// rebuilds by several processes or instances never interleave.
+    pub(crate) async fn begin_connection_change(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Any>> {
+        self.dialect.begin_exclusive(&self.pool).await
+    }
+
     /// A new PENDING connection with a connect session valid for `session_lifetime`,
     /// waiting for its business to finish the connect flow.
     pub async fn create_connection(
@@ -60,15 +67,18 @@ impl Store {
         metadata: serde_json::Value,
     ) -> StoreResult<Connection> {
         let options = ConnectionOptions::default();
-        let mut connection = self.pool.acquire().await?;
+        let mut tx = self.begin_connection_change().await?;
         let active = ConnectionStatus::Active;
-        self.insert_connection(&mut connection, account_id, app, active, metadata, Some(token), &options).await
+        let connection =
+            self.insert_connection(&mut tx, account_id, app, active, metadata, Some(token), &options).await?;
+        tx.commit().await?;
+        Ok(connection)
     }
 
     #[allow(clippy::too_many_arguments, reason = "one row's columns, each named at the call")]
     async fn insert_connection(
         &self,
-        executor: &mut sqlx::SqliteConnection,
+        executor: &mut sqlx::AnyConnection,
         account_id: Uuid,
         app: &str,
         status: ConnectionStatus,
@@ -95,7 +105,7 @@ impl Store {
         let inserted = sqlx::query(
             "INSERT INTO connections (id, account_id, app, status, metadata, token_ciphertext, token_nonce, token_key_id,
                                       created_at, updated_at, redirect_url, tags, end_user_id, force)
-             SELECT ?, id, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM accounts WHERE id = ?",
+             SELECT $1, id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 FROM accounts WHERE id = $14",
         )
         .bind(connection.connection_id.to_string())
         .bind(&connection.app)
@@ -109,7 +119,7 @@ impl Store {
         .bind(&options.redirect_url)
         .bind(serde_json::to_string(&options.tags).expect("a string map serialises"))
         .bind(&options.end_user_id)
-        .bind(options.force)
+        .bind(i64::from(options.force))
         .bind(account_id.to_string())
         .execute(&mut *tx)
         .await?;
@@ -139,20 +149,21 @@ impl Store {
         account_id: Uuid,
         filter: &ConnectionFilter<'_>,
     ) -> StoreResult<Vec<Connection>> {
-        // One EXISTS per tag, its name and value bound as ?4 and ?5, ?6 and ?7, … (never
-        // spliced in). Numbered explicitly: sqlx counts a bare `?` from 1 whatever precedes it.
+        // One EXISTS per tag, its name and value bound as $4 and $5, $6 and $7, … (never
+        // spliced in). Numbered, as every query here is: the same text serves SQLite and PostgreSQL.
         let tag_clauses: String = (0..filter.tags.len())
             .map(|index| {
                 let name = 4 + 2 * index;
                 let value = name + 1;
                 format!(
-                    " AND EXISTS (SELECT 1 FROM json_each(connections.tags) WHERE key = ?{name} AND value = ?{value})"
+                    " AND {}",
+                    self.dialect.json_has_string("connections.tags", &format!("${name}"), &format!("${value}"))
                 )
             })
             .collect();
         let sql = format!(
             "SELECT {CONNECTION_COLUMNS} FROM connections
-             WHERE account_id = ?3 AND (?1 IS NULL OR app = ?1) AND (?2 IS NULL OR status = ?2){tag_clauses}
+             WHERE account_id = $3 AND ($1 IS NULL OR app = $1) AND ($2 IS NULL OR status = $2){tag_clauses}
              ORDER BY created_at, id"
         );
         let mut query = sqlx::query(&sql)
@@ -176,13 +187,17 @@ impl Store {
         except: Uuid,
         waba_ids: &[String],
     ) -> StoreResult<Option<Uuid>> {
-        let row = sqlx::query(
-            "SELECT connections.id FROM connections, json_each(connections.metadata, '$.waba_ids') AS waba
-             WHERE connections.account_id = ? AND connections.status = 'ACTIVE' AND connections.id != ?
-               AND waba.value IN (SELECT value FROM json_each(?))
-               AND coalesce(json_extract(connections.metadata, '$.demo'), 0) != 1
+        let dialect = self.dialect;
+        let row = sqlx::query(&format!(
+            "SELECT connections.id FROM connections, {granted}
+             WHERE connections.account_id = $1 AND connections.status = 'ACTIVE' AND connections.id != $2
+               AND waba.value IN (SELECT value FROM {wanted})
+               AND NOT {demo}
              ORDER BY connections.created_at LIMIT 1",
-        )
+            granted = dialect.json_strings(&dialect.json_field("connections.metadata", "waba_ids"), "waba"),
+            wanted = dialect.json_strings("$3", "wanted"),
+            demo = dialect.json_is_true("connections.metadata", "demo"),
+        ))
         .bind(account_id.to_string())
         .bind(except.to_string())
         .bind(serde_json::to_string(waba_ids).expect("strings serialise"))
@@ -194,15 +209,15 @@ impl Store {
     /// One connection of one account. Another account's connection is [`StoreError::NotFound`],
     /// exactly as a connection that does not exist.
     pub async fn get_connection(&self, account_id: Uuid, connection_id: Uuid) -> StoreResult<Connection> {
-        let sql = format!("SELECT {CONNECTION_COLUMNS} FROM connections WHERE id = ?1 AND account_id = ?2");
+        let sql = format!("SELECT {CONNECTION_COLUMNS} FROM connections WHERE id = $1 AND account_id = $2");
         self.one_of_account(&sql, account_id, connection_id).await
     }
 
     /// Deletes a connection (and its sealed token) and returns what it was.
     pub async fn delete_connection(&self, account_id: Uuid, connection_id: Uuid) -> StoreResult<Connection> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_connection_change().await?;
         let row = sqlx::query(&format!(
-            "DELETE FROM connections WHERE id = ?1 AND account_id = ?2 RETURNING {CONNECTION_COLUMNS}"
+            "DELETE FROM connections WHERE id = $1 AND account_id = $2 RETURNING {CONNECTION_COLUMNS}"
         ))
         .bind(connection_id.to_string())
         .bind(account_id.to_string())
@@ -216,7 +231,7 @@ impl Store {
         Ok(connection)
     }
 
-    /// Runs `sql` (binding `?1` = connection id, `?2` = account id) for the one row it names.
+    /// Runs `sql` (binding `$1` = connection id, `$2` = account id) for the one row it names.
     async fn one_of_account(&self, sql: &str, account_id: Uuid, connection_id: Uuid) -> StoreResult<Connection> {
         let row = sqlx::query(sql)
             .bind(connection_id.to_string())
@@ -237,11 +252,11 @@ impl Store {
         token_expires_at: Option<Timestamp>,
     ) -> StoreResult<Connection> {
         let sealed = self.keyring.seal(token, &connection_id.to_string());
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_connection_change().await?;
         let row = sqlx::query(&format!(
-            "UPDATE connections SET status = 'ACTIVE', metadata = ?, token_ciphertext = ?, token_nonce = ?, token_key_id = ?,
-             token_expires_at = ?, updated_at = ?
-             WHERE id = ? RETURNING {CONNECTION_COLUMNS}"
+            "UPDATE connections SET status = 'ACTIVE', metadata = $1, token_ciphertext = $2, token_nonce = $3, token_key_id = $4,
+             token_expires_at = $5, updated_at = $6
+             WHERE id = $7 RETURNING {CONNECTION_COLUMNS}"
         ))
         .bind(metadata.to_string())
         .bind(sealed.ciphertext)
@@ -272,11 +287,12 @@ impl Store {
         // SET expressions all see the row as it was, so both CASEs test the same status.
         let row = sqlx::query(&format!(
             "UPDATE connections SET
-               metadata = CASE WHEN token_ciphertext IS NULL THEN json_set(metadata, '$.error', json(?1))
-                               ELSE json_set(metadata, '$.last_reconnect_error', json(?1)) END,
+               metadata = CASE WHEN token_ciphertext IS NULL THEN {failed} ELSE {kept} END,
                status = CASE WHEN token_ciphertext IS NULL THEN 'FAILED' ELSE status END,
-               updated_at = ?2
-             WHERE id = ?3 RETURNING {CONNECTION_COLUMNS}"
+               updated_at = $2
+             WHERE id = $3 RETURNING {CONNECTION_COLUMNS}",
+            failed = self.dialect.json_set("metadata", "error", "$1"),
+            kept = self.dialect.json_set("metadata", "last_reconnect_error", "$1"),
         ))
         .bind(error.to_string())
         .bind(Timestamp::now().unix_micros())
@@ -299,11 +315,12 @@ impl Store {
             "description": "The connect link expired before the business connected; reconnect the connection for a new link.",
         });
         let rows = sqlx::query(&format!(
-            "UPDATE connections SET status = 'FAILED', metadata = json_set(metadata, '$.error', json(?1)), updated_at = ?2
+            "UPDATE connections SET status = 'FAILED', metadata = {failed}, updated_at = $2
              WHERE status = 'PENDING' AND NOT EXISTS (
                SELECT 1 FROM connect_sessions AS session WHERE session.connection_id = connections.id
-                 AND session.replaced_at IS NULL AND (session.expires_at > ?2 OR session.completed_at > ?3)
-             ) RETURNING {CONNECTION_COLUMNS}"
+                 AND session.replaced_at IS NULL AND (session.expires_at > $2 OR session.completed_at > $3)
+             ) RETURNING {CONNECTION_COLUMNS}",
+            failed = self.dialect.json_set("metadata", "error", "$1"),
         ))
         .bind(error.to_string())
         .bind(now.unix_micros())
@@ -324,10 +341,11 @@ impl Store {
         status: ConnectionStatus,
         error: serde_json::Value,
     ) -> StoreResult<Connection> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_connection_change().await?;
         let row = sqlx::query(&format!(
-            "UPDATE connections SET status = ?, metadata = json_set(metadata, '$.error', json(?)), updated_at = ?
-             WHERE id = ? RETURNING {CONNECTION_COLUMNS}"
+            "UPDATE connections SET status = $1, metadata = {failed}, updated_at = $3
+             WHERE id = $4 RETURNING {CONNECTION_COLUMNS}",
+            failed = self.dialect.json_set("metadata", "error", "$2"),
         ))
         .bind(status.as_str())
         .bind(error.to_string())
@@ -344,11 +362,12 @@ impl Store {
 
     /// Marks EXPIRED every ACTIVE connection whose token's expiry has passed; returns them.
     pub async fn expire_overdue_connections(&self, now: Timestamp) -> StoreResult<Vec<Connection>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_connection_change().await?;
         let error = serde_json::json!({"reason": "token_expired", "description": "The access token expired; reconnect the connection."});
         let rows = sqlx::query(&format!(
-            "UPDATE connections SET status = 'EXPIRED', metadata = json_set(metadata, '$.error', json(?1)), updated_at = ?2
-             WHERE status = 'ACTIVE' AND token_expires_at IS NOT NULL AND token_expires_at <= ?2 RETURNING {CONNECTION_COLUMNS}"
+            "UPDATE connections SET status = 'EXPIRED', metadata = {expired}, updated_at = $2
+             WHERE status = 'ACTIVE' AND token_expires_at IS NOT NULL AND token_expires_at <= $2 RETURNING {CONNECTION_COLUMNS}",
+            expired = self.dialect.json_set("metadata", "error", "$1"),
         ))
         .bind(error.to_string())
         .bind(now.unix_micros())
@@ -367,7 +386,7 @@ impl Store {
     pub async fn gateway_connections(&self, account_id: Uuid) -> StoreResult<Vec<GatewayConnection>> {
         let rows = sqlx::query(&format!(
             "SELECT {CONNECTION_COLUMNS}, token_ciphertext, token_nonce, token_key_id FROM connections
-             WHERE account_id = ? ORDER BY created_at, id"
+             WHERE account_id = $1 ORDER BY created_at, id"
         ))
         .bind(account_id.to_string())
         .fetch_all(&self.pool)
@@ -393,7 +412,7 @@ impl Store {
     }
 }
 
-pub(crate) fn connection_from_row(store: &Store, row: &SqliteRow) -> StoreResult<Connection> {
+pub(crate) fn connection_from_row(store: &Store, row: &AnyRow) -> StoreResult<Connection> {
     let status: String = row.try_get("status")?;
     let metadata: String = row.try_get("metadata")?;
     let connection_id = parse_uuid(row.try_get("id")?)?;
@@ -424,12 +443,12 @@ pub(crate) fn connection_from_row(store: &Store, row: &SqliteRow) -> StoreResult
             redirect_url: row.try_get("redirect_url")?,
             tags: serde_json::from_str(row.try_get("tags")?).unwrap_or_default(),
             end_user_id: row.try_get("end_user_id")?,
-            force: row.try_get("force")?,
+            force: row.try_get::<i64, _>("force")? != 0,
         },
     })
 }
 
-fn sealed_from_row(row: &SqliteRow) -> StoreResult<Option<SealedToken>> {
+fn sealed_from_row(row: &AnyRow) -> StoreResult<Option<SealedToken>> {
     let ciphertext: Option<Vec<u8>> = row.try_get("token_ciphertext")?;
     let nonce: Option<Vec<u8>> = row.try_get("token_nonce")?;
     let key_id: Option<String> = row.try_get("token_key_id")?;

@@ -67,13 +67,13 @@ pub struct StoredEvent {
 /// delivery for every subscription that wants it (`skipped` for a disabled one, so a replay
 /// can send it later). Returns false when the event was published already.
 pub(crate) async fn publish(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     account_id: Uuid,
     event: &NewOutboundEvent,
     now: Timestamp,
 ) -> StoreResult<bool> {
     let inserted = sqlx::query(
-        "INSERT INTO events (account_id, event_id, type, phone_number_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?)
+        "INSERT INTO events (account_id, event_id, type, phone_number_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (account_id, event_id) DO NOTHING RETURNING seq",
     )
     .bind(account_id.to_string())
@@ -87,7 +87,7 @@ pub(crate) async fn publish(
     let Some(row) = inserted else { return Ok(false) };
     let seq: i64 = row.try_get("seq")?;
     let subscriptions = sqlx::query(&format!(
-        "SELECT {} FROM webhook_subscriptions WHERE account_id = ?",
+        "SELECT {} FROM webhook_subscriptions WHERE account_id = $1",
         crate::webhook_subscriptions::COLUMNS
     ))
     .bind(account_id.to_string())
@@ -105,7 +105,7 @@ pub(crate) async fn publish(
         let status = if subscription.status == "active" { "pending" } else { "skipped" };
         sqlx::query(
             "INSERT INTO webhook_deliveries (id, subscription_id, event_seq, status, next_attempt_at, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?5) ON CONFLICT (event_seq, subscription_id) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $5, $5) ON CONFLICT (event_seq, subscription_id) DO NOTHING",
         )
         .bind(Uuid::new_v4().to_string())
         .bind(subscription.subscription_id.to_string())
@@ -142,7 +142,7 @@ impl Store {
     /// An account's events after `after_seq`, oldest first: what the stream sends next.
     pub async fn events_after(&self, account_id: Uuid, after_seq: i64, limit: u32) -> StoreResult<Vec<StoredEvent>> {
         let rows = sqlx::query(
-            "SELECT seq, event_id, type, body FROM events WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+            "SELECT seq, event_id, type, body FROM events WHERE account_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
         )
         .bind(account_id.to_string())
         .bind(after_seq)
@@ -163,7 +163,7 @@ impl Store {
 
     /// The log position of the account's event `event_id`, if the log still holds it.
     pub async fn event_seq(&self, account_id: Uuid, event_id: &str) -> StoreResult<Option<i64>> {
-        let row = sqlx::query("SELECT seq FROM events WHERE account_id = ? AND event_id = ?")
+        let row = sqlx::query("SELECT seq FROM events WHERE account_id = $1 AND event_id = $2")
             .bind(account_id.to_string())
             .bind(event_id)
             .fetch_optional(&self.pool)
@@ -174,7 +174,7 @@ impl Store {
     /// The newest event's sequence of an account (0 without any): where a stream that does
     /// not resume starts.
     pub async fn last_event_seq(&self, account_id: Uuid) -> StoreResult<i64> {
-        let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS seq FROM events WHERE account_id = ?")
+        let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS seq FROM events WHERE account_id = $1")
             .bind(account_id.to_string())
             .fetch_one(&self.pool)
             .await?;

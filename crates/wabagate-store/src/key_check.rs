@@ -17,11 +17,11 @@ impl Store {
     pub async fn unopenable_key_ids(&self) -> StoreResult<BTreeSet<String>> {
         let mut unopenable = BTreeSet::new();
         for prefix in ["token", "session"] {
-            // The oldest row of each key id: one open per key, however many rows it sealed.
+            // One row of each key id (the least id): one open per key, however many rows it sealed.
             let rows = sqlx::query(&format!(
                 "SELECT id, {prefix}_ciphertext AS ciphertext, {prefix}_nonce AS nonce, {prefix}_key_id AS key_id
-                 FROM connections WHERE rowid IN (
-                   SELECT min(rowid) FROM connections WHERE {prefix}_key_id IS NOT NULL GROUP BY {prefix}_key_id
+                 FROM connections WHERE id IN (
+                   SELECT MIN(id) FROM connections WHERE {prefix}_key_id IS NOT NULL GROUP BY {prefix}_key_id
                  )"
             ))
             .fetch_all(&self.pool)
@@ -41,8 +41,8 @@ impl Store {
             }
         }
         let rows = sqlx::query(
-            "SELECT id, secret_ciphertext, secret_nonce, secret_key_id FROM webhook_subscriptions WHERE rowid IN (
-               SELECT min(rowid) FROM webhook_subscriptions GROUP BY secret_key_id
+            "SELECT id, secret_ciphertext, secret_nonce, secret_key_id FROM webhook_subscriptions WHERE id IN (
+               SELECT MIN(id) FROM webhook_subscriptions GROUP BY secret_key_id
              )",
         )
         .fetch_all(&self.pool)

@@ -12,7 +12,7 @@
 use serde::Serialize;
 use serde_json::Value;
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use crate::accounts::parse_uuid;
@@ -167,7 +167,7 @@ impl Store {
 
     /// One message of an account; another account's wamid is not found.
     pub async fn ledger_message(&self, account_id: Uuid, wamid: &str) -> StoreResult<Option<LedgerMessage>> {
-        let row = sqlx::query(&format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE account_id = ? AND wamid = ?"))
+        let row = sqlx::query(&format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE account_id = $1 AND wamid = $2"))
             .bind(account_id.to_string())
             .bind(wamid)
             .fetch_optional(&self.pool)
@@ -188,11 +188,11 @@ impl Store {
     ) -> StoreResult<Vec<LedgerMessage>> {
         let rows = sqlx::query(&format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages
-             WHERE account_id = ?1 AND (?2 IS NULL OR direction = ?2) AND (?3 IS NULL OR status = ?3)
-               AND (?4 IS NULL OR phone_number_id = ?4) AND (?5 IS NULL OR peer = ?5)
-               AND (?6 IS NULL OR created_at >= ?6) AND (?7 IS NULL OR created_at < ?7)
-               AND (?8 IS NULL OR created_at < ?8 OR (created_at = ?8 AND wamid < ?9))
-             ORDER BY created_at DESC, wamid DESC LIMIT ?10"
+             WHERE account_id = $1 AND ($2 IS NULL OR direction = $2) AND ($3 IS NULL OR status = $3)
+               AND ($4 IS NULL OR phone_number_id = $4) AND ($5 IS NULL OR peer = $5)
+               AND ($6 IS NULL OR created_at >= $6) AND ($7 IS NULL OR created_at < $7)
+               AND ($8 IS NULL OR created_at < $8 OR (created_at = $8 AND wamid < $9))
+             ORDER BY created_at DESC, wamid DESC LIMIT $10"
         ))
         .bind(account_id.to_string())
         .bind(&filter.direction)
@@ -220,8 +220,8 @@ impl Store {
     ) -> StoreResult<Vec<LedgerMessage>> {
         let rows = sqlx::query(&format!(
             "SELECT {MESSAGE_COLUMNS} FROM (
-                SELECT * FROM messages WHERE account_id = ? AND phone_number_id = ? AND peer = ?
-                ORDER BY created_at DESC, wamid DESC LIMIT ?
+                SELECT * FROM messages WHERE account_id = $1 AND phone_number_id = $2 AND peer = $3
+                ORDER BY created_at DESC, wamid DESC LIMIT $4
              ) AS latest ORDER BY created_at, wamid"
         ))
         .bind(account_id.to_string())
@@ -251,12 +251,12 @@ impl Store {
                  ORDER BY i.created_at DESC LIMIT 1) AS peer_profile_name
              FROM messages m
              LEFT JOIN service_windows w ON w.phone_number_id = m.phone_number_id AND w.wa_id = m.peer
-             WHERE m.account_id = ?1 AND (?2 IS NULL OR m.phone_number_id = ?2)
+             WHERE m.account_id = $1 AND ($2 IS NULL OR m.phone_number_id = $2)
                AND NOT EXISTS (SELECT 1 FROM messages later WHERE later.account_id = m.account_id
                    AND later.phone_number_id = m.phone_number_id AND later.peer = m.peer
                    AND (later.created_at > m.created_at OR (later.created_at = m.created_at AND later.wamid > m.wamid)))
-               AND (?3 IS NULL OR m.created_at < ?3 OR (m.created_at = ?3 AND m.wamid < ?4))
-             ORDER BY m.created_at DESC, m.wamid DESC LIMIT ?5"
+               AND ($3 IS NULL OR m.created_at < $3 OR (m.created_at = $3 AND m.wamid < $4))
+             ORDER BY m.created_at DESC, m.wamid DESC LIMIT $5"
         ))
         .bind(account_id.to_string())
         .bind(phone_number_id)
@@ -291,11 +291,12 @@ impl Store {
 
     /// When a customer last wrote to a business number (Unix seconds), if ever.
     pub async fn last_inbound(&self, phone_number_id: &str, wa_id: &str) -> StoreResult<Option<i64>> {
-        let row = sqlx::query("SELECT last_inbound_unix FROM service_windows WHERE phone_number_id = ? AND wa_id = ?")
-            .bind(phone_number_id)
-            .bind(wa_id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT last_inbound_unix FROM service_windows WHERE phone_number_id = $1 AND wa_id = $2")
+                .bind(phone_number_id)
+                .bind(wa_id)
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(row.map(|row| row.try_get("last_inbound_unix")).transpose()?)
     }
 
@@ -303,7 +304,7 @@ impl Store {
         if messages.is_empty() {
             return Ok(messages);
         }
-        let placeholders = vec!["?"; messages.len()].join(", ");
+        let placeholders = (1..=messages.len()).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
         let sql = format!(
             "SELECT wamid, status, timestamp_unix, received_at FROM message_statuses WHERE wamid IN ({placeholders})
              ORDER BY received_at, timestamp_unix"
@@ -344,7 +345,7 @@ impl WebhookBatch {
         let received_at = self.received_at.unix_micros();
         let errors = report.errors.as_ref().map(Value::to_string);
         let recorded = sqlx::query(
-            "INSERT INTO message_statuses (wamid, status, timestamp_unix, errors, received_at) VALUES (?, ?, ?, ?, ?)
+            "INSERT INTO message_statuses (wamid, status, timestamp_unix, errors, received_at) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (wamid, status) DO NOTHING",
         )
         .bind(&report.wamid)
@@ -362,7 +363,7 @@ impl WebhookBatch {
         sqlx::query(
             "INSERT INTO messages (wamid, direction, origin, account_id, connection_id, phone_number_id, peer, status,
                 status_rank, errors, biz_opaque_callback_data, created_at, updated_at)
-             VALUES (?1, 'outbound', 'external', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             VALUES ($1, 'outbound', 'external', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
              ON CONFLICT (wamid) DO UPDATE SET status = excluded.status, status_rank = excluded.status_rank,
                 errors = COALESCE(excluded.errors, messages.errors),
                 biz_opaque_callback_data = COALESCE(messages.biz_opaque_callback_data, excluded.biz_opaque_callback_data),
@@ -400,7 +401,7 @@ impl WebhookBatch {
         let stored = sqlx::query(
             "INSERT INTO messages (wamid, direction, origin, account_id, connection_id, phone_number_id, peer, type,
                 status, status_rank, content, reply_to, profile_name, created_at, updated_at)
-             VALUES (?, 'inbound', 'gateway', ?, ?, ?, ?, ?, 'received', 0, ?, ?, ?, ?, ?)
+             VALUES ($1, 'inbound', 'gateway', $2, $3, $4, $5, $6, 'received', 0, $7, $8, $9, $10, $11)
              ON CONFLICT (wamid) DO NOTHING",
         )
         .bind(&inbound.wamid)
@@ -421,7 +422,7 @@ impl WebhookBatch {
         }
         if let (true, Some(at)) = (inbound.opens_window, inbound.timestamp_unix.or(Some(received_at / 1_000_000))) {
             sqlx::query(
-                "INSERT INTO service_windows (phone_number_id, wa_id, last_inbound_unix) VALUES (?1, ?2, ?3)
+                "INSERT INTO service_windows (phone_number_id, wa_id, last_inbound_unix) VALUES ($1, $2, $3)
                  ON CONFLICT (phone_number_id, wa_id) DO UPDATE SET last_inbound_unix = excluded.last_inbound_unix
                  WHERE service_windows.last_inbound_unix < excluded.last_inbound_unix",
             )
@@ -435,11 +436,11 @@ impl WebhookBatch {
     }
 }
 
-fn record_send_query(send: &SendRecord) -> sqlx::query::Query<'_, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'_>> {
+fn record_send_query(send: &SendRecord) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
     sqlx::query(
         "INSERT INTO messages (wamid, direction, origin, account_id, connection_id, phone_number_id, peer, type,
             status, status_rank, content, template_name, biz_opaque_callback_data, created_at, updated_at, request_id)
-         VALUES (?1, 'outbound', 'gateway', ?2, ?3, ?4, ?5, ?6, 'accepted', 10, ?7, ?8, ?9, ?10, ?10, ?11)
+         VALUES ($1, 'outbound', 'gateway', $2, $3, $4, $5, $6, 'accepted', 10, $7, $8, $9, $10, $10, $11)
          ON CONFLICT (wamid) DO UPDATE SET origin = 'gateway', connection_id = excluded.connection_id,
             type = excluded.type, content = excluded.content, template_name = excluded.template_name,
             biz_opaque_callback_data = COALESCE(excluded.biz_opaque_callback_data, messages.biz_opaque_callback_data),
@@ -459,7 +460,7 @@ fn record_send_query(send: &SendRecord) -> sqlx::query::Query<'_, sqlx::Sqlite, 
     .bind(&send.request_id)
 }
 
-fn message_from_row(row: &SqliteRow) -> StoreResult<LedgerMessage> {
+fn message_from_row(row: &AnyRow) -> StoreResult<LedgerMessage> {
     let json = |name: &str| -> StoreResult<Option<Value>> {
         Ok(row.try_get::<Option<String>, _>(name)?.and_then(|text| serde_json::from_str(&text).ok()))
     };

@@ -7,18 +7,22 @@
 //! above this crate handles ciphertext, and nothing below the gateway sees a plain token
 //! except the upstream `Authorization` header.
 //!
-//! The backend is SQLite (WAL) today. PostgreSQL will become a second pool inside `Store`
-//! with its own migrations folder; callers will not change.
+//! The backend is SQLite (WAL, the default) or PostgreSQL, chosen by the URL. One set of
+//! queries runs on both through sqlx's `Any` driver; where the dialects differ, the
+//! difference is a method of [`Dialect`].
 
 mod accounts;
 pub mod api_key;
 mod api_keys;
 mod backup;
+mod cache_changes;
 mod cache_revision;
 mod connect_session;
 mod connection_census;
 mod connection_events;
 mod connections;
+mod database_url;
+mod dialect;
 mod events;
 mod key_check;
 mod ledger;
@@ -27,6 +31,8 @@ mod private_files;
 mod records;
 pub mod sealed_token;
 mod template_mirror;
+#[cfg(feature = "test-database")]
+pub mod test_database;
 mod timestamp;
 mod webhook_intake;
 mod webhook_routes;
@@ -36,12 +42,17 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::any::AnyPoolOptions;
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{AnyPool, Executor};
 
 pub use api_key::{ApiKey, ApiKeyHash, MalformedKey};
+pub use cache_changes::CacheChanges;
 pub use connect_session::{ConnectSessionError, FlowSecret, SessionConnection};
 pub use connection_census::ConnectionCensus;
 pub use connection_events::{ConnectionEvent, NewEvent};
+pub use database_url::redacted;
+pub use dialect::Dialect;
 pub use events::{EVENT_RETENTION_SECONDS, NewOutboundEvent, StoredEvent};
 pub use ledger::{
     ConversationSummary, InboundRecord, LedgerCursor, LedgerMessage, MessageFilter, SERVICE_WINDOW_SECONDS, SendRecord,
@@ -87,12 +98,20 @@ pub enum StoreError {
     Backup(String),
     #[error("preparing the database file {path}: {source}")]
     DatabaseFile { path: String, source: std::io::Error },
+    #[error(
+        "the database schema is behind this wabagate (it has migration {applied}; this version needs {known}): run `wabagate admin migrate` first"
+    )]
+    SchemaBehind { applied: i64, known: i64 },
 }
 
 impl StoreError {
     /// Whether the database could not be reached at all (as opposed to a bad query or row).
     pub fn is_unavailable(&self) -> bool {
-        matches!(self, Self::Database(sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)))
+        match self {
+            Self::Database(sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)) => true,
+            Self::Database(sqlx::Error::Database(error)) => is_connection_failure(&**error),
+            _ => false,
+        }
     }
 }
 
@@ -102,52 +121,87 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
+    dialect: Dialect,
     keyring: Arc<Keyring>,
+    /// Where to open the cache-change listener (PostgreSQL only); hides its password.
+    url: database_url::DatabaseUrl,
 }
+
+/// Whether [`Store::open_with`] brings the schema up to date or only checks it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Migrations {
+    /// Run the migrations this version knows (the default of `serve` and `admin`).
+    Run,
+    /// Refuse a schema that lacks one ([`StoreError::SchemaBehind`]), for deployments that
+    /// migrate once with `wabagate admin migrate` rather than at every instance's start.
+    Check,
+}
+
+/// How long a query waits for a pooled connection before the store counts as unavailable
+/// (then 503): a database that is down answers quickly, never hangs a request.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 
 impl Store {
     /// Opens (creating if needed) the database at `url` and brings its schema up to date.
     ///
-    /// `url` is `sqlite://PATH` (or `sqlite::memory:`); other schemes are refused with
-    /// [`StoreError::UnsupportedUrl`]. The database files are created private (0600). A
-    /// database migrated by a newer version is refused with [`StoreError::NewerSchema`].
+    /// `url` is `sqlite://PATH` (or `sqlite::memory:`) or `postgres://USER:PASSWORD@HOST/DB`;
+    /// other schemes are refused with [`StoreError::UnsupportedUrl`]. SQLite's files are
+    /// created private (0600). A database migrated by a newer version is refused with
+    /// [`StoreError::NewerSchema`].
     pub async fn open(url: &str, keyring: Keyring) -> StoreResult<Self> {
-        if !url.starts_with("sqlite:") {
+        Self::open_with(url, keyring, Migrations::Run).await
+    }
+
+    /// [`Store::open`], migrating or only checking the schema.
+    pub async fn open_with(url: &str, keyring: Keyring, migrations: Migrations) -> StoreResult<Self> {
+        let Some(dialect) = Dialect::of_url(url) else {
             let scheme = url.split(':').next().unwrap_or_default();
             return Err(StoreError::UnsupportedUrl(format!(
-                "`{scheme}:` is not supported yet; wabagate stores in SQLite (`sqlite://PATH`)"
+                "`{scheme}:` is not supported; wabagate stores in SQLite (`sqlite://PATH`) or PostgreSQL (`postgres://…`)"
             )));
+        };
+        sqlx::any::install_default_drivers();
+        if dialect == Dialect::Sqlite {
+            prepare_sqlite_file(url)?;
         }
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            // WAL lets the gateway read while an admin command writes.
-            .journal_mode(SqliteJournalMode::Wal)
-            // With WAL, NORMAL is durable across application crashes and much faster than FULL.
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
-        let path = options.get_filename();
-        if !url.contains(":memory:") && !url.contains("mode=memory") {
-            private_files::prepare_database_file(path)
-                .map_err(|source| StoreError::DatabaseFile { path: path.display().to_string(), source })?;
-        }
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-        let migrator = sqlx::migrate!("./migrations/sqlite");
-        match migrator.run(&pool).await {
+        let setup = dialect.connection_setup();
+        let pool = AnyPoolOptions::new()
+            .max_connections(match dialect {
+                Dialect::Sqlite => 8,
+                Dialect::Postgres => 16,
+            })
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .after_connect(move |connection, _| Box::pin(async move { connection.execute(setup).await.map(drop) }))
+            .connect(url)
+            .await?;
+        let migrator = dialect.migrator();
+        let known = migrator.iter().map(|migration| migration.version).max().unwrap_or(0);
+        let outcome = match migrations {
+            Migrations::Run => migrator.run(&pool).await.map_err(StoreError::from),
+            Migrations::Check => check_schema(&pool, known).await,
+        };
+        match outcome {
             Ok(()) => {}
-            Err(sqlx::migrate::MigrateError::VersionMissing(applied)) => {
+            Err(StoreError::Migrate(sqlx::migrate::MigrateError::VersionMissing(applied))) => {
                 pool.close().await;
-                let known = migrator.iter().map(|migration| migration.version).max().unwrap_or(0);
                 return Err(StoreError::NewerSchema { applied, known });
             }
-            Err(error) => return Err(error.into()),
+            Err(error) => {
+                pool.close().await;
+                return Err(error);
+            }
         }
-        let store = Self { pool, keyring: Arc::new(keyring) };
+        let store = Self { pool, dialect, keyring: Arc::new(keyring), url: database_url::DatabaseUrl::new(url) };
         // The routing index is derived data: rebuilt at open, it is right even for
         // connections written before it existed.
         store.rebuild_webhook_routes().await?;
         Ok(store)
+    }
+
+    /// Which backend this store runs on.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
     }
 
     /// Keys derived from the master keys for one purpose other than sealing tokens (e.g. the
@@ -162,8 +216,12 @@ impl Store {
         Ok(())
     }
 
-    /// SQLite's `PRAGMA integrity_check`: true when the database file is sound.
+    /// SQLite's `PRAGMA integrity_check`: true when the database file is sound. PostgreSQL
+    /// checks its own pages; there it is true when the database answers.
     pub async fn integrity_ok(&self) -> StoreResult<bool> {
+        if self.dialect == Dialect::Postgres {
+            return self.ping().await.map(|()| true);
+        }
         let row = sqlx::query("PRAGMA integrity_check").fetch_one(&self.pool).await?;
         Ok(sqlx::Row::try_get::<String, _>(&row, 0)? == "ok")
     }
@@ -172,6 +230,40 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// Creates SQLite's database file private (0600) before SQLite opens it.
+fn prepare_sqlite_file(url: &str) -> StoreResult<()> {
+    if url.contains(":memory:") || url.contains("mode=memory") {
+        return Ok(());
+    }
+    let options = SqliteConnectOptions::from_str(url)?;
+    let path = options.get_filename();
+    private_files::prepare_database_file(path)
+        .map_err(|source| StoreError::DatabaseFile { path: path.display().to_string(), source })
+}
+
+/// The schema check of [`Migrations::Check`]: every migration this version knows is applied,
+/// and none it does not know.
+async fn check_schema(pool: &AnyPool, known: i64) -> StoreResult<()> {
+    let applied =
+        match sqlx::query("SELECT MAX(version) AS version FROM _sqlx_migrations WHERE success").fetch_one(pool).await {
+            Ok(row) => sqlx::Row::try_get::<Option<i64>, _>(&row, "version")?.unwrap_or(0),
+            // No migrations table: a database never migrated.
+            Err(sqlx::Error::Database(error)) if !is_connection_failure(&*error) => 0,
+            Err(error) => return Err(error.into()),
+        };
+    match applied.cmp(&known) {
+        std::cmp::Ordering::Less => Err(StoreError::SchemaBehind { applied, known }),
+        std::cmp::Ordering::Equal => Ok(()),
+        std::cmp::Ordering::Greater => Err(sqlx::migrate::MigrateError::VersionMissing(applied).into()),
+    }
+}
+
+/// PostgreSQL going away mid-query: a connection exception (class 08), or the server
+/// shutting down or starting up (57P01–57P03).
+fn is_connection_failure(error: &dyn sqlx::error::DatabaseError) -> bool {
+    error.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57P"))
 }
 
 /// A unique-constraint violation, which callers report as a conflict rather than an outage.

@@ -2,7 +2,7 @@
 //! log of their attempts.
 //!
 //! Every state change is one conditional statement, so several workers (several instances,
-//! on PostgreSQL later) neither deliver one row twice at once nor move it backwards:
+//! on PostgreSQL) neither deliver one row twice at once nor move it backwards:
 //! - a claim takes due rows (`pending`/`failed` whose time has come, or `in_flight` whose
 //!   lease ended: a killed process's) and writes the claimant's lease token, at most
 //!   `per_endpoint` in flight per subscription;
@@ -109,19 +109,18 @@ pub struct OutboxCounts {
 
 /// The states a delivery is due in.
 const DUE: &str =
-    "((status IN ('pending', 'failed') AND next_attempt_at <= ?3) OR (status = 'in_flight' AND lease_until <= ?3))";
+    "((status IN ('pending', 'failed') AND next_attempt_at <= $3) OR (status = 'in_flight' AND lease_until <= $3))";
 
 impl Store {
     /// Claims up to `limit` due deliveries of active subscriptions for `lease`, at most
     /// `per_endpoint` in flight per subscription (those held by anyone counted).
     ///
-    /// One UPDATE, atomic under SQLite's single writer. On PostgreSQL the due rows are locked
-    /// first and ranked after, since `FOR UPDATE` refuses window functions:
-    /// `WITH locked AS (SELECT id, subscription_id, next_attempt_at FROM webhook_deliveries
-    /// WHERE <due> ORDER BY next_attempt_at LIMIT $n FOR UPDATE SKIP LOCKED), ranked AS
-    /// (SELECT id, ROW_NUMBER() OVER (PARTITION BY subscription_id ORDER BY next_attempt_at)
-    /// AS place FROM locked) UPDATE webhook_deliveries d SET … FROM ranked WHERE d.id =
-    /// ranked.id AND ranked.place + <busy> <= $cap RETURNING d.id`.
+    /// One UPDATE. Under SQLite's single writer it is atomic as it stands. On PostgreSQL
+    /// several instances claim at once: the rows chosen are locked `FOR UPDATE SKIP LOCKED`
+    /// (rows another instance is claiming are left to it, never waited for), and the due
+    /// condition is checked again on the row as it is once locked, so a row one instance
+    /// just claimed is not claimed twice. Both rank the same rows the same way, so the
+    /// per-endpoint cap holds across instances too.
     pub async fn claim_deliveries(
         &self,
         now: Timestamp,
@@ -136,21 +135,24 @@ impl Store {
         let claimed = sqlx::query(&format!(
             "WITH busy AS (
                 SELECT subscription_id, COUNT(*) AS held FROM webhook_deliveries
-                WHERE status = 'in_flight' AND lease_until > ?3 GROUP BY subscription_id
+                WHERE status = 'in_flight' AND lease_until > $3 GROUP BY subscription_id
              ), due AS (
                 SELECT d.id, d.subscription_id, d.next_attempt_at,
                     ROW_NUMBER() OVER (PARTITION BY d.subscription_id ORDER BY d.next_attempt_at, d.id) AS place
                 FROM webhook_deliveries d
                 JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.status = 'active'
-                WHERE (d.status IN ('pending', 'failed') AND d.next_attempt_at <= ?3)
-                   OR (d.status = 'in_flight' AND d.lease_until <= ?3)
-             )
-             UPDATE webhook_deliveries SET status = 'in_flight', lease_owner = ?1, lease_until = ?2,
-                attempts = attempts + 1, updated_at = ?3
-             WHERE {DUE} AND id IN (
+                WHERE (d.status IN ('pending', 'failed') AND d.next_attempt_at <= $3)
+                   OR (d.status = 'in_flight' AND d.lease_until <= $3)
+             ), chosen AS (
                 SELECT due.id FROM due LEFT JOIN busy ON busy.subscription_id = due.subscription_id
-                WHERE due.place + COALESCE(busy.held, 0) <= ?4
-                ORDER BY due.next_attempt_at LIMIT ?5)"
+                WHERE due.place + COALESCE(busy.held, 0) <= $4
+                ORDER BY due.next_attempt_at LIMIT $5
+             )
+             UPDATE webhook_deliveries SET status = 'in_flight', lease_owner = $1, lease_until = $2,
+                attempts = attempts + 1, updated_at = $3
+             WHERE {DUE} AND id IN (
+                SELECT claim.id FROM webhook_deliveries AS claim WHERE claim.id IN (SELECT id FROM chosen) {lock})",
+            lock = self.dialect.skip_locked(),
         ))
         .bind(&lease_owner)
         .bind(lease_until)
@@ -167,7 +169,7 @@ impl Store {
              FROM webhook_deliveries d
              JOIN webhook_subscriptions s ON s.id = d.subscription_id
              JOIN events e ON e.seq = d.event_seq
-             WHERE d.lease_owner = ? AND d.status = 'in_flight'",
+             WHERE d.lease_owner = $1 AND d.status = 'in_flight'",
         )
         .bind(&lease_owner)
         .fetch_all(&self.pool)
@@ -206,9 +208,9 @@ impl Store {
         };
         let mut tx = self.pool.begin().await?;
         let updated = sqlx::query(
-            "UPDATE webhook_deliveries SET status = ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL,
-                updated_at = ?
-             WHERE id = ? AND status = 'in_flight' AND lease_owner = ?",
+            "UPDATE webhook_deliveries SET status = $1, next_attempt_at = $2, lease_owner = NULL, lease_until = NULL,
+                updated_at = $3
+             WHERE id = $4 AND status = 'in_flight' AND lease_owner = $5",
         )
         .bind(status)
         .bind(next_attempt_at.unix_micros())
@@ -223,7 +225,7 @@ impl Store {
         }
         sqlx::query(
             "INSERT INTO webhook_attempts (delivery_id, attempted_at, http_status, duration_ms, error, response_body)
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(claimed.delivery_id.to_string())
         .bind(attempt.attempted_at.unix_micros())
@@ -236,7 +238,7 @@ impl Store {
         let subscription_id = claimed.subscription_id.to_string();
         let disable_reason = match outcome {
             AttemptOutcome::Delivered => {
-                sqlx::query("UPDATE webhook_subscriptions SET failing_since = NULL WHERE id = ?")
+                sqlx::query("UPDATE webhook_subscriptions SET failing_since = NULL WHERE id = $1")
                     .bind(&subscription_id)
                     .execute(&mut *tx)
                     .await?;
@@ -245,7 +247,7 @@ impl Store {
             AttemptOutcome::Gone => Some("the endpoint answered 410 Gone"),
             AttemptOutcome::RetryAt(_) | AttemptOutcome::Dead => {
                 let since = sqlx::query(
-                    "UPDATE webhook_subscriptions SET failing_since = COALESCE(failing_since, ?) WHERE id = ?
+                    "UPDATE webhook_subscriptions SET failing_since = COALESCE(failing_since, $1) WHERE id = $2
                      RETURNING failing_since",
                 )
                 .bind(now.unix_micros())
@@ -275,9 +277,9 @@ impl Store {
             "SELECT d.id, d.event_seq, d.status, d.attempts, d.next_attempt_at, d.created_at, d.updated_at,
                 e.event_id, e.type
              FROM webhook_deliveries d JOIN events e ON e.seq = d.event_seq
-             WHERE d.subscription_id = ?1 AND (?2 IS NULL OR d.status = ?2) AND (?3 IS NULL OR e.type = ?3)
-               AND (?4 IS NULL OR d.event_seq < ?4)
-             ORDER BY d.event_seq DESC LIMIT ?5",
+             WHERE d.subscription_id = $1 AND ($2 IS NULL OR d.status = $2) AND ($3 IS NULL OR e.type = $3)
+               AND ($4 IS NULL OR d.event_seq < $4)
+             ORDER BY d.event_seq DESC LIMIT $5",
         )
         .bind(subscription_id.to_string())
         .bind(&filter.status)
@@ -293,7 +295,7 @@ impl Store {
             let delivery_id: String = row.try_get("id")?;
             let attempts = sqlx::query(
                 "SELECT attempted_at, http_status, duration_ms, error, response_body FROM webhook_attempts
-                 WHERE delivery_id = ? ORDER BY id",
+                 WHERE delivery_id = $1 ORDER BY id",
             )
             .bind(&delivery_id)
             .fetch_all(&self.pool)
@@ -335,7 +337,7 @@ impl Store {
         delivery_id: Uuid,
         now: Timestamp,
     ) -> StoreResult<Option<bool>> {
-        let exists = sqlx::query("SELECT status FROM webhook_deliveries WHERE id = ? AND subscription_id = ?")
+        let exists = sqlx::query("SELECT status FROM webhook_deliveries WHERE id = $1 AND subscription_id = $2")
             .bind(delivery_id.to_string())
             .bind(subscription_id.to_string())
             .fetch_optional(&self.pool)
@@ -344,8 +346,8 @@ impl Store {
             return Ok(None);
         }
         let queued = sqlx::query(
-            "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ?
-             WHERE id = ? AND subscription_id = ? AND status <> 'in_flight'",
+            "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $1, updated_at = $2
+             WHERE id = $3 AND subscription_id = $4 AND status <> 'in_flight'",
         )
         .bind(now.unix_micros())
         .bind(now.unix_micros())
@@ -367,13 +369,14 @@ impl Store {
         now: Timestamp,
     ) -> StoreResult<u64> {
         let statuses = serde_json::Value::from(statuses.to_vec()).to_string();
-        let queued = sqlx::query(
-            "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?1, updated_at = ?1
-             WHERE subscription_id = ?2 AND status <> 'in_flight'
-               AND status IN (SELECT value FROM json_each(?3))
-               AND event_seq IN (SELECT seq FROM events WHERE (?4 IS NULL OR created_at >= ?4)
-                                                        AND (?5 IS NULL OR created_at < ?5))",
-        )
+        let queued = sqlx::query(&format!(
+            "UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $1, updated_at = $1
+             WHERE subscription_id = $2 AND status <> 'in_flight'
+               AND status IN (SELECT value FROM {statuses})
+               AND event_seq IN (SELECT seq FROM events WHERE ($4 IS NULL OR created_at >= $4)
+                                                        AND ($5 IS NULL OR created_at < $5))",
+            statuses = self.dialect.json_strings("$3", "statuses"),
+        ))
         .bind(now.unix_micros())
         .bind(subscription_id.to_string())
         .bind(statuses)
@@ -410,20 +413,20 @@ impl Store {
             now.unix_micros().saturating_sub(i64::try_from(ATTEMPT_RETENTION.as_micros()).unwrap_or(i64::MAX));
         let events_before = now.unix_micros().saturating_sub(crate::events::EVENT_RETENTION_SECONDS * 1_000_000);
         let mut forgotten = 0;
-        forgotten += sqlx::query("DELETE FROM webhook_attempts WHERE attempted_at < ?")
+        forgotten += sqlx::query("DELETE FROM webhook_attempts WHERE attempted_at < $1")
             .bind(attempts_before)
             .execute(&self.pool)
             .await?
             .rows_affected();
         forgotten += sqlx::query(
-            "DELETE FROM webhook_deliveries WHERE status IN ('delivered', 'dead', 'skipped') AND updated_at < ?",
+            "DELETE FROM webhook_deliveries WHERE status IN ('delivered', 'dead', 'skipped') AND updated_at < $1",
         )
         .bind(attempts_before)
         .execute(&self.pool)
         .await?
         .rows_affected();
         forgotten += sqlx::query(
-            "DELETE FROM events WHERE created_at < ? AND NOT EXISTS
+            "DELETE FROM events WHERE created_at < $1 AND NOT EXISTS
                 (SELECT 1 FROM webhook_deliveries d WHERE d.event_seq = events.seq)",
         )
         .bind(events_before)
@@ -435,15 +438,10 @@ impl Store {
 }
 
 /// Disables a subscription; its waiting deliveries are kept as `skipped`.
-async fn disable(
-    tx: &mut sqlx::SqliteConnection,
-    subscription_id: &str,
-    reason: &str,
-    now: Timestamp,
-) -> StoreResult<()> {
+async fn disable(tx: &mut sqlx::AnyConnection, subscription_id: &str, reason: &str, now: Timestamp) -> StoreResult<()> {
     sqlx::query(
-        "UPDATE webhook_subscriptions SET status = 'disabled', disabled_reason = ?, updated_at = ?
-         WHERE id = ? AND status = 'active'",
+        "UPDATE webhook_subscriptions SET status = 'disabled', disabled_reason = $1, updated_at = $2
+         WHERE id = $3 AND status = 'active'",
     )
     .bind(reason)
     .bind(now.unix_micros())
@@ -451,8 +449,8 @@ async fn disable(
     .execute(&mut *tx)
     .await?;
     sqlx::query(
-        "UPDATE webhook_deliveries SET status = 'skipped', updated_at = ?
-         WHERE subscription_id = ? AND status IN ('pending', 'failed')",
+        "UPDATE webhook_deliveries SET status = 'skipped', updated_at = $1
+         WHERE subscription_id = $2 AND status IN ('pending', 'failed')",
     )
     .bind(now.unix_micros())
     .bind(subscription_id)

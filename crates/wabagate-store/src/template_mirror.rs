@@ -32,7 +32,7 @@ pub struct MirroredTemplate {
 const UPSERT: &str =
     "INSERT INTO templates (waba_id, id, name, language, status, category, components, rejected_reason,
         source_time_unix, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
      ON CONFLICT (waba_id, id) DO UPDATE SET name = excluded.name, language = excluded.language,
         status = excluded.status, category = COALESCE(excluded.category, templates.category),
         components = COALESCE(excluded.components, templates.components),
@@ -40,7 +40,7 @@ const UPSERT: &str =
         updated_at = excluded.updated_at
      WHERE templates.source_time_unix <= excluded.source_time_unix";
 
-fn upsert(template: &MirroredTemplate) -> sqlx::query::Query<'_, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'_>> {
+fn upsert(template: &MirroredTemplate) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
     sqlx::query(UPSERT)
         .bind(&template.waba_id)
         .bind(&template.id)
@@ -76,8 +76,8 @@ impl Store {
         let rows = sqlx::query(
             "SELECT waba_id, id, name, language, status, category, components, rejected_reason, source_time_unix, updated_at
              FROM templates
-             WHERE waba_id IN (SELECT route_id FROM webhook_routes WHERE route_kind = 'waba_id' AND account_id = ?1)
-               AND (?2 IS NULL OR waba_id = ?2) AND (?3 IS NULL OR status = ?3)
+             WHERE waba_id IN (SELECT route_id FROM webhook_routes WHERE route_kind = 'waba_id' AND account_id = $1)
+               AND ($2 IS NULL OR waba_id = $2) AND ($3 IS NULL OR status = $3)
              ORDER BY waba_id, name, language, id",
         )
         .bind(account_id.to_string())

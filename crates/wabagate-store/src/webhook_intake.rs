@@ -8,10 +8,10 @@
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{Any, Row, Transaction};
 
 use crate::webhook_routes::{Route, RouteKind, lookup};
-use crate::{Store, StoreResult, Timestamp};
+use crate::{Dialect, Store, StoreResult, Timestamp};
 
 /// A stored body waiting to be applied.
 #[derive(Debug, Clone)]
@@ -43,7 +43,8 @@ enum Source {
 
 /// One body (or one rerouted change) being applied: a transaction the ledger verbs join.
 pub struct WebhookBatch {
-    pub(crate) tx: Transaction<'static, Sqlite>,
+    pub(crate) tx: Transaction<'static, Any>,
+    pub(crate) dialect: Dialect,
     source: Source,
     pub(crate) received_at: Timestamp,
 }
@@ -51,19 +52,20 @@ pub struct WebhookBatch {
 impl Store {
     /// Commits a verified body; returns its id. Nothing else happens before Meta's 200.
     pub async fn store_webhook_body(&self, body: &[u8], received_at: Timestamp) -> StoreResult<i64> {
-        let row = sqlx::query("INSERT INTO webhook_bodies (body, sha256, received_at) VALUES (?, ?, ?) RETURNING id")
-            .bind(body)
-            .bind(Sha256::digest(body).to_vec())
-            .bind(received_at.unix_micros())
-            .fetch_one(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("INSERT INTO webhook_bodies (body, sha256, received_at) VALUES ($1, $2, $3) RETURNING id")
+                .bind(body)
+                .bind(Sha256::digest(body).to_vec())
+                .bind(received_at.unix_micros())
+                .fetch_one(&self.pool)
+                .await?;
         Ok(row.try_get("id")?)
     }
 
     /// Up to `limit` bodies not yet applied, in arrival order.
     pub async fn pending_webhook_bodies(&self, limit: u32) -> StoreResult<Vec<StoredBody>> {
         let rows = sqlx::query(
-            "SELECT id, body, received_at FROM webhook_bodies WHERE processed_at IS NULL ORDER BY id LIMIT ?",
+            "SELECT id, body, received_at FROM webhook_bodies WHERE processed_at IS NULL ORDER BY id LIMIT $1",
         )
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
@@ -83,22 +85,33 @@ impl Store {
     /// before a restart, or by another one).
     pub async fn begin_webhook_body(&self, body: &StoredBody, now: Timestamp) -> StoreResult<Option<WebhookBatch>> {
         let mut tx = self.pool.begin().await?;
-        let claimed = sqlx::query("UPDATE webhook_bodies SET processed_at = ? WHERE id = ? AND processed_at IS NULL")
-            .bind(now.unix_micros())
-            .bind(body.body_id)
-            .execute(&mut *tx)
-            .await?;
+        // Held until this batch commits; another instance's claim skips the row rather than
+        // waiting for it, and once committed finds it processed.
+        let claimed = sqlx::query(&format!(
+            "UPDATE webhook_bodies SET processed_at = $1
+             WHERE id = (SELECT id FROM webhook_bodies WHERE id = $2 AND processed_at IS NULL {})",
+            self.dialect.skip_locked()
+        ))
+        .bind(now.unix_micros())
+        .bind(body.body_id)
+        .execute(&mut *tx)
+        .await?;
         if claimed.rows_affected() == 0 {
             return Ok(None);
         }
-        Ok(Some(WebhookBatch { tx, source: Source::Body(body.body_id), received_at: body.received_at }))
+        Ok(Some(WebhookBatch {
+            tx,
+            dialect: self.dialect,
+            source: Source::Body(body.body_id),
+            received_at: body.received_at,
+        }))
     }
 
     /// Unrouted changes, oldest first; rerouted ones too when `include_rerouted`.
     pub async fn unrouted_changes(&self, include_rerouted: bool) -> StoreResult<Vec<UnroutedChange>> {
         let rows = sqlx::query(
             "SELECT id, body_id, field, route_kind, route_id, notification, received_at, rerouted_at
-             FROM unrouted_changes WHERE ?1 OR rerouted_at IS NULL ORDER BY id",
+             FROM unrouted_changes WHERE $1 OR rerouted_at IS NULL ORDER BY id",
         )
         .bind(include_rerouted)
         .fetch_all(&self.pool)
@@ -127,6 +140,7 @@ impl Store {
         let tx = self.pool.begin().await?;
         Ok(WebhookBatch {
             tx,
+            dialect: self.dialect,
             source: Source::Unrouted { unrouted_id: change.unrouted_id, still_unrouted: false },
             received_at: change.received_at,
         })
@@ -135,7 +149,7 @@ impl Store {
     /// Deletes applied bodies received before `before` (Meta keeps redelivering for 7 days;
     /// so do we keep them). Returns how many went.
     pub async fn forget_webhook_bodies_before(&self, before: Timestamp) -> StoreResult<u64> {
-        let deleted = sqlx::query("DELETE FROM webhook_bodies WHERE processed_at IS NOT NULL AND received_at < ?")
+        let deleted = sqlx::query("DELETE FROM webhook_bodies WHERE processed_at IS NOT NULL AND received_at < $1")
             .bind(before.unix_micros())
             .execute(&self.pool)
             .await?;
@@ -183,7 +197,7 @@ impl WebhookBatch {
         };
         sqlx::query(
             "INSERT INTO unrouted_changes (body_id, field, route_kind, route_id, notification, received_at)
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(body_id)
         .bind(field)
@@ -212,7 +226,7 @@ impl WebhookBatch {
         match self.source {
             Source::Body(body_id) => {
                 if let Some(error) = error {
-                    sqlx::query("UPDATE webhook_bodies SET error = ? WHERE id = ?")
+                    sqlx::query("UPDATE webhook_bodies SET error = $1 WHERE id = $2")
                         .bind(error)
                         .bind(body_id)
                         .execute(&mut *self.tx)
@@ -224,7 +238,7 @@ impl WebhookBatch {
                 return Ok(false);
             }
             Source::Unrouted { unrouted_id, still_unrouted: false } => {
-                sqlx::query("UPDATE unrouted_changes SET rerouted_at = ? WHERE id = ? AND rerouted_at IS NULL")
+                sqlx::query("UPDATE unrouted_changes SET rerouted_at = $1 WHERE id = $2 AND rerouted_at IS NULL")
                     .bind(now.unix_micros())
                     .bind(unrouted_id)
                     .execute(&mut *self.tx)

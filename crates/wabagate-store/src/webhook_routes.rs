@@ -45,10 +45,8 @@ impl Store {
     /// Rebuilds the index from the connections as they are now. The store's own verbs call
     /// this already; it is public for repairs and tests.
     pub async fn rebuild_webhook_routes(&self) -> StoreResult<()> {
-        // IMMEDIATE takes the write lock first (waiting out `busy_timeout`): a deferred
-        // transaction that reads and then writes fails at once with SQLITE_BUSY_SNAPSHOT when
-        // a running `serve` commits in between, which made `admin` commands beside it flaky.
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        // The write lock first (see `Dialect::begin_exclusive`): a rebuild reads, then writes.
+        let mut tx = self.begin_connection_change().await?;
         rebuild(&mut tx).await?;
         tx.commit().await?;
         Ok(())
@@ -57,7 +55,7 @@ impl Store {
     /// The ids of one kind an account's ACTIVE connections own (its WABAs, its numbers).
     pub async fn routed_ids(&self, account_id: Uuid, kind: RouteKind) -> StoreResult<Vec<String>> {
         let rows = sqlx::query(
-            "SELECT route_id FROM webhook_routes WHERE account_id = ? AND route_kind = ? ORDER BY route_id",
+            "SELECT route_id FROM webhook_routes WHERE account_id = $1 AND route_kind = $2 ORDER BY route_id",
         )
         .bind(account_id.to_string())
         .bind(kind.as_str())
@@ -74,15 +72,16 @@ impl Store {
 }
 
 pub(crate) async fn lookup(
-    connection: &mut sqlx::SqliteConnection,
+    connection: &mut sqlx::AnyConnection,
     kind: RouteKind,
     id: &str,
 ) -> StoreResult<Option<Route>> {
-    let row = sqlx::query("SELECT account_id, connection_id FROM webhook_routes WHERE route_kind = ? AND route_id = ?")
-        .bind(kind.as_str())
-        .bind(id)
-        .fetch_optional(connection)
-        .await?;
+    let row =
+        sqlx::query("SELECT account_id, connection_id FROM webhook_routes WHERE route_kind = $1 AND route_id = $2")
+            .bind(kind.as_str())
+            .bind(id)
+            .fetch_optional(connection)
+            .await?;
     row.map(|row| {
         Ok(Route {
             account_id: parse_uuid(row.try_get("account_id")?)?,
@@ -94,7 +93,7 @@ pub(crate) async fn lookup(
 
 /// Replaces the index with what the ACTIVE connections claim, oldest first so the newest
 /// claim of an id is the one left standing.
-pub(crate) async fn rebuild(tx: &mut sqlx::SqliteConnection) -> StoreResult<()> {
+pub(crate) async fn rebuild(tx: &mut sqlx::AnyConnection) -> StoreResult<()> {
     let rows =
         sqlx::query("SELECT id, account_id, metadata FROM connections WHERE status = 'ACTIVE' ORDER BY created_at, id")
             .fetch_all(&mut *tx)
@@ -117,13 +116,15 @@ pub(crate) async fn rebuild(tx: &mut sqlx::SqliteConnection) -> StoreResult<()> 
     }
     sqlx::query("DELETE FROM webhook_routes").execute(&mut *tx).await?;
     for ((kind, id), (connection_id, account_id)) in owners {
-        sqlx::query("INSERT INTO webhook_routes (route_kind, route_id, connection_id, account_id) VALUES (?, ?, ?, ?)")
-            .bind(kind.as_str())
-            .bind(id)
-            .bind(connection_id)
-            .bind(account_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO webhook_routes (route_kind, route_id, connection_id, account_id) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(kind.as_str())
+        .bind(id)
+        .bind(connection_id)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
     }
     Ok(())
 }

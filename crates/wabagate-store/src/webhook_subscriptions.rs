@@ -6,7 +6,7 @@
 use serde::Serialize;
 use serde_json::Value;
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use crate::accounts::parse_uuid;
@@ -87,7 +87,7 @@ impl Store {
         sqlx::query(
             "INSERT INTO webhook_subscriptions (id, account_id, url, events, phone_number_ids, description, status,
                 secret_key_id, secret_nonce, secret_ciphertext, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $9, $10, $11)",
         )
         .bind(subscription_id.to_string())
         .bind(account_id.to_string())
@@ -108,7 +108,7 @@ impl Store {
     /// An account's subscriptions, oldest first.
     pub async fn subscriptions(&self, account_id: Uuid) -> StoreResult<Vec<WebhookSubscription>> {
         let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM webhook_subscriptions WHERE account_id = ? ORDER BY created_at, id"
+            "SELECT {COLUMNS} FROM webhook_subscriptions WHERE account_id = $1 ORDER BY created_at, id"
         ))
         .bind(account_id.to_string())
         .fetch_all(&self.pool)
@@ -122,11 +122,12 @@ impl Store {
         account_id: Uuid,
         subscription_id: Uuid,
     ) -> StoreResult<Option<WebhookSubscription>> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM webhook_subscriptions WHERE account_id = ? AND id = ?"))
-            .bind(account_id.to_string())
-            .bind(subscription_id.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query(&format!("SELECT {COLUMNS} FROM webhook_subscriptions WHERE account_id = $1 AND id = $2"))
+                .bind(account_id.to_string())
+                .bind(subscription_id.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
         row.as_ref().map(subscription_from_row).transpose()
     }
 
@@ -140,14 +141,14 @@ impl Store {
     ) -> StoreResult<Option<WebhookSubscription>> {
         let enabling = update.status.as_deref() == Some("active");
         let updated = sqlx::query(
-            "UPDATE webhook_subscriptions SET url = COALESCE(?1, url), events = COALESCE(?2, events),
-                phone_number_ids = COALESCE(?3, phone_number_ids),
-                description = CASE WHEN ?4 THEN ?5 ELSE description END,
-                status = COALESCE(?6, status),
-                disabled_reason = CASE WHEN ?7 THEN NULL WHEN ?6 = 'disabled' THEN 'disabled by the account' ELSE disabled_reason END,
-                failing_since = CASE WHEN ?7 THEN NULL ELSE failing_since END,
-                updated_at = ?8
-             WHERE account_id = ?9 AND id = ?10",
+            "UPDATE webhook_subscriptions SET url = COALESCE($1, url), events = COALESCE($2, events),
+                phone_number_ids = COALESCE($3, phone_number_ids),
+                description = CASE WHEN $4 THEN $5 ELSE description END,
+                status = COALESCE($6, status),
+                disabled_reason = CASE WHEN $7 THEN NULL WHEN $6 = 'disabled' THEN 'disabled by the account' ELSE disabled_reason END,
+                failing_since = CASE WHEN $7 THEN NULL ELSE failing_since END,
+                updated_at = $8
+             WHERE account_id = $9 AND id = $10",
         )
         .bind(&update.url)
         .bind(update.events.clone().map(|events| Value::from(events).to_string()))
@@ -169,7 +170,7 @@ impl Store {
 
     /// Deletes a subscription with its deliveries; false when it is not the account's.
     pub async fn delete_subscription(&self, account_id: Uuid, subscription_id: Uuid) -> StoreResult<bool> {
-        let deleted = sqlx::query("DELETE FROM webhook_subscriptions WHERE account_id = ? AND id = ?")
+        let deleted = sqlx::query("DELETE FROM webhook_subscriptions WHERE account_id = $1 AND id = $2")
             .bind(account_id.to_string())
             .bind(subscription_id.to_string())
             .execute(&self.pool)
@@ -191,9 +192,9 @@ impl Store {
         let rotated = sqlx::query(
             "UPDATE webhook_subscriptions SET previous_secret_key_id = secret_key_id,
                 previous_secret_nonce = secret_nonce, previous_secret_ciphertext = secret_ciphertext,
-                previous_secret_expires_at = ?, secret_key_id = ?, secret_nonce = ?, secret_ciphertext = ?,
-                updated_at = ?
-             WHERE account_id = ? AND id = ?",
+                previous_secret_expires_at = $1, secret_key_id = $2, secret_nonce = $3, secret_ciphertext = $4,
+                updated_at = $5
+             WHERE account_id = $6 AND id = $7",
         )
         .bind(previous_until.unix_micros())
         .bind(&sealed.key_id)
@@ -212,7 +213,7 @@ impl Store {
         let row = sqlx::query(
             "SELECT secret_key_id, secret_nonce, secret_ciphertext, previous_secret_key_id, previous_secret_nonce,
                 previous_secret_ciphertext, previous_secret_expires_at
-             FROM webhook_subscriptions WHERE id = ?",
+             FROM webhook_subscriptions WHERE id = $1",
         )
         .bind(subscription_id.to_string())
         .fetch_optional(&self.pool)
@@ -239,7 +240,7 @@ impl Store {
     }
 }
 
-pub(crate) fn subscription_from_row(row: &SqliteRow) -> StoreResult<WebhookSubscription> {
+pub(crate) fn subscription_from_row(row: &AnyRow) -> StoreResult<WebhookSubscription> {
     let strings = |name: &str| -> StoreResult<Vec<String>> {
         let text: String = row.try_get(name)?;
         Ok(serde_json::from_str(&text).unwrap_or_default())

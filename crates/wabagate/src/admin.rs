@@ -11,7 +11,7 @@ use url::Url;
 use uuid::Uuid;
 use wabagate_server::control::ConnectionView;
 use wabagate_server::{AppState, ServerConfig};
-use wabagate_store::{AccessToken, Account, ApiKeyInfo, Store};
+use wabagate_store::{AccessToken, Account, ApiKeyInfo, Migrations, Store};
 
 use crate::serve::UpstreamChoice;
 use crate::settings::{FileConfig, StoreArgs, StoreSettings};
@@ -51,6 +51,11 @@ enum AdminCommand {
     /// Meta's webhooks that no connection owned when they arrived.
     #[command(subcommand)]
     Webhooks(WebhooksCommand),
+    /// Bring the database schema up to date, then exit: for deployments whose instances
+    /// start with `serve --no-migrate`. Running it again changes nothing.
+    ///
+    /// Example: wabagate admin migrate
+    Migrate,
 }
 
 #[derive(Debug, Subcommand)]
@@ -116,7 +121,9 @@ enum ConnectionsCommand {
 
 pub(crate) async fn run(args: AdminArgs) -> anyhow::Result<()> {
     let file = FileConfig::load(args.store.config.as_deref())?;
-    let store = StoreSettings::resolve(&args.store, &file).open_store().await?;
+    let settings = StoreSettings::resolve(&args.store, &file);
+    // Every admin command migrates first, as `serve` does by default.
+    let store = settings.open_store(Migrations::Run).await?;
     let outcome = match args.command {
         AdminCommand::Accounts(command) => accounts(&store, command, args.json).await,
         AdminCommand::Keys(command) => keys(&store, command, args.json).await,
@@ -126,6 +133,12 @@ pub(crate) async fn run(args: AdminArgs) -> anyhow::Result<()> {
             import(&store, &file, &account, &token, waba_id.as_deref(), &upstream, args.json).await
         }
         AdminCommand::Backup { to } => backup(&store, &to, args.json).await,
+        AdminCommand::Migrate => {
+            let url = wabagate_store::redacted(&settings.database_url);
+            let done = serde_json::json!({"database": url, "backend": store.dialect().name(), "schema": "up to date"});
+            print(args.json, &done, || format!("The schema of {url} ({}) is up to date", store.dialect().name()));
+            Ok(())
+        }
     };
     store.close().await;
     outcome

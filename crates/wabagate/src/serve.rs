@@ -12,6 +12,7 @@ use url::Url;
 use wabagate_sandbox::{SandboxConfig, SandboxHandle};
 use wabagate_server::config::{ConnectionLimits, GlobalRateLimit, MetaApp};
 use wabagate_server::{App, AppState, ServerConfig};
+use wabagate_store::Migrations;
 
 use crate::data_dir::DataDirLock;
 use crate::logging::{self, LogArgs, LogFormat};
@@ -46,6 +47,10 @@ pub(crate) struct ServeArgs {
     /// Extra hosts (host or host:port) media may be downloaded from, besides the upstream's own.
     #[arg(long = "media-host", env = "WABAGATE_MEDIA_HOSTS", value_delimiter = ',')]
     media_hosts: Vec<String>,
+    /// Do not migrate the database; refuse to start if its schema is behind (run
+    /// `wabagate admin migrate` once, then start every instance with this).
+    #[arg(long, env = "WABAGATE_NO_MIGRATE")]
+    no_migrate: bool,
     /// Make sure a demo account, API key and ACTIVE connection exist, and print how to use them.
     #[arg(long)]
     demo: bool,
@@ -237,7 +242,8 @@ pub(crate) async fn run(args: ServeArgs) -> anyhow::Result<()> {
     crate::data_dir::create(&store_settings.data_dir)?;
     // Held until the process ends: a second `serve` on this data dir refuses to start.
     let _data_dir_lock = DataDirLock::acquire(&store_settings.data_dir)?;
-    let store = store_settings.open_store().await?;
+    let migrations = if args.no_migrate { Migrations::Check } else { Migrations::Run };
+    let store = store_settings.open_store(migrations).await?;
     crate::master_key_check::check(&store).await?;
     let listener = TcpListener::bind(listen).await.with_context(|| format!("listening on {listen}"))?;
     let local_addr = listener.local_addr()?;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use serde::Deserialize;
-use wabagate_store::{Keyring, Store};
+use wabagate_store::{Keyring, Migrations, Store};
 
 use crate::logging::{AccessLogLevel, LogFormat};
 
@@ -18,7 +18,8 @@ pub(crate) struct StoreArgs {
     /// [default: ./wabagate-data]
     #[arg(long, env = "WABAGATE_DATA_DIR", global = true)]
     pub(crate) data_dir: Option<PathBuf>,
-    /// Database URL. [default: an SQLite file in the data dir]
+    /// Database URL: `sqlite://PATH` or `postgres://USER:PASSWORD@HOST:PORT/DB` (several
+    /// instances share one PostgreSQL). [default: an SQLite file in the data dir]
     // Not the generic DATABASE_URL: another program's URL in the same environment must not
     // point wabagate elsewhere.
     #[arg(long, env = "WABAGATE_DATABASE_URL", hide_env_values = true, global = true)]
@@ -90,12 +91,13 @@ impl StoreSettings {
         Self { data_dir, database_url }
     }
 
-    /// Creates the data dir if needed, loads the master key and opens the store.
+    /// Creates the data dir if needed, loads the master key and opens the store, running its
+    /// migrations or only checking them (`serve --no-migrate`).
     ///
     /// The master key is `WABAGATE_SECRET_KEY` (64 hex characters) when set, else the file
     /// `secret.key` in the data dir, generated on first use with mode 0600. Keys listed in
     /// `WABAGATE_OLD_SECRET_KEYS` (comma-separated) still open tokens sealed before a rotation.
-    pub(crate) async fn open_store(&self) -> anyhow::Result<Store> {
+    pub(crate) async fn open_store(&self, migrations: Migrations) -> anyhow::Result<Store> {
         crate::data_dir::create(&self.data_dir)?;
         let old_keys = std::env::var("WABAGATE_OLD_SECRET_KEYS").unwrap_or_default();
         let old_keys: Vec<&str> = old_keys.split(',').map(str::trim).filter(|key| !key.is_empty()).collect();
@@ -106,7 +108,9 @@ impl StoreSettings {
             _ => Keyring::load_or_create_file(&self.data_dir.join("secret.key"), &old_keys)
                 .context("loading the master key from the data dir")?,
         };
-        Store::open(&self.database_url, keyring).await.context("opening the store")
+        Store::open_with(&self.database_url, keyring, migrations)
+            .await
+            .with_context(|| format!("opening the store at {}", wabagate_store::redacted(&self.database_url)))
     }
 }
 

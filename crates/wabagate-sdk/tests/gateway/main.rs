@@ -20,6 +20,7 @@ struct Stack {
     phone_number_id: String,
     waba_id: String,
     _dir: tempfile::TempDir,
+    _database: wabagate_store::test_database::TestDatabase,
     _gateway: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
@@ -32,8 +33,8 @@ impl Stack {
         let demo = sandbox.demo().clone();
         let dir = tempfile::tempdir().unwrap();
         let keyring = Keyring::from_hex(&hex::encode(rand::random::<[u8; 32]>()), &[]).unwrap();
-        let store =
-            Store::open(&format!("sqlite://{}", dir.path().join("wabagate.db").display()), keyring).await.unwrap();
+        let database = wabagate_store::test_database::TestDatabase::create(&dir.path().join("wabagate.db")).await;
+        let store = Store::open(database.url(), keyring).await.unwrap();
         let account = store.create_account("sdk").await.unwrap();
         let (_, key) = store.create_api_key(account.account_id).await.unwrap();
         let metadata = json!({"waba_ids": [demo.waba_id], "phone_numbers": [{"id": demo.phone_number_id}]});
@@ -67,6 +68,7 @@ impl Stack {
             waba_id: demo.waba_id,
             sandbox,
             _dir: dir,
+            _database: database,
             _gateway: gateway,
         }
     }

@@ -54,3 +54,50 @@ async fn a_revoked_key_stops_working_within_a_second() {
     assert_eq!(app.get("/whatsapp-business/v21.0/me", &key).send().await.unwrap().status(), 401);
     assert_eq!(app.get("/connections", &key).send().await.unwrap().status(), 401);
 }
+
+#[tokio::test]
+async fn a_key_revoked_through_one_instance_is_refused_by_another_within_a_second() {
+    let upstream = EchoUpstream::start().await;
+    let first = TestApp::spawn(&upstream.url).await;
+    let mut options = first.beside(&upstream.url);
+    if first.database.is_postgres() {
+        // PostgreSQL tells the change as it commits: with the poll all but off, only the
+        // notification can make the second instance forget the key in time.
+        options.cache_check_interval = Some(std::time::Duration::from_secs(3600));
+    }
+    let second = TestApp::spawn_with(options).await;
+    let (account, key) = first.account_with_key("acme").await;
+    let connection = first.active_connection(&account, &[]).await;
+    // Both instances serve the key, and the second has it cached.
+    for _ in 0..3 {
+        assert_eq!(second.get("/whatsapp-business/v21.0/me", &key).send().await.unwrap().status(), 200);
+        assert_eq!(first.get("/whatsapp-business/v21.0/me", &key).send().await.unwrap().status(), 200);
+    }
+    let connection_path = format!("/connections/{connection}");
+    assert_eq!(second.get(&connection_path, &key).send().await.unwrap().status(), 200);
+
+    // A connection deleted through the first is gone at the second.
+    assert_eq!(first.delete(&connection_path, &key).send().await.unwrap().status(), 200);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    loop {
+        let routed = second
+            .get("/whatsapp-business/v21.0/me", &key)
+            .header("maton-connection", connection.to_string())
+            .send()
+            .await
+            .unwrap();
+        if routed.status() == 404 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the second instance still routes to a deleted connection");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+
+    let info = first.store.list_api_keys(Some(account.account_id)).await.unwrap().remove(0);
+    first.store.revoke_api_key(info.key_id).await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+    while second.get("/connections", &key).send().await.unwrap().status() != 401 {
+        assert!(std::time::Instant::now() < deadline, "the second instance still accepts a revoked key");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

@@ -187,6 +187,18 @@ impl World {
         Self { sandbox, app, account, key }
     }
 
+    /// Another gateway on this one's database, key and clock, as a second instance behind a
+    /// load balancer.
+    async fn second_instance(&self) -> TestApp {
+        let upstream = Url::parse(&self.sandbox.base_url()).unwrap();
+        let mut options = self.app.beside(&upstream);
+        options.meta_app = self.app.state.config().meta_app.clone();
+        options.webhooks = Some(WebhookConfig { verify_token: Some("verify".to_owned()), ..WebhookConfig::default() });
+        options.clock = Some(SharedClock::new(SandboxClock(self.sandbox.state().clone())));
+        options.outbound = Some(DestinationPolicy { allow_http: true, allow_private: true });
+        TestApp::spawn_with(options).await
+    }
+
     fn advance(&self, seconds: u64) {
         self.sandbox.state().clock().advance(seconds);
     }
@@ -712,4 +724,34 @@ async fn five_days_of_failures_disable_the_subscription() {
     let failed_attempts =
         crate::support::metric(&world.app, "wabagate_webhook_attempts_total{outcome=\"failed\"}").await;
     assert_eq!(failed_attempts, 2.0);
+}
+
+#[tokio::test]
+async fn two_instances_on_one_database_apply_each_meta_body_once_and_deliver_each_event_once() {
+    let world = World::start().await;
+    let second = world.second_instance().await;
+    let receiver = Receiver::start().await;
+    world.subscribe(json!({"url": receiver.url, "events": ["message.*"]})).await;
+
+    // One batch delivered to both at once (Meta retrying through a load balancer), then
+    // messages spread over both: both processors and both outbox workers are at work.
+    let twice = inbound_body(NUMBER, "wamid.TWICE");
+    tokio::join!(meta_posts(&world.app, &twice), meta_posts(&second, &twice));
+    let bodies: Vec<Value> = (0..30).map(|index| inbound_body(NUMBER, &format!("wamid.SPREAD{index}"))).collect();
+    let sends = bodies.iter().enumerate().map(|(index, body)| {
+        let instance = if index % 2 == 0 { &world.app } else { &second };
+        meta_posts(instance, body)
+    });
+    futures_util::future::join_all(sends).await;
+    receiver.wait_for(31).await;
+    // Time for a duplicate to arrive, were there one.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let ids: Vec<String> = receiver.received().iter().map(|received| received.header("webhook-id")).collect();
+    let unique: std::collections::BTreeSet<&String> = ids.iter().collect();
+    assert_eq!(ids.len(), 31, "each event delivered once: {ids:?}");
+    assert_eq!(unique.len(), 31);
+    let (_, pending) = world.app.store.webhook_body_counts().await.unwrap();
+    assert_eq!(pending, 0);
+    let message = world.app.store.ledger_message(world.account.account_id, "wamid.TWICE").await.unwrap();
+    assert!(message.is_some(), "the batch was applied");
 }

@@ -1,4 +1,5 @@
-//! The test harness: a real gateway on 127.0.0.1:0 over a real SQLite file in a temp dir,
+//! The test harness: a real gateway on 127.0.0.1:0 over a real SQLite file in a temp dir (a fresh
+//! PostgreSQL database instead when `WABAGATE_TEST_DATABASE_URL` is set: `TestDatabase`),
 //! in front of a real upstream over HTTP. `TestApp` methods read as what a user does.
 
 use std::net::SocketAddr;
@@ -18,6 +19,7 @@ use url::Url;
 use uuid::Uuid;
 use wabagate_server::config::ConnectionLimits;
 use wabagate_server::{App, AppState, ServerConfig};
+use wabagate_store::test_database::TestDatabase;
 use wabagate_store::{AccessToken, Account, Keyring, Store};
 
 pub const META_TOKEN: &str = "EAAGtestTokenThatMustNeverLeak0123456789";
@@ -144,6 +146,8 @@ pub struct TestApp {
     pub state: AppState,
     pub client: reqwest::Client,
     pub dir: Arc<tempfile::TempDir>,
+    /// The store's database: SQLite in `dir`, or PostgreSQL when the run is on it.
+    pub database: Arc<TestDatabase>,
     secret_key: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
@@ -154,6 +158,8 @@ pub struct Options {
     pub rate_limit: u32,
     pub upstream_timeout: Duration,
     pub dir: Option<Arc<tempfile::TempDir>>,
+    /// The database to reopen (a restart); a fresh one by default.
+    pub database: Option<Arc<TestDatabase>>,
     pub secret_key: Option<String>,
     pub meta_app: Option<wabagate_server::config::MetaApp>,
     pub expiry_check_interval: Duration,
@@ -161,6 +167,7 @@ pub struct Options {
     pub media_link_ttl: Option<Duration>,
     pub connections: Option<ConnectionLimits>,
     pub cache_ttl: Option<Duration>,
+    pub cache_check_interval: Option<Duration>,
     pub webhooks: Option<wabagate_server::config::WebhookConfig>,
     pub clock: Option<wabagate_server::clock::SharedClock>,
     pub outbound: Option<wabagate_server::config::DestinationPolicy>,
@@ -174,6 +181,7 @@ impl Options {
             rate_limit: 0,
             upstream_timeout: Duration::from_secs(10),
             dir: None,
+            database: None,
             secret_key: None,
             // Some Meta app, so connections can be created; the connect tests set a real one.
             meta_app: Some(wabagate_server::config::MetaApp {
@@ -187,6 +195,7 @@ impl Options {
             media_link_ttl: None,
             connections: None,
             cache_ttl: None,
+            cache_check_interval: None,
             webhooks: None,
             clock: None,
             outbound: None,
@@ -203,8 +212,11 @@ impl TestApp {
     pub async fn spawn_with(options: Options) -> Self {
         let dir = options.dir.unwrap_or_else(|| Arc::new(tempfile::tempdir().unwrap()));
         let secret_key = options.secret_key.unwrap_or_else(|| hex::encode(rand::random::<[u8; 32]>()));
-        let database_url = format!("sqlite://{}", dir.path().join("wabagate.db").display());
-        let store = Store::open(&database_url, Keyring::from_hex(&secret_key, &[]).unwrap()).await.unwrap();
+        let database = match options.database {
+            Some(database) => database,
+            None => Arc::new(TestDatabase::create(&dir.path().join("wabagate.db")).await),
+        };
+        let store = Store::open(database.url(), Keyring::from_hex(&secret_key, &[]).unwrap()).await.unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let base_url = format!("http://{addr}");
@@ -220,6 +232,7 @@ impl TestApp {
         }
         config.connections = options.connections.unwrap_or(config.connections);
         config.cache_ttl = options.cache_ttl.unwrap_or(config.cache_ttl);
+        config.cache_check_interval = options.cache_check_interval.unwrap_or(config.cache_check_interval);
         if let Some(webhooks) = options.webhooks {
             config.webhooks = webhooks;
         }
@@ -242,9 +255,20 @@ impl TestApp {
             state,
             client: reqwest::Client::new(),
             dir,
+            database,
             secret_key,
             shutdown: Some(shutdown),
             task: Some(task),
+        }
+    }
+
+    /// Options for another instance beside this one: the same database and master key, as
+    /// several `serve` processes behind a load balancer share them.
+    pub fn beside(&self, upstream: &Url) -> Options {
+        Options {
+            database: Some(self.database.clone()),
+            secret_key: Some(self.secret_key.clone()),
+            ..Options::new(upstream)
         }
     }
 
@@ -254,6 +278,7 @@ impl TestApp {
         self.stop().await;
         let options = Options {
             dir: Some(self.dir.clone()),
+            database: Some(self.database.clone()),
             secret_key: Some(self.secret_key.clone()),
             ..Options::new(&upstream)
         };

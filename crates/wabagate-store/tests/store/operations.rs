@@ -4,13 +4,16 @@
 use serde_json::json;
 use wabagate_store::{AccessToken, ConnectionStatus, Keyring, Store, StoreError, Timestamp};
 
-use crate::{KEY, OTHER_KEY, TestStore, url};
+use crate::{KEY, OTHER_KEY, TestStore};
 
 #[cfg(unix)]
 #[tokio::test]
 async fn the_database_files_are_private_to_their_owner() {
     use std::os::unix::fs::PermissionsExt;
     let test = TestStore::open().await;
+    if !test.on_sqlite("the_database_files_are_private_to_their_owner") {
+        return;
+    }
     test.store.create_account("acme").await.unwrap();
     for name in ["wabagate.db", "wabagate.db-wal", "wabagate.db-shm"] {
         let mode = std::fs::metadata(test.dir.path().join(name)).unwrap().permissions().mode() & 0o777;
@@ -34,13 +37,13 @@ async fn the_key_check_names_the_key_ids_the_configured_keys_cannot_open() {
     let sealed_with = format!("{:?}", Keyring::from_hex(KEY, &[]).unwrap());
     test.store.close().await;
 
-    let wrong = Store::open(&url(&test.dir), Keyring::from_hex(OTHER_KEY, &[]).unwrap()).await.unwrap();
+    let wrong = Store::open(test.url(), Keyring::from_hex(OTHER_KEY, &[]).unwrap()).await.unwrap();
     let unopenable = wrong.unopenable_key_ids().await.unwrap();
     assert_eq!(unopenable.len(), 1, "one key id, however many rows it sealed: {unopenable:?}");
     assert!(sealed_with.contains(unopenable.first().unwrap()), "{sealed_with} vs {unopenable:?}");
     wrong.close().await;
 
-    let rotated = Store::open(&url(&test.dir), Keyring::from_hex(OTHER_KEY, &[KEY]).unwrap()).await.unwrap();
+    let rotated = Store::open(test.url(), Keyring::from_hex(OTHER_KEY, &[KEY]).unwrap()).await.unwrap();
     assert!(rotated.unopenable_key_ids().await.unwrap().is_empty());
 }
 
@@ -48,17 +51,19 @@ async fn the_key_check_names_the_key_ids_the_configured_keys_cannot_open() {
 async fn a_database_migrated_by_a_newer_version_is_refused_with_one_clear_error() {
     let test = TestStore::open().await;
     test.store.close().await;
-    let pool = sqlx::SqlitePool::connect(&url(&test.dir)).await.unwrap();
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(test.url()).await.unwrap();
     sqlx::query(
         "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
-         VALUES (9999, 'from the future', TRUE, x'00', 0)",
+         VALUES (9999, 'from the future', TRUE, $1, 0)",
     )
+    .bind(vec![0u8])
     .execute(&pool)
     .await
     .unwrap();
     pool.close().await;
 
-    let refused = Store::open(&url(&test.dir), Keyring::from_hex(KEY, &[]).unwrap()).await;
+    let refused = Store::open(test.url(), Keyring::from_hex(KEY, &[]).unwrap()).await;
     let Err(error @ StoreError::NewerSchema { applied: 9999, .. }) = refused else {
         panic!("expected NewerSchema, got {refused:?}");
     };
@@ -70,6 +75,12 @@ async fn a_database_migrated_by_a_newer_version_is_refused_with_one_clear_error(
 #[tokio::test]
 async fn a_backup_taken_while_the_store_is_open_opens_with_everything_in_it() {
     let test = TestStore::open().await;
+    if test.database.is_postgres() {
+        let refused = test.store.backup_to(&test.dir.path().join("backup.db")).await;
+        let Err(error @ StoreError::Backup(_)) = refused else { panic!("expected a refusal, got {refused:?}") };
+        assert!(error.to_string().contains("pg_dump"), "{error}");
+        return;
+    }
     let acme = test.store.create_account("acme").await.unwrap();
     test.store
         .create_active_connection(acme.account_id, "whatsapp-business", &AccessToken::new("EAAGsecret"), json!({}))

@@ -74,3 +74,36 @@ async fn admin_errors_are_one_clear_line_and_a_failing_exit_code() {
     assert_eq!(code, 1);
     assert!(stderr.contains("already exists"), "{stderr}");
 }
+
+#[tokio::test]
+async fn serve_no_migrate_waits_for_admin_migrate_which_runs_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().to_str().unwrap();
+
+    let (code, _, stderr) = run(&["serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir, "--no-migrate"]).await;
+    assert_ne!(code, 0, "a schema behind refuses the start");
+    assert!(stderr.contains("wabagate admin migrate"), "{stderr}");
+
+    for _ in 0..2 {
+        let (code, stdout, stderr) = run(&["admin", "--data-dir", data_dir, "migrate"]).await;
+        assert_eq!(code, 0, "{stderr}");
+        assert!(stdout.contains("is up to date"), "{stdout}");
+    }
+    let gateway = Process::serve(dir.path(), &["--no-migrate"]).await;
+    assert_eq!(reqwest::get(gateway.url("/readyz")).await.unwrap().status(), 200);
+    assert!(gateway.stop().await.success());
+}
+
+#[tokio::test]
+async fn a_database_password_is_never_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().to_str().unwrap();
+    // Nothing listens on port 1: the store counts as unavailable within its acquire timeout.
+    let url = "postgres://wabagate:hunter2-secret@127.0.0.1:1/wabagate";
+    let started = std::time::Instant::now();
+    let (code, stdout, stderr) = run(&["admin", "--data-dir", data_dir, "--database-url", url, "migrate"]).await;
+    assert_ne!(code, 0);
+    assert!(started.elapsed() < Duration::from_secs(20), "gave up in {:?}", started.elapsed());
+    assert!(!stdout.contains("hunter2") && !stderr.contains("hunter2"), "{stdout}{stderr}");
+    assert!(stderr.contains("postgres://wabagate:***@127.0.0.1:1/wabagate"), "{stderr}");
+}

@@ -61,7 +61,7 @@ async fn ledger_wamids(client: &reqwest::Client, gateway: &Process, key: &str) -
 
 async fn open_store(data_dir: &std::path::Path) -> Store {
     let keyring = Keyring::load_or_create_file(&data_dir.join("secret.key"), &[]).unwrap();
-    Store::open(&format!("sqlite://{}", data_dir.join("wabagate.db").display()), keyring).await.unwrap()
+    Store::open(&crate::support::database_url(data_dir).await, keyring).await.unwrap()
 }
 
 async fn wait_until_applied(store: &Store) {

@@ -15,6 +15,7 @@ mod deployment_files;
 mod inbound;
 mod lifecycle;
 mod logs;
+mod multi_instance;
 mod operator_mistakes;
 mod outbound_events;
 mod sandbox_dialog;

@@ -5,10 +5,11 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use crate::support::{Demo, Process, hello_text, wabagate};
+use crate::support::{Demo, Process, hello_text, on_postgres, wabagate};
 
 /// Runs a command that must exit on its own: (exit code, stderr).
 async fn exits(mut command: tokio::process::Command) -> (i32, String) {
+    crate::support::on_test_database(&mut command).await;
     let output = tokio::time::timeout(Duration::from_secs(60), command.stdin(Stdio::null()).output())
         .await
         .expect("the command exits on its own")
@@ -46,6 +47,9 @@ async fn a_second_serve_on_the_same_data_dir_refuses_to_start() {
 #[tokio::test]
 async fn the_data_dir_and_the_database_files_are_private() {
     use std::os::unix::fs::PermissionsExt;
+    if on_postgres("the_data_dir_and_the_database_files_are_private") {
+        return;
+    }
     let parent = tempfile::tempdir().unwrap();
     let data_dir = parent.path().join("data");
     let mut command = serve(&data_dir);
@@ -87,6 +91,9 @@ async fn a_wrong_master_key_stops_the_start_with_the_key_id_and_what_to_do() {
 
 #[tokio::test]
 async fn the_database_url_is_wabagate_database_url_not_another_program_s_database_url() {
+    if on_postgres("the_database_url_is_wabagate_database_url_not_another_program_s_database_url") {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let mut ignored = wabagate();
     ignored.args(["admin", "accounts", "create", "acme", "--data-dir"]).arg(dir.path());
@@ -106,6 +113,9 @@ async fn the_database_url_is_wabagate_database_url_not_another_program_s_databas
 
 #[tokio::test]
 async fn a_backup_taken_while_serving_restores_to_a_working_gateway() {
+    if on_postgres("a_backup_taken_while_serving_restores_to_a_working_gateway") {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let gateway = Process::serve(dir.path(), &["--demo"]).await;
     let demo = Demo::read(dir.path());

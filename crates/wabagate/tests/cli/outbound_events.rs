@@ -111,7 +111,7 @@ async fn a_thousand_events_survive_five_kills_and_arrive_once_each_under_one_id(
         }
         // Mid-way through applying and attempting, at a different point each round.
         tokio::time::sleep(Duration::from_millis(100 * (round as u64 + 1))).await;
-        gateway.crash().await;
+        gateway.kill().await;
         gateway = Process::serve(dir.path(), &FLAGS).await;
     }
 

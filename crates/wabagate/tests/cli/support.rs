@@ -1,5 +1,7 @@
 //! Running the real `wabagate` binary: `serve` and `sandbox` processes on port 0, their
 //! address read from their first stdout line, stopped (SIGTERM, then kill) when dropped.
+//! When the run is on PostgreSQL (`WABAGATE_TEST_DATABASE_URL`), every data dir a command
+//! names gets a fresh database of its own ([`on_test_database`]).
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -7,6 +9,7 @@ use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
+use wabagate_store::test_database::TestDatabase;
 
 pub const BINARY: &str = env!("CARGO_BIN_EXE_wabagate");
 
@@ -60,6 +63,7 @@ impl Process {
     }
 
     async fn start(mut command: Command, log_file: PathBuf, marker: &str) -> Self {
+        on_test_database(&mut command).await;
         let log = std::fs::File::create(&log_file).unwrap();
         let mut child = command.stdout(Stdio::piped()).stderr(Stdio::from(log)).stdin(Stdio::null()).spawn().unwrap();
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
@@ -101,9 +105,9 @@ impl Process {
         assert!(status.success());
     }
 
-    /// SIGKILL (a crash, as `kill -9`), and waits until the process is gone, so the next
-    /// `serve` on the same data dir does not find its lock still held.
-    pub async fn crash(mut self) {
+    /// SIGKILL, as a crash or an OOM kill does, and waits until the process is gone (and
+    /// its data dir lock with it).
+    pub async fn kill(mut self) {
         self.child.start_kill().unwrap();
         tokio::time::timeout(Duration::from_secs(15), self.child.wait()).await.expect("dies within 15 s").unwrap();
     }
@@ -144,7 +148,10 @@ impl Demo {
 
 /// Runs `wabagate ARGS…` to completion: (exit code, stdout, stderr).
 pub async fn run(args: &[&str]) -> (i32, String, String) {
-    let output = wabagate().args(args).stdin(Stdio::null()).output().await.unwrap();
+    let mut command = wabagate();
+    command.args(args);
+    on_test_database(&mut command).await;
+    let output = command.stdin(Stdio::null()).output().await.unwrap();
     (
         output.status.code().unwrap_or(-1),
         String::from_utf8(output.stdout).unwrap(),
@@ -160,4 +167,51 @@ pub fn hello_text() -> serde_json::Value {
         "type": "text",
         "text": {"body": "Hello from WhatsApp Business!"}
     })
+}
+
+/// Whether this run is on PostgreSQL; a test about SQLite's files prints why it skips.
+pub fn on_postgres(test: &str) -> bool {
+    let postgres = wabagate_store::test_database::server_url().is_some();
+    if postgres {
+        println!("{test}: skipped on PostgreSQL (it is about SQLite's files)");
+    }
+    postgres
+}
+
+/// On PostgreSQL, points `command` at the database of the data dir it names (`--data-dir
+/// DIR`), created on first use, unless it chose its database itself. The databases live as
+/// long as the test process (`.ci/run` drops what is left of them).
+pub async fn on_test_database(command: &mut Command) {
+    if wabagate_store::test_database::server_url().is_none() {
+        return;
+    }
+    let std = command.as_std();
+    let chose = std.get_envs().any(|(name, value)| name == "WABAGATE_DATABASE_URL" && value.is_some())
+        || std.get_args().any(|arg| arg == "--database-url");
+    let args: Vec<_> = std.get_args().collect();
+    let Some(data_dir) = args.windows(2).find(|pair| pair[0] == "--data-dir").map(|pair| PathBuf::from(pair[1])) else {
+        return;
+    };
+    if chose {
+        return;
+    }
+    let url = database_url(&data_dir).await;
+    command.env("WABAGATE_DATABASE_URL", url);
+}
+
+/// The database URL of a data dir: its SQLite file, or on PostgreSQL its own database
+/// (created on first use, then the same for every command naming that dir).
+pub async fn database_url(data_dir: &Path) -> String {
+    if wabagate_store::test_database::server_url().is_none() {
+        return format!("sqlite://{}", data_dir.join("wabagate.db").display());
+    }
+    static DATABASES: tokio::sync::Mutex<Vec<(PathBuf, TestDatabase)>> = tokio::sync::Mutex::const_new(Vec::new());
+    let mut databases = DATABASES.lock().await;
+    if let Some((_, database)) = databases.iter().find(|(dir, _)| dir == data_dir) {
+        return database.url().to_owned();
+    }
+    let database = TestDatabase::create(&data_dir.join("wabagate.db")).await;
+    let url = database.url().to_owned();
+    databases.push((data_dir.to_owned(), database));
+    url
 }
