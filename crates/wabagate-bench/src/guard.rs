@@ -26,7 +26,9 @@ fn committed_file() -> PathBuf {
 pub(crate) async fn run(update: bool, keep_profiles: Option<&Path>) -> anyhow::Result<()> {
     let debug_build = cfg!(debug_assertions);
     if update && !debug_build {
-        bail!("the committed figure is the debug build's: update it with `cargo run -p wabagate-bench -- guard --update`");
+        bail!(
+            "the committed figure is the debug build's: update it with `cargo run -p wabagate-bench -- guard --update`"
+        );
     }
     let binary = gateway::sibling_binary()?;
     let dir = tempfile::tempdir()?;
@@ -37,7 +39,9 @@ pub(crate) async fn run(update: bool, keep_profiles: Option<&Path>) -> anyhow::R
     port_of(&upstream.base_url)?;
     let measured = wabagate_instructions(&binary, &upstream.base_url, &key, &data_dir, keep_profiles).await?;
     if !debug_build {
-        println!("instructions per request: {measured:.0} (an optimised build: not compared with the committed figure, the debug build's)");
+        println!(
+            "instructions per request: {measured:.0} (an optimised build: not compared with the committed figure, the debug build's)"
+        );
         return Ok(());
     }
     let file = committed_file();
