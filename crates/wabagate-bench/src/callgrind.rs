@@ -2,6 +2,8 @@
 //! the proxy runs under callgrind twice, serving `few` and then `many` sequential requests
 //! over one keep-alive connection, and the difference of the two totals divided by
 //! `many - few` cancels start-up, shutdown and everything else that is not per request.
+//! Callgrind's files can be kept (`guard --keep-profiles DIR`) to see where the instructions
+//! go: `callgrind_annotate --inclusive=yes DIR/500.out`.
 
 use std::path::Path;
 
@@ -20,20 +22,32 @@ pub(crate) async fn per_request(
     key: &str,
     few: u32,
     many: u32,
+    keep_in: Option<&Path>,
 ) -> anyhow::Result<f64> {
-    let few_total = total(start, path, key, few).await?;
-    let many_total = total(start, path, key, many).await?;
+    let few_total = total(start, path, key, few, keep_in).await?;
+    let many_total = total(start, path, key, many, keep_in).await?;
     Ok((many_total as f64 - few_total as f64) / f64::from(many - few))
 }
 
-async fn total(start: &Starter<'_>, path: &str, key: &str, requests: u32) -> anyhow::Result<u64> {
+async fn total(
+    start: &Starter<'_>,
+    path: &str,
+    key: &str,
+    requests: u32,
+    keep_in: Option<&Path>,
+) -> anyhow::Result<u64> {
     let dir = tempfile::tempdir()?;
     let out_file = format!("--callgrind-out-file={}/callgrind.out", dir.path().display());
     let wrapper = ["valgrind", "--tool=callgrind", "--dump-instr=no", "--compress-strings=no", &out_file];
     let proxy = start(dir.path(), &wrapper)?;
     send_sequentially(&format!("{}{path}", proxy.base_url), key, requests).await?;
     proxy.stop(std::time::Duration::from_secs(120))?;
-    let counts = std::fs::read_to_string(dir.path().join("callgrind.out")).context("reading callgrind's output")?;
+    let out = dir.path().join("callgrind.out");
+    if let Some(keep_in) = keep_in {
+        std::fs::create_dir_all(keep_in)?;
+        std::fs::copy(&out, keep_in.join(format!("{requests}.out"))).context("keeping callgrind's output")?;
+    }
+    let counts = std::fs::read_to_string(out).context("reading callgrind's output")?;
     summary(&counts)
 }
 

@@ -1,6 +1,6 @@
-//! `wabagate serve` under test: the release binary, pinned to the proxy core, in front of the
-//! canned upstream, with auth, rate limiting, metrics and the access log all on, as a user
-//! runs it.
+//! `wabagate serve` under test: the optimised binary beside the benchmark, pinned to the
+//! proxy core, in front of the canned upstream, with auth, rate limiting, metrics and the
+//! access log all on, as a user runs it.
 
 use std::path::{Path, PathBuf};
 
@@ -8,9 +8,9 @@ use anyhow::{Context, bail};
 
 use crate::process::{PROXY_CORE, Pinned};
 
-/// The `wabagate` built beside this benchmark (`cargo build --release --workspace --bins`,
-/// which `scripts/bench` runs first): the same profile, the same features.
-pub(crate) fn release_binary() -> anyhow::Result<PathBuf> {
+/// The `wabagate` built beside this benchmark (`cargo build --profile bench-guard --workspace
+/// --bins`, which `scripts/bench` runs first): the same profile, the same features.
+pub(crate) fn sibling_binary() -> anyhow::Result<PathBuf> {
     let me = std::env::current_exe().context("locating the benchmark's own binary")?;
     let binary = me.with_file_name("wabagate");
     if !binary.is_file() {

@@ -44,6 +44,10 @@ enum Command {
         /// Write the measured figure as the new committed one instead of checking.
         #[arg(long)]
         update: bool,
+        /// Keep callgrind's output files here, to see where the instructions go
+        /// (`callgrind_annotate --inclusive=yes DIR/500.out`).
+        #[arg(long, value_name = "DIR")]
+        keep_profiles: Option<std::path::PathBuf>,
     },
     /// Serve the canned upstream alone.
     Upstream {
@@ -60,7 +64,7 @@ fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async move {
         match cli.command {
-            Some(Command::Guard { update }) => guard::run(update).await,
+            Some(Command::Guard { update, keep_profiles }) => guard::run(update, keep_profiles.as_deref()).await,
             _ => {
                 let report = scenarios::run(cli.options).await?;
                 print!("{}", report.render());

@@ -22,7 +22,7 @@ pub(crate) struct Pinned {
 }
 
 impl Pinned {
-    /// Runs `program args…` on `core`, waiting for a stdout line containing `http://` (the
+    /// Runs `program args…` on `core`, waiting for a stdout line `… listening on http://…` (the
     /// announced address), or for `ready_port` to accept connections when it prints none.
     pub(crate) fn start(core: &str, program: &Path, args: &[&str], ready_port: Option<u16>) -> anyhow::Result<Self> {
         let mut command = Command::new("prlimit");
@@ -114,8 +114,11 @@ fn announced_url(child: &mut Child) -> anyhow::Result<String> {
     let mut lines = BufReader::new(stdout).lines();
     for line in lines.by_ref() {
         let line = line?;
-        if let Some(start) = line.find("http://") {
-            let url: String = line[start..].chars().take_while(|c| !c.is_whitespace()).collect();
+        // `serve` prints other URLs first (the webhook callback); the address is the one
+        // it says it listens on.
+        if let Some(start) = line.find("listening on http://") {
+            let url: String =
+                line[start + "listening on ".len()..].chars().take_while(|c| !c.is_whitespace()).collect();
             // Keep draining stdout so the process never blocks on a full pipe.
             std::thread::spawn(move || lines.for_each(drop));
             return Ok(url);

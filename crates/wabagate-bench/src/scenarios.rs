@@ -52,7 +52,7 @@ struct Bench {
 
 pub(crate) async fn run(options: Options) -> anyhow::Result<Report> {
     pin_self_to_load_core()?;
-    let binary = gateway::release_binary()?;
+    let binary = gateway::sibling_binary()?;
     let dir = tempfile::tempdir()?;
     let path = |name: &str| dir.path().join(name);
     write_script(&path("send.lua"))?;
@@ -180,10 +180,10 @@ impl Bench {
     async fn instructions(&self, report: &mut Report, binary: &Path, key: &str) -> anyhow::Result<()> {
         let upstream_port = port_of(&self.upstream.base_url)?;
         let nginx = |dir: &Path, wrapper: &[&str]| nginx::start(dir, upstream_port, wrapper);
-        let per_request = callgrind::per_request(&nginx, SEND_PATH, key, FEW, MANY).await?;
+        let per_request = callgrind::per_request(&nginx, SEND_PATH, key, FEW, MANY, None).await?;
         report.record("send, sequential (callgrind)", "nginx", "instructions", per_request);
         let per_request =
-            wabagate_instructions(binary, &self.upstream.base_url, key, self.file("single").as_path()).await?;
+            wabagate_instructions(binary, &self.upstream.base_url, key, self.file("single").as_path(), None).await?;
         report.record("send, sequential (callgrind)", "wabagate", "instructions", per_request);
         Ok(())
     }
@@ -193,19 +193,21 @@ impl Bench {
 pub(crate) const FEW: u32 = 100;
 pub(crate) const MANY: u32 = 500;
 
-/// wabagate's instructions per request, on a copy of `data_dir` (so runs never share a lock).
+/// wabagate's instructions per request, on a copy of `data_dir` (so runs never share a lock);
+/// callgrind's files are kept in `keep_in` when given.
 pub(crate) async fn wabagate_instructions(
     binary: &Path,
     upstream_url: &str,
     key: &str,
     data_dir: &Path,
+    keep_in: Option<&Path>,
 ) -> anyhow::Result<f64> {
     let start = |dir: &Path, wrapper: &[&str]| {
         let copy = dir.join("data");
         copy_dir(data_dir, &copy)?;
         gateway::start(binary, &copy, upstream_url, NEVER_REFUSE, wrapper)
     };
-    callgrind::per_request(&start, SEND_PATH, key, FEW, MANY).await
+    callgrind::per_request(&start, SEND_PATH, key, FEW, MANY, keep_in).await
 }
 
 fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {

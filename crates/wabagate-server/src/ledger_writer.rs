@@ -189,11 +189,25 @@ async fn write(
     }
 }
 
+/// Meta's answer to a send, of which only the wamid (`messages[0].id`) is kept: read into
+/// borrowed fields rather than a whole `Value`, which cost more than the rest of the record.
+#[derive(serde::Deserialize)]
+struct SendAnswer<'a> {
+    #[serde(borrow, default)]
+    messages: Vec<AnsweredMessage<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct AnsweredMessage<'a> {
+    #[serde(borrow)]
+    id: Option<std::borrow::Cow<'a, str>>,
+}
+
 /// The ledger's record of a send, if its request sent a message and Meta named the wamid.
 fn send_record(sent: SentMessage) -> Option<SendRecord> {
     let request = serde_json::from_slice::<Value>(&sent.request).ok()?;
-    let answer = serde_json::from_slice::<Value>(&sent.answer).ok()?;
-    let wamid = answer.pointer("/messages/0/id")?.as_str().filter(|id| !id.is_empty() && id.len() <= 256)?;
+    let answer = serde_json::from_slice::<SendAnswer<'_>>(&sent.answer).ok()?;
+    let wamid = answer.messages.first()?.id.as_deref().filter(|id| !id.is_empty() && id.len() <= 256)?;
     // A group's thread is named by its id, which is no phone number.
     let to = request.get("to")?.as_str()?;
     let recipient = match request.get("recipient_type").and_then(Value::as_str) {

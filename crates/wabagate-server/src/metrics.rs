@@ -87,7 +87,9 @@ pub(crate) struct Metrics {
     pub(crate) rate_limited: Counter,
     pub(crate) open_connections: Gauge,
     pub(crate) limit_actions: Family<LimitActionLabels, Counter>,
-    pub(crate) key_lookups: Family<KeyLookupLabels, Counter>,
+    /// `key_lookups`' three series, resolved once (indexed by [`KeyLookup`]): a lookup only
+    /// bumps an atomic, with no label hashing per request.
+    key_lookups: [Counter; 3],
     /// Build info and the connection gauges read from the store at scrape time.
     pub(crate) inventory: inventory::Inventory,
     /// The hot path's series: in flight, duration, upstream errors, refusals, cache lookups.
@@ -125,8 +127,14 @@ impl Metrics {
             "Client connections and request bodies cut by a timeout or the connection cap, by action",
             limit_actions.clone(),
         );
-        let key_lookups = Family::<KeyLookupLabels, Counter>::default();
-        registry.register("key_lookups", "API key lookups, by where they were answered from", key_lookups.clone());
+        let key_lookup_family = Family::<KeyLookupLabels, Counter>::default();
+        registry.register(
+            "key_lookups",
+            "API key lookups, by where they were answered from",
+            key_lookup_family.clone(),
+        );
+        let key_lookups = [KeyLookup::cached, KeyLookup::cached_unknown, KeyLookup::store]
+            .map(|source| key_lookup_family.get_or_create(&KeyLookupLabels { source }).clone());
         let inventory = inventory::Inventory::register(&mut registry);
         let hot = HotPathMetrics::register(&mut registry);
         Self {
@@ -140,6 +148,10 @@ impl Metrics {
             inventory,
             hot,
         }
+    }
+
+    pub(crate) fn key_lookup(&self, source: KeyLookup) {
+        self.key_lookups[source as usize].inc();
     }
 
     /// Registers a metric kept by another module (the outbox's, `events::metrics`).
@@ -168,7 +180,8 @@ pub(crate) struct HotPathMetrics {
     rate_limited_by_account: Family<AccountLabels, Counter>,
     /// The accounts that have a series of their own in `rate_limited_by_account`.
     labelled_accounts: Mutex<HashSet<uuid::Uuid>>,
-    cache_lookups: Family<CacheLookupLabels, Counter>,
+    /// `cache_lookups`' six series, resolved once: `[cache][hit]`.
+    cache_lookups: [[Counter; 2]; 3],
 }
 
 /// Accounts refused by the rate limit that get a series of their own; the rest share `other`.
@@ -248,12 +261,16 @@ impl HotPathMetrics {
             "Gateway requests refused by the per-account rate limit, by account (the first 100 refused; the rest `other`)",
             rate_limited_by_account.clone(),
         );
-        let cache_lookups = Family::<CacheLookupLabels, Counter>::default();
+        let cache_lookup_family = Family::<CacheLookupLabels, Counter>::default();
         registry.register(
             "cache_lookups",
             "Hot-path cache lookups, by cache (keys, connections, windows) and result (hit, miss)",
-            cache_lookups.clone(),
+            cache_lookup_family.clone(),
         );
+        let cache_lookups = [CacheName::keys, CacheName::connections, CacheName::windows].map(|cache| {
+            [CacheResult::miss, CacheResult::hit]
+                .map(|result| cache_lookup_family.get_or_create(&CacheLookupLabels { cache, result }).clone())
+        });
         Self {
             in_flight,
             request_duration,
@@ -278,8 +295,7 @@ impl HotPathMetrics {
     }
 
     pub(crate) fn cache_lookup(&self, cache: CacheName, hit: bool) {
-        let result = if hit { CacheResult::hit } else { CacheResult::miss };
-        self.cache_lookups.get_or_create(&CacheLookupLabels { cache, result }).inc();
+        self.cache_lookups[cache as usize][usize::from(hit)].inc();
     }
 }
 

@@ -9,7 +9,7 @@ use crate::cache::{ConnectionCache, KeyCache, Source, WindowCache};
 use crate::config::ServerConfig;
 use crate::global_limit::RateLimiter;
 use crate::ledger_writer::{LedgerQueue, LedgerWriter};
-use crate::metrics::{CacheName, KeyLookup, KeyLookupLabels, Metrics};
+use crate::metrics::{CacheName, KeyLookup, Metrics};
 use crate::upstream::{UpstreamClient, build_client};
 
 #[derive(Debug, Clone)]
@@ -129,7 +129,7 @@ impl AppState {
             (Source::Cache, None) => KeyLookup::cached_unknown,
             (Source::Store, _) => KeyLookup::store,
         };
-        self.inner.metrics.key_lookups.get_or_create(&KeyLookupLabels { source }).inc();
+        self.inner.metrics.key_lookup(source);
         self.inner.metrics.hot.cache_lookup(CacheName::keys, source != KeyLookup::store);
         Ok(account)
     }
