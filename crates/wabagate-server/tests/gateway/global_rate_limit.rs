@@ -3,7 +3,6 @@
 //! local limit (or answering 503 when failing closed), and they go back to the shared limit
 //! when it answers again, without a restart.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use wabagate_server::config::GlobalRateLimit;
@@ -44,23 +43,20 @@ async fn readyz(app: &TestApp) -> (u16, String) {
 async fn three_gateways_sharing_redis_admit_the_limit_together() {
     let Some(url) = shared_redis_url("three_gateways_sharing_redis_admit_the_limit_together") else { return };
     let upstream = EchoUpstream::start().await;
-    // One store for the three (one SQLite file, one master key), as instances share one database.
-    let dir = Arc::new(tempfile::tempdir().unwrap());
-    let secret_key = hex::encode(rand::random::<[u8; 32]>());
-    let mut gateways = Vec::new();
-    for _ in 0..3 {
-        let options = Options {
-            rate_limit: 10,
-            dir: Some(dir.clone()),
-            secret_key: Some(secret_key.clone()),
-            // Generous: a loaded test machine must not make this a test of the fallback.
-            global_rate_limit: shared_limit(&url, false).map(|mut global| {
-                global.call_timeout = Duration::from_secs(2);
-                global
-            }),
-            ..Options::new(&upstream.url)
-        };
-        gateways.push(TestApp::spawn_with(options).await);
+    // One store for the three (one database, one master key), as instances share one database.
+    let shared = |options: Options| Options {
+        rate_limit: 10,
+        // Generous: a loaded test machine must not make this a test of the fallback.
+        global_rate_limit: shared_limit(&url, false).map(|mut global| {
+            global.call_timeout = Duration::from_secs(2);
+            global
+        }),
+        ..options
+    };
+    let mut gateways = vec![TestApp::spawn_with(shared(Options::new(&upstream.url))).await];
+    for _ in 1..3 {
+        let beside = gateways[0].beside(&upstream.url);
+        gateways.push(TestApp::spawn_with(shared(beside)).await);
     }
     let (account, key) = gateways[0].account_with_key("acme").await;
     gateways[0].active_connection(&account, &[]).await;
