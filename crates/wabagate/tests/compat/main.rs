@@ -93,7 +93,8 @@ async fn run_driver(python: &Path) -> Value {
     let gateway = Process::serve(data.path(), &["--demo", "--rate-limit", "0"]).await;
     let demo = Demo::read(data.path());
     let driver = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/compat/pywa_driver.py");
-    let output = tokio::process::Command::new(python)
+    let mut command = tokio::process::Command::new(python);
+    command
         .arg(&driver)
         .env("PYWA_GATEWAY", gateway.url("/whatsapp-business"))
         .env("PYWA_API_KEY", &demo.api_key)
@@ -104,10 +105,14 @@ async fn run_driver(python: &Path) -> Value {
         .env("PYWA_APP_SECRET", DEMO_APP_SECRET)
         .env("PYWA_TMP", data.path())
         // No __pycache__ beside the committed driver.
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        .stdin(Stdio::null())
-        .kill_on_drop(true)
-        .output();
+        .env("PYTHONDONTWRITEBYTECODE", "1");
+    drive(command, &gateway).await
+}
+
+/// Runs a library's driver to its end (within `DRIVER_TIMEOUT`) and reads the JSON report it
+/// prints: which operations ran, which were skipped, which webhooks parsed.
+pub(crate) async fn drive(mut command: tokio::process::Command, gateway: &Process) -> Value {
+    let output = command.stdin(Stdio::null()).kill_on_drop(true).output();
     let output = tokio::time::timeout(DRIVER_TIMEOUT, output).await.expect("the driver finishes").unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "the driver failed:\n{stderr}\ngateway log:\n{}", gateway.log());

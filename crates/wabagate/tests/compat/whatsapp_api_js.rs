@@ -9,15 +9,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::time::Duration;
 
 use serde_json::Value;
 use wabagate_sandbox::seed::{DEMO_APP_ID, DEMO_APP_SECRET};
 
 use crate::support::{Demo, Process};
-
-/// The driver's own bound on its run, a few seconds when all is well.
-const DRIVER_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// The library's `lib/` folder, if it is installed and node runs.
 fn library() -> Option<PathBuf> {
@@ -35,7 +31,8 @@ async fn run_driver(lib: &Path) -> Value {
     let gateway = Process::serve(data.path(), &["--demo", "--rate-limit", "0"]).await;
     let demo = Demo::read(data.path());
     let driver = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/compat/whatsapp_api_js_driver.mjs");
-    let output = tokio::process::Command::new("node")
+    let mut command = tokio::process::Command::new("node");
+    command
         .arg(&driver)
         .env("WAJS_MODULE", lib)
         .env("WAJS_GATEWAY", gateway.url("/whatsapp-business"))
@@ -43,15 +40,8 @@ async fn run_driver(lib: &Path) -> Value {
         .env("WAJS_SANDBOX", crate::sandbox_url(&gateway.banner))
         .env("WAJS_PHONE_ID", &demo.phone_number_id)
         .env("WAJS_APP_ID", DEMO_APP_ID)
-        .env("WAJS_APP_SECRET", DEMO_APP_SECRET)
-        .stdin(Stdio::null())
-        .kill_on_drop(true)
-        .output();
-    let output = tokio::time::timeout(DRIVER_TIMEOUT, output).await.expect("the driver finishes").unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "the driver failed:\n{stderr}\ngateway log:\n{}", gateway.log());
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|error| panic!("the driver's output is not JSON ({error}):\n{stderr}"))
+        .env("WAJS_APP_SECRET", DEMO_APP_SECRET);
+    crate::drive(command, &gateway).await
 }
 
 #[tokio::test]
