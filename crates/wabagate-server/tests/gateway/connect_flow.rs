@@ -168,6 +168,53 @@ async fn a_business_connects_through_the_dialog_and_the_connection_carries_messa
     assert!(body["messages"][0]["id"].as_str().unwrap().starts_with("wamid."));
 }
 
+/// The same link on another instance: instances behind one load balancer share one public URL,
+/// and any of them may take any step.
+fn on_instance(instance: &TestApp, url: &str) -> String {
+    let mut url = Url::parse(url).unwrap();
+    url.set_port(Url::parse(&instance.base_url).unwrap().port()).unwrap();
+    url.to_string()
+}
+
+#[tokio::test]
+async fn a_connect_flow_started_on_one_instance_completes_on_the_others() {
+    let flow = Connectable::start().await;
+    let sandbox = Url::parse(&flow.sandbox.base_url()).unwrap();
+    let public_url = Url::parse(&flow.app.base_url).unwrap();
+    let mut others = Vec::new();
+    for _ in 0..2 {
+        let options = Options {
+            public_url: Some(public_url.clone()),
+            meta_app: flow.app.state.config().meta_app.clone(),
+            ..flow.app.beside(&sandbox)
+        };
+        others.push(TestApp::spawn_with(options).await);
+    }
+    let (second, third) = (&others[0], &others[1]);
+
+    // The link is made on the first, its page opened and Connect pressed on the second, and
+    // Meta's callback lands on the third: the flow's state is in the shared database.
+    let pending = flow.create_connection().await;
+    let id = pending["connection_id"].as_str().unwrap();
+    let dialog = flow.open_connect_page(&on_instance(second, pending["url"].as_str().unwrap())).await;
+    let callback = flow.answer_dialog(&dialog, "continue").await;
+    assert!(callback.starts_with(public_url.as_str()), "Meta calls back the public URL: {callback}");
+    let done = flow.browser.get(on_instance(third, &callback)).send().await.unwrap();
+    assert_eq!(done.status(), 200);
+    assert!(done.text().await.unwrap().contains("WhatsApp Business connected"));
+
+    let connection = second.connection(&flow.key, id).await;
+    assert_eq!(connection["status"], "ACTIVE", "{connection}");
+    let phone_number_id = &flow.sandbox.demo().phone_number_id;
+    let sent = third
+        .post(&format!("/whatsapp-business/v21.0/{phone_number_id}/messages"), &flow.key)
+        .json(&json!({"messaging_product": "whatsapp", "to": "1234567890", "type": "text", "text": {"body": "hi"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 200, "{}", sent.text().await.unwrap());
+}
+
 #[tokio::test]
 async fn cancelling_at_the_dialog_fails_the_connection_with_the_reason() {
     let flow = Connectable::start().await;

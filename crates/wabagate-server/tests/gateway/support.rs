@@ -172,6 +172,9 @@ pub struct Options {
     pub clock: Option<wabagate_server::clock::SharedClock>,
     pub outbound: Option<wabagate_server::config::DestinationPolicy>,
     pub global_rate_limit: Option<wabagate_server::config::GlobalRateLimit>,
+    /// The URL the gateway names itself by (links, OAuth callbacks); its own address unless set,
+    /// as instances behind one load balancer share one.
+    pub public_url: Option<Url>,
 }
 
 impl Options {
@@ -200,6 +203,7 @@ impl Options {
             clock: None,
             outbound: None,
             global_rate_limit: None,
+            public_url: None,
         }
     }
 }
@@ -220,7 +224,8 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let base_url = format!("http://{addr}");
-        let mut config = ServerConfig::new(Url::parse(&base_url).unwrap(), options.upstream);
+        let public_url = options.public_url.unwrap_or_else(|| Url::parse(&base_url).unwrap());
+        let mut config = ServerConfig::new(public_url, options.upstream);
         config.rate_limit_per_second = options.rate_limit;
         config.upstream_timeout = options.upstream_timeout;
         config.shutdown_grace = Duration::from_secs(2);
