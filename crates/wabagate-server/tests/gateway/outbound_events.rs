@@ -116,7 +116,9 @@ impl Receiver {
 
     /// Waits (in real time, briefly) until `count` POSTs arrived.
     async fn wait_for(&self, count: usize) -> Vec<Received> {
-        for _ in 0..200 {
+        // Up to 90 s, for the thousand events of several instances on a loaded machine; most
+        // waits are short.
+        for _ in 0..3600 {
             let received = self.received();
             if received.len() >= count {
                 return received;
@@ -187,7 +189,7 @@ impl World {
         Self { sandbox, app, account, key }
     }
 
-    /// Another gateway on this one's database, key and clock, as a second instance behind a
+    /// Another gateway on this one's database, key and clock, as another instance behind a
     /// load balancer.
     async fn second_instance(&self) -> TestApp {
         let upstream = Url::parse(&self.sandbox.base_url()).unwrap();
@@ -727,31 +729,30 @@ async fn five_days_of_failures_disable_the_subscription() {
 }
 
 #[tokio::test]
-async fn two_instances_on_one_database_apply_each_meta_body_once_and_deliver_each_event_once() {
+async fn three_instances_on_one_database_apply_each_meta_body_once_and_deliver_each_event_once() {
     let world = World::start().await;
-    let second = world.second_instance().await;
+    let (second, third) = (world.second_instance().await, world.second_instance().await);
+    let instances = [&world.app, &second, &third];
     let receiver = Receiver::start().await;
     world.subscribe(json!({"url": receiver.url, "events": ["message.*"]})).await;
 
-    // One batch delivered to both at once (Meta retrying through a load balancer), then
-    // messages spread over both: both processors and both outbox workers are at work.
-    let twice = inbound_body(NUMBER, "wamid.TWICE");
-    tokio::join!(meta_posts(&world.app, &twice), meta_posts(&second, &twice));
-    let bodies: Vec<Value> = (0..30).map(|index| inbound_body(NUMBER, &format!("wamid.SPREAD{index}"))).collect();
-    let sends = bodies.iter().enumerate().map(|(index, body)| {
-        let instance = if index % 2 == 0 { &world.app } else { &second };
-        meta_posts(instance, body)
-    });
-    futures_util::future::join_all(sends).await;
-    receiver.wait_for(31).await;
+    // One batch delivered to all three at once (Meta retrying through a load balancer), then
+    // 999 more spread over the three: every processor and every outbox worker is at work.
+    let thrice = inbound_body(NUMBER, "wamid.THRICE");
+    tokio::join!(meta_posts(&world.app, &thrice), meta_posts(&second, &thrice), meta_posts(&third, &thrice));
+    let bodies: Vec<Value> = (0..999).map(|index| inbound_body(NUMBER, &format!("wamid.SPREAD{index}"))).collect();
+    futures_util::stream::iter(bodies.iter().enumerate())
+        .for_each_concurrent(32, |(index, body)| meta_posts(instances[index % 3], body))
+        .await;
+    receiver.wait_for(1000).await;
     // Time for a duplicate to arrive, were there one.
     tokio::time::sleep(Duration::from_millis(700)).await;
     let ids: Vec<String> = receiver.received().iter().map(|received| received.header("webhook-id")).collect();
     let unique: std::collections::BTreeSet<&String> = ids.iter().collect();
-    assert_eq!(ids.len(), 31, "each event delivered once: {ids:?}");
-    assert_eq!(unique.len(), 31);
+    assert_eq!(unique.len(), 1000, "every event delivered");
+    assert_eq!(ids.len(), 1000, "each event delivered once");
     let (_, pending) = world.app.store.webhook_body_counts().await.unwrap();
     assert_eq!(pending, 0);
-    let message = world.app.store.ledger_message(world.account.account_id, "wamid.TWICE").await.unwrap();
+    let message = world.app.store.ledger_message(world.account.account_id, "wamid.THRICE").await.unwrap();
     assert!(message.is_some(), "the batch was applied");
 }
