@@ -3,12 +3,17 @@
 //! CREATEDB, e.g. `postgres://wabagate:wabagate@127.0.0.1:5432/postgres`), a new database
 //! `wg_<random>` there, dropped when the test ends. Every suite picks its backend here, so
 //! one variable runs them all on PostgreSQL and no two tests ever share a database.
+//! [`PrivateServer`] is a whole PostgreSQL server of one test's own, for tests that stop it.
+
+mod private_server;
 
 use std::path::Path;
 use std::time::Duration;
 
 use sqlx::Connection;
 use sqlx::postgres::PgConnection;
+
+pub use private_server::PrivateServer;
 
 /// The variable that switches the suites to PostgreSQL.
 pub const VARIABLE: &str = "WABAGATE_TEST_DATABASE_URL";
