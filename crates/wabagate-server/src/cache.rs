@@ -63,7 +63,8 @@ where
 
     /// The cached value, else `load`'s. A failed load is not cached; a caller that only waited
     /// on someone else's failure asks the store itself, so it gets an error of its own (store
-    /// errors are not `Clone`), unless the failure was `NotFound`, which holds for everyone.
+    /// errors are not `Clone`), unless the failure holds for everyone: `NotFound`, or a
+    /// database that cannot be reached (asking again would double the wait for its 503).
     async fn get_or_load<F, Fut>(&self, key: K, load: F) -> Result<(V, Source), StoreError>
     where
         F: Fn() -> Fut,
@@ -82,6 +83,7 @@ where
                 Ok(error) => Err(error),
                 // "Not there" is an answer, the same for every caller.
                 Err(shared) if matches!(*shared, StoreError::NotFound) => Err(StoreError::NotFound),
+                Err(shared) if shared.is_unavailable() => Err(StoreError::Unavailable),
                 Err(_) => Ok((load().await?, Source::Store)),
             },
         }
@@ -258,6 +260,21 @@ mod tests {
         assert_eq!(loads.load(Ordering::SeqCst), 1);
         let (_, source) = cache.get_or_load(id, load).await.unwrap();
         assert_eq!(source, Source::Cache);
+    }
+
+    #[tokio::test]
+    async fn concurrent_misses_of_an_unreachable_store_ask_it_once() {
+        let cache = ConnectionCache::new(Duration::from_secs(60));
+        let loads = AtomicUsize::new(0);
+        let id = Uuid::new_v4();
+        let load = || async {
+            loads.fetch_add(1, Ordering::SeqCst);
+            tokio::task::yield_now().await;
+            Err(StoreError::Unavailable)
+        };
+        let answers = futures_util::future::join_all((0..50).map(|_| cache.get_or_load(id, load))).await;
+        assert!(answers.iter().all(|answer| matches!(answer, Err(error) if error.is_unavailable())));
+        assert_eq!(loads.load(Ordering::SeqCst), 1, "each waiter would have waited out a timeout of its own");
     }
 
     #[tokio::test]

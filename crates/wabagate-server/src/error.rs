@@ -95,8 +95,8 @@ pub enum ApiError {
         "The gateway's rate limit is unavailable (its Redis does not answer, and the gateway is set to refuse rather than limit each instance alone). Try again shortly."
     )]
     RateLimitUnavailable,
-    /// 503: the store is not reachable.
-    #[error("The gateway's store is not reachable.")]
+    /// 503: the store is not reachable (its database is down, restarting or unreachable).
+    #[error("The gateway's database is not reachable. Try again shortly.")]
     StoreUnavailable,
     /// 500: a bug or an outage of our own; the cause is logged, never shown.
     #[error("Internal error. The request id identifies it in the gateway's log.")]

@@ -87,6 +87,10 @@ pub enum StoreError {
     Keyring(#[from] KeyringError),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The database could not be reached, told to a caller that waited on someone else's
+    /// attempt (which keeps the original error): asking again would only double its wait.
+    #[error("the database is not reachable")]
+    Unavailable,
     // The cause is the source, not repeated in the message: `{:#}` prints the chain once.
     #[error("database migration failed")]
     Migrate(#[from] sqlx::migrate::MigrateError),
@@ -108,6 +112,7 @@ impl StoreError {
     /// Whether the database could not be reached at all (as opposed to a bad query or row).
     pub fn is_unavailable(&self) -> bool {
         match self {
+            Self::Unavailable => true,
             Self::Database(sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)) => true,
             Self::Database(sqlx::Error::Database(error)) => is_connection_failure(&**error),
             _ => false,

@@ -13,7 +13,7 @@ use crate::support::{Demo, Process, run};
 
 const OTHER_NUMBER: &str = "1000000000001001";
 
-fn inbound_body(phone_number_id: &str, wamid: &str) -> Vec<u8> {
+pub(crate) fn inbound_body(phone_number_id: &str, wamid: &str) -> Vec<u8> {
     serde_json::to_vec(&json!({"object": "whatsapp_business_account", "entry": [{"id": DEMO_WABA_ID, "changes": [{
         "field": "messages", "value": {"messaging_product": "whatsapp",
         "metadata": {"display_phone_number": "15550100001", "phone_number_id": phone_number_id},
@@ -23,7 +23,7 @@ fn inbound_body(phone_number_id: &str, wamid: &str) -> Vec<u8> {
     .unwrap()
 }
 
-fn signature(body: &[u8]) -> String {
+pub(crate) fn signature(body: &[u8]) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(DEMO_APP_SECRET.as_bytes()).unwrap();
     mac.update(body);
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
@@ -42,7 +42,7 @@ async fn post(client: &reqwest::Client, gateway: &Process, body: Vec<u8>) -> Res
 }
 
 /// The inbound wamids the demo account sees.
-async fn ledger_wamids(client: &reqwest::Client, gateway: &Process, key: &str) -> Vec<String> {
+pub(crate) async fn ledger_wamids(client: &reqwest::Client, gateway: &Process, key: &str) -> Vec<String> {
     let mut wamids = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
@@ -64,7 +64,7 @@ async fn open_store(data_dir: &std::path::Path) -> Store {
     Store::open(&crate::support::database_url(data_dir).await, keyring).await.unwrap()
 }
 
-async fn wait_until_applied(store: &Store) {
+pub(crate) async fn wait_until_applied(store: &Store) {
     for _ in 0..400 {
         if store.webhook_body_counts().await.unwrap().1 == 0 {
             return;

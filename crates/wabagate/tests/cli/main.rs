@@ -13,6 +13,7 @@ mod config_file;
 mod demo;
 mod deployment_files;
 mod inbound;
+mod instance_failures;
 mod lifecycle;
 mod logs;
 mod multi_instance;

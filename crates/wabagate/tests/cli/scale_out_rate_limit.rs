@@ -1,6 +1,7 @@
 //! Three real `wabagate serve` processes on one database and one Redis, as behind a load
 //! balancer: the per-account limit holds for the three together, and losing Redis mid-load
-//! leaves them all serving, each on its own limit, with one warning each. And a Redis URL
+//! leaves them all serving, each on its own limit, with one warning each; Redis back, the
+//! limit is shared again. And a Redis URL
 //! that cannot work stops the start, without the password in the message.
 
 use std::path::Path;
@@ -61,40 +62,26 @@ async fn three_instances_admit_the_limit_together_and_keep_serving_when_redis_go
     let path = format!("/whatsapp-business/v21.0/{}", demo.phone_number_id);
     for gateway in &gateways {
         // Shared once Redis answered (the first probe runs at start).
-        for _ in 0..100 {
-            if metric(&client, gateway, r#"wabagate_rate_limit_mode{mode="redis"}"#).await.as_deref() == Some("1") {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        assert_eq!(metric(&client, gateway, r#"wabagate_rate_limit_mode{mode="redis"}"#).await.as_deref(), Some("1"));
+        wait_for_mode(&client, gateway, "redis").await;
     }
 
     // 200 requests at once, spread evenly over the three.
-    let started = Instant::now();
-    let statuses = futures_util::future::join_all(
-        (0..200).map(|request| get(&client, gateways[request % 3].url(&path), &demo.api_key)),
-    )
-    .await;
-    let elapsed = started.elapsed();
-    let admitted = statuses.iter().filter(|status| **status == 200).count() as u64;
-    assert!(statuses.iter().all(|status| [200, 429].contains(status)), "{statuses:?}");
-    let windows = elapsed.as_secs() + 1;
-    assert!(admitted >= 10 && admitted <= 10 * windows, "{admitted} admitted in {elapsed:?}");
-    if elapsed < Duration::from_secs(1) {
-        assert_eq!(admitted, 10, "10 for the three together, not 10 each ({elapsed:?})");
-    }
+    assert_shared_limit(&client, &gateways, &path, &demo.api_key).await;
 
-    // Redis goes away mid-load: every instance keeps serving, on its own limit.
+    // Redis goes away mid-load (killed while a round's requests are in flight): every
+    // instance keeps serving, on its own limit.
     let mut after_loss = Vec::new();
     for round in 0..60 {
-        if round == 20 {
-            redis.kill();
-        }
         let answers = futures_util::future::join_all(
             gateways.iter().map(|gateway| get(&client, gateway.url(&path), &demo.api_key)),
         );
-        let answers = answers.await;
+        let kill = async {
+            if round == 20 {
+                tokio::time::sleep(Duration::from_millis(2)).await;
+                redis.kill();
+            }
+        };
+        let (answers, ()) = tokio::join!(answers, kill);
         assert!(answers.iter().all(|status| [200, 429].contains(status)), "round {round}: {answers:?}");
         if round > 20 {
             after_loss.extend(answers);
@@ -113,6 +100,45 @@ async fn three_instances_admit_the_limit_together_and_keep_serving_when_redis_go
         let log = gateway.log();
         assert_eq!(log.matches("Redis does not answer").count(), 1, "{log}");
         assert!(!log.contains(&secret_key));
+    }
+
+    // Redis back (empty, as after a restart): once each instance's probe hears it, the limit
+    // is shared again.
+    redis.resume_service().await;
+    for gateway in &gateways {
+        wait_for_mode(&client, gateway, "redis").await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await; // the fallback's last second passes
+    assert_shared_limit(&client, &gateways, &path, &demo.api_key).await;
+}
+
+/// Waits (at most 5 s) until `gateway`'s `/metrics` says the limit is in `mode`.
+async fn wait_for_mode(client: &reqwest::Client, gateway: &Process, mode: &str) {
+    let sample = format!(r#"wabagate_rate_limit_mode{{mode="{mode}"}}"#);
+    for _ in 0..100 {
+        if metric(client, gateway, &sample).await.as_deref() == Some("1") {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{} never reached mode {mode}", gateway.base_url);
+}
+
+/// 200 requests at once, spread evenly over the gateways, admit the limit for them all
+/// together (in each rolling second they span), not the limit each.
+async fn assert_shared_limit(client: &reqwest::Client, gateways: &[Process], path: &str, key: &str) {
+    let started = Instant::now();
+    let statuses = futures_util::future::join_all(
+        (0..200).map(|request| get(client, gateways[request % gateways.len()].url(path), key)),
+    )
+    .await;
+    let elapsed = started.elapsed();
+    let admitted = statuses.iter().filter(|status| **status == 200).count() as u64;
+    assert!(statuses.iter().all(|status| [200, 429].contains(status)), "{statuses:?}");
+    let windows = elapsed.as_secs() + 1;
+    assert!(admitted >= 10 && admitted <= 10 * windows, "{admitted} admitted in {elapsed:?}");
+    if elapsed < Duration::from_secs(1) {
+        assert_eq!(admitted, 10, "10 for the three together, not 10 each ({elapsed:?})");
     }
 }
 
