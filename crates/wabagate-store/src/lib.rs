@@ -60,7 +60,7 @@ pub use ledger::{
 };
 pub use outbox::{
     ATTEMPT_RETENTION, AttemptOutcome, AttemptRecord, AttemptView, ClaimedDelivery, DISABLE_AFTER_FAILING,
-    DeliveryFilter, DeliveryView, OutboxCounts,
+    DeliveryFilter, DeliveryView, Finished, OutboxCounts,
 };
 pub use records::{
     Account, ApiKeyInfo, Connection, ConnectionFilter, ConnectionOptions, ConnectionStatus, GatewayConnection,
