@@ -1,6 +1,7 @@
 //! The outbox's claims and outcomes: a claimed row is nobody else's until its lease ends,
-//! an outcome is recorded only under the lease that claimed it, and published events are
-//! unique per account.
+//! an outcome is recorded only under the lease that claimed it, a hand-off takes only the
+//! place it leaves, published events are unique per account and, on PostgreSQL, told to
+//! listeners as they commit.
 
 use std::time::Duration;
 
@@ -121,4 +122,18 @@ async fn a_finished_delivery_hands_its_place_to_the_next_of_its_endpoint_and_nev
     let gone = attempt(at(3), 410);
     let finished = test.store.finish_and_take_next(&next, &gone, AttemptOutcome::Gone, at(3), LEASE).await.unwrap();
     assert!(finished.recorded && finished.next.is_none());
+}
+
+#[tokio::test]
+async fn on_postgresql_a_published_event_is_told_to_every_listener_when_it_commits() {
+    let test = TestStore::open().await;
+    let Some(mut notices) = test.store.listen_event_notices().await.unwrap() else {
+        println!("on_postgresql_…: SQLite tells nothing (the polls serve)");
+        return;
+    };
+    let account = test.store.create_account("acme").await.unwrap();
+    let event = NewOutboundEvent::new("message.received", &["wamid.told"], None, json!({}), at(0));
+    assert!(test.store.publish_event(account.account_id, &event, at(0)).await.unwrap());
+    let told = tokio::time::timeout(Duration::from_secs(5), notices.next()).await;
+    assert!(told.expect("told within 5 s").unwrap(), "a notice, not a lost connection");
 }
