@@ -342,6 +342,9 @@ async fn events_cross_instances_and_each_meta_body_is_applied_once_and_each_even
     for instance in 0..3 {
         attempts.push(cluster.metric(instance, r#"wabagate_webhook_attempts_total{outcome="delivered"}"#).await);
     }
+    for wamid in ["wamid.ACROSS", "wamid.THRICE"] {
+        assert_eq!(status(cluster.get(2, &format!("/messages/{wamid}"), &cluster.key)).await, 200);
+    }
     let seen = seen.lock().unwrap();
     assert_eq!(seen.forged, 0, "every delivery is signed with the subscription's secret");
     let repeated: Vec<_> = seen.deliveries.iter().filter(|(_, (count, _))| *count > 1).collect();
@@ -351,7 +354,4 @@ async fn events_cross_instances_and_each_meta_body_is_applied_once_and_each_even
     wamids.sort_unstable();
     wamids.dedup();
     assert_eq!(wamids.len(), total, "one event per message");
-    for wamid in ["wamid.ACROSS", "wamid.THRICE"] {
-        assert_eq!(status(cluster.get(2, &format!("/messages/{wamid}"), &cluster.key)).await, 200);
-    }
 }
