@@ -11,6 +11,7 @@
 //! - [`worker`]: the task that claims due deliveries and attempts them.
 //! - [`stream`]: `GET /events/stream`.
 //! - [`metrics`]: the outbox's series on `/metrics`.
+//! - [`wake_ups`]: another instance's publications, told by the store, passed on here.
 
 mod api;
 pub(crate) mod derive;
@@ -19,6 +20,7 @@ mod metrics;
 mod schedule;
 mod signing;
 mod stream;
+mod wake_ups;
 mod worker;
 
 use axum::Router;
@@ -26,7 +28,12 @@ use axum::Router;
 use crate::state::AppState;
 
 pub(crate) use metrics::OutboxMetrics;
-pub(crate) use worker::run as deliver;
+
+/// The delivery worker, and the wake-ups that bring it (and the streams) what other
+/// instances publish. Runs until aborted.
+pub(crate) async fn deliver(state: AppState) {
+    tokio::join!(worker::run(state.clone()), wake_ups::run(state));
+}
 
 pub(crate) use wabagate_model::event_type::EVENT_TYPES;
 
@@ -35,8 +42,9 @@ pub(crate) fn router() -> Router<AppState> {
 }
 
 /// Tells the delivery worker and the open streams that events were published (after the
-/// transaction that published them committed). Both also poll, which is how writes of
-/// another process, or of a store verb that does not call this, are seen.
+/// transaction that published them committed), here or, on PostgreSQL, by another instance
+/// ([`wake_ups`]). Both also poll, which is how other writes (another process on SQLite, a
+/// store verb that does not call this) are seen.
 #[derive(Debug)]
 pub(crate) struct Published(tokio::sync::watch::Sender<u64>);
 

@@ -30,6 +30,11 @@ impl Dialect {
         }
     }
 
+    /// The dialect of an open connection (for code handed a transaction, not the store).
+    pub(crate) fn of_connection(connection: &AnyConnection) -> Self {
+        if connection.backend_name() == Self::Postgres.name() { Self::Postgres } else { Self::Sqlite }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Self::Sqlite => "SQLite",

@@ -85,6 +85,7 @@ pub(crate) async fn publish(
     .fetch_optional(&mut *tx)
     .await?;
     let Some(row) = inserted else { return Ok(false) };
+    crate::event_notices::tell(&mut *tx).await?;
     let seq: i64 = row.try_get("seq")?;
     let subscriptions = sqlx::query(&format!(
         "SELECT {} FROM webhook_subscriptions WHERE account_id = $1",

@@ -23,6 +23,7 @@ mod connection_events;
 mod connections;
 mod database_url;
 mod dialect;
+mod event_notices;
 mod events;
 mod key_check;
 mod ledger;
@@ -53,6 +54,7 @@ pub use connection_census::ConnectionCensus;
 pub use connection_events::{ConnectionEvent, NewEvent};
 pub use database_url::redacted;
 pub use dialect::Dialect;
+pub use event_notices::EventNotices;
 pub use events::{EVENT_RETENTION_SECONDS, NewOutboundEvent, StoredEvent};
 pub use ledger::{
     ConversationSummary, InboundRecord, LedgerCursor, LedgerMessage, MessageFilter, SERVICE_WINDOW_SECONDS, SendRecord,
@@ -60,7 +62,7 @@ pub use ledger::{
 };
 pub use outbox::{
     ATTEMPT_RETENTION, AttemptOutcome, AttemptRecord, AttemptView, ClaimedDelivery, DISABLE_AFTER_FAILING,
-    DeliveryFilter, DeliveryView, OutboxCounts,
+    DeliveryFilter, DeliveryView, Finished, OutboxCounts,
 };
 pub use records::{
     Account, ApiKeyInfo, Connection, ConnectionFilter, ConnectionOptions, ConnectionStatus, GatewayConnection,

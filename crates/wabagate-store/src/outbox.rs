@@ -7,7 +7,11 @@
 //!   lease ended: a killed process's) and writes the claimant's lease token, at most
 //!   `per_endpoint` in flight per subscription;
 //! - an outcome is written only `WHERE status = 'in_flight' AND lease_owner = <token>`: a
-//!   worker whose lease ended and was taken over records nothing.
+//!   worker whose lease ended and was taken over records nothing;
+//! - a hand-off ([`Store::finish_and_take_next`]) records an outcome and claims the next due
+//!   row of the same subscription in one transaction: the place its row leaves goes to the
+//!   next, so the number in flight never grows, and a busy endpoint costs one commit per
+//!   delivery rather than two (and no wait for the worker's next claim).
 
 use std::time::Duration;
 
@@ -58,6 +62,15 @@ pub enum AttemptOutcome {
     Dead,
     /// The endpoint answered 410 Gone: the subscription is disabled.
     Gone,
+}
+
+/// What [`Store::finish_and_take_next`] did.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    /// Whether the outcome was recorded (false: the lease had been taken over).
+    pub recorded: bool,
+    /// The subscription's next due delivery, claimed in its place.
+    pub next: Option<ClaimedDelivery>,
 }
 
 /// A delivery as the log shows it.
@@ -164,29 +177,7 @@ impl Store {
         if claimed.rows_affected() == 0 {
             return Ok(Vec::new());
         }
-        let rows = sqlx::query(
-            "SELECT d.id, d.subscription_id, d.attempts, s.url, e.event_id, e.body
-             FROM webhook_deliveries d
-             JOIN webhook_subscriptions s ON s.id = d.subscription_id
-             JOIN events e ON e.seq = d.event_seq
-             WHERE d.lease_owner = $1 AND d.status = 'in_flight'",
-        )
-        .bind(&lease_owner)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(ClaimedDelivery {
-                    delivery_id: parse_uuid(row.try_get("id")?)?,
-                    subscription_id: parse_uuid(row.try_get("subscription_id")?)?,
-                    url: row.try_get("url")?,
-                    event_id: row.try_get("event_id")?,
-                    body: row.try_get("body")?,
-                    attempt: u32::try_from(row.try_get::<i64, _>("attempts")?).unwrap_or(u32::MAX),
-                    lease_owner: lease_owner.clone(),
-                })
-            })
-            .collect()
+        held_by(&self.pool, &lease_owner).await
     }
 
     /// Records an attempt and its outcome, if `claimed`'s lease is still the row's; returns
@@ -200,70 +191,53 @@ impl Store {
         outcome: AttemptOutcome,
         now: Timestamp,
     ) -> StoreResult<bool> {
-        let (status, next_attempt_at) = match outcome {
-            AttemptOutcome::Delivered => ("delivered", now),
-            AttemptOutcome::RetryAt(at) => ("failed", at),
-            AttemptOutcome::Dead => ("dead", now),
-            AttemptOutcome::Gone => ("failed", now),
-        };
         let mut tx = self.pool.begin().await?;
-        let updated = sqlx::query(
-            "UPDATE webhook_deliveries SET status = $1, next_attempt_at = $2, lease_owner = NULL, lease_until = NULL,
-                updated_at = $3
-             WHERE id = $4 AND status = 'in_flight' AND lease_owner = $5",
-        )
-        .bind(status)
-        .bind(next_attempt_at.unix_micros())
-        .bind(now.unix_micros())
-        .bind(claimed.delivery_id.to_string())
-        .bind(&claimed.lease_owner)
-        .execute(&mut *tx)
-        .await?;
-        if updated.rows_affected() == 0 {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        sqlx::query(
-            "INSERT INTO webhook_attempts (delivery_id, attempted_at, http_status, duration_ms, error, response_body)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(claimed.delivery_id.to_string())
-        .bind(attempt.attempted_at.unix_micros())
-        .bind(attempt.http_status.map(i64::from))
-        .bind(i64::try_from(attempt.duration_ms).unwrap_or(i64::MAX))
-        .bind(&attempt.error)
-        .bind(&attempt.response_body)
-        .execute(&mut *tx)
-        .await?;
-        let subscription_id = claimed.subscription_id.to_string();
-        let disable_reason = match outcome {
-            AttemptOutcome::Delivered => {
-                sqlx::query("UPDATE webhook_subscriptions SET failing_since = NULL WHERE id = $1")
-                    .bind(&subscription_id)
-                    .execute(&mut *tx)
-                    .await?;
-                None
-            }
-            AttemptOutcome::Gone => Some("the endpoint answered 410 Gone"),
-            AttemptOutcome::RetryAt(_) | AttemptOutcome::Dead => {
-                let since = sqlx::query(
-                    "UPDATE webhook_subscriptions SET failing_since = COALESCE(failing_since, $1) WHERE id = $2
-                     RETURNING failing_since",
-                )
-                .bind(now.unix_micros())
-                .bind(&subscription_id)
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get::<i64, _>("failing_since")?;
-                let limit = i64::try_from(DISABLE_AFTER_FAILING.as_micros()).unwrap_or(i64::MAX);
-                (now.unix_micros().saturating_sub(since) >= limit).then_some("every delivery failed for 5 days")
-            }
-        };
-        if let Some(reason) = disable_reason {
-            disable(&mut tx, &subscription_id, reason, now).await?;
-        }
+        let recorded = record_outcome(&mut tx, claimed, attempt, outcome, now).await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(recorded)
+    }
+
+    /// [`Store::finish_delivery`], and in the same transaction, while the subscription is
+    /// active, claims its next due delivery (oldest first) for `lease` in the place the
+    /// finished one leaves. Rows another instance is claiming are skipped, as in
+    /// [`Store::claim_deliveries`]; the endpoint never holds more in flight than before.
+    pub async fn finish_and_take_next(
+        &self,
+        claimed: &ClaimedDelivery,
+        attempt: &AttemptRecord,
+        outcome: AttemptOutcome,
+        now: Timestamp,
+        lease: Duration,
+    ) -> StoreResult<Finished> {
+        let mut tx = self.pool.begin().await?;
+        if !record_outcome(&mut tx, claimed, attempt, outcome, now).await? {
+            tx.rollback().await?;
+            return Ok(Finished { recorded: false, next: None });
+        }
+        let lease_owner = Uuid::new_v4().to_string();
+        let lease_until = now.unix_micros().saturating_add(i64::try_from(lease.as_micros()).unwrap_or(i64::MAX));
+        let taken = sqlx::query(&format!(
+            "UPDATE webhook_deliveries SET status = 'in_flight', lease_owner = $1, lease_until = $2,
+                attempts = attempts + 1, updated_at = $3
+             WHERE {DUE} AND id = (
+                SELECT candidate.id FROM webhook_deliveries AS candidate
+                WHERE candidate.subscription_id = $4 AND {DUE}
+                  AND EXISTS (SELECT 1 FROM webhook_subscriptions s WHERE s.id = $4 AND s.status = 'active')
+                ORDER BY candidate.next_attempt_at, candidate.id LIMIT 1 {lock})",
+            lock = self.dialect.skip_locked(),
+        ))
+        .bind(&lease_owner)
+        .bind(lease_until)
+        .bind(now.unix_micros())
+        .bind(claimed.subscription_id.to_string())
+        .execute(&mut *tx)
+        .await?;
+        let next = match taken.rows_affected() {
+            0 => None,
+            _ => held_by(&mut *tx, &lease_owner).await?.pop(),
+        };
+        tx.commit().await?;
+        Ok(Finished { recorded: true, next })
     }
 
     /// A subscription's deliveries, newest event first, each with its attempts.
@@ -435,6 +409,112 @@ impl Store {
         .rows_affected();
         Ok(forgotten)
     }
+}
+
+/// Writes an attempt and its outcome inside `tx`, if `claimed`'s lease is still the row's;
+/// returns whether it was (nothing is written otherwise).
+async fn record_outcome(
+    tx: &mut sqlx::AnyConnection,
+    claimed: &ClaimedDelivery,
+    attempt: &AttemptRecord,
+    outcome: AttemptOutcome,
+    now: Timestamp,
+) -> StoreResult<bool> {
+    let (status, next_attempt_at) = match outcome {
+        AttemptOutcome::Delivered => ("delivered", now),
+        AttemptOutcome::RetryAt(at) => ("failed", at),
+        AttemptOutcome::Dead => ("dead", now),
+        AttemptOutcome::Gone => ("failed", now),
+    };
+    let updated = sqlx::query(
+        "UPDATE webhook_deliveries SET status = $1, next_attempt_at = $2, lease_owner = NULL, lease_until = NULL,
+            updated_at = $3
+         WHERE id = $4 AND status = 'in_flight' AND lease_owner = $5",
+    )
+    .bind(status)
+    .bind(next_attempt_at.unix_micros())
+    .bind(now.unix_micros())
+    .bind(claimed.delivery_id.to_string())
+    .bind(&claimed.lease_owner)
+    .execute(&mut *tx)
+    .await?;
+    if updated.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO webhook_attempts (delivery_id, attempted_at, http_status, duration_ms, error, response_body)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(claimed.delivery_id.to_string())
+    .bind(attempt.attempted_at.unix_micros())
+    .bind(attempt.http_status.map(i64::from))
+    .bind(i64::try_from(attempt.duration_ms).unwrap_or(i64::MAX))
+    .bind(&attempt.error)
+    .bind(&attempt.response_body)
+    .execute(&mut *tx)
+    .await?;
+    let subscription_id = claimed.subscription_id.to_string();
+    let disable_reason = match outcome {
+        AttemptOutcome::Delivered => {
+            // Conditional, so the healthy path writes (and locks) no subscription row: the
+            // deliveries of one endpoint finishing at once would queue on it.
+            sqlx::query(
+                "UPDATE webhook_subscriptions SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL",
+            )
+            .bind(&subscription_id)
+            .execute(&mut *tx)
+            .await?;
+            None
+        }
+        AttemptOutcome::Gone => Some("the endpoint answered 410 Gone"),
+        AttemptOutcome::RetryAt(_) | AttemptOutcome::Dead => {
+            let since = sqlx::query(
+                "UPDATE webhook_subscriptions SET failing_since = COALESCE(failing_since, $1) WHERE id = $2
+                 RETURNING failing_since",
+            )
+            .bind(now.unix_micros())
+            .bind(&subscription_id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get::<i64, _>("failing_since")?;
+            let limit = i64::try_from(DISABLE_AFTER_FAILING.as_micros()).unwrap_or(i64::MAX);
+            (now.unix_micros().saturating_sub(since) >= limit).then_some("every delivery failed for 5 days")
+        }
+    };
+    if let Some(reason) = disable_reason {
+        disable(tx, &subscription_id, reason, now).await?;
+    }
+    Ok(true)
+}
+
+/// The deliveries a claim under `lease_owner` holds, with what an attempt needs.
+async fn held_by<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    lease_owner: &str,
+) -> StoreResult<Vec<ClaimedDelivery>> {
+    let rows = sqlx::query(
+        "SELECT d.id, d.subscription_id, d.attempts, s.url, e.event_id, e.body
+         FROM webhook_deliveries d
+         JOIN webhook_subscriptions s ON s.id = d.subscription_id
+         JOIN events e ON e.seq = d.event_seq
+         WHERE d.lease_owner = $1 AND d.status = 'in_flight'",
+    )
+    .bind(lease_owner)
+    .fetch_all(executor)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(ClaimedDelivery {
+                delivery_id: parse_uuid(row.try_get("id")?)?,
+                subscription_id: parse_uuid(row.try_get("subscription_id")?)?,
+                url: row.try_get("url")?,
+                event_id: row.try_get("event_id")?,
+                body: row.try_get("body")?,
+                attempt: u32::try_from(row.try_get::<i64, _>("attempts")?).unwrap_or(u32::MAX),
+                lease_owner: lease_owner.to_owned(),
+            })
+        })
+        .collect()
 }
 
 /// Disables a subscription; its waiting deliveries are kept as `skipped`.

@@ -5,12 +5,19 @@
 //!
 //! It wakes when events are published in this process and polls every half second, which
 //! is how it sees another instance's writes and a test's jump of the clock.
+//!
+//! A finished attempt hands its slot to its endpoint's next due delivery, claimed in the
+//! transaction that records the outcome (`Store::finish_and_take_next`), while the process
+//! has other slots free: a busy endpoint is then one commit per delivery and never waits
+//! for the claim loop. When every slot is taken, a finished attempt gives its slot back to
+//! the claim loop instead, which takes the oldest due deliveries of all endpoints, so a busy
+//! endpoint cannot keep the process from the others.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
-use wabagate_store::{AttemptOutcome, AttemptRecord, ClaimedDelivery, Timestamp};
+use wabagate_store::{AttemptOutcome, AttemptRecord, ClaimedDelivery, Finished, Timestamp};
 
 use super::destination::{self, DestinationPolicy};
 use super::metrics::{Outcome, OutcomeLabels};
@@ -55,7 +62,7 @@ pub(crate) async fn run(state: AppState) {
                 Ok(claimed) => {
                     for delivery in claimed {
                         let Ok(slot) = slots.clone().try_acquire_owned() else { break };
-                        tokio::spawn(attempt(state.clone(), client.clone(), delivery, slot));
+                        tokio::spawn(deliver(state.clone(), client.clone(), delivery, slot, slots.clone()));
                     }
                 }
                 Err(error) => {
@@ -108,10 +115,54 @@ struct Answer {
     error: Option<String>,
 }
 
-async fn attempt(state: AppState, client: reqwest::Client, delivery: ClaimedDelivery, _slot: OwnedSemaphorePermit) {
+/// Attempts `delivery`, then the deliveries handed to its slot, until none is.
+async fn deliver(
+    state: AppState,
+    client: reqwest::Client,
+    mut delivery: ClaimedDelivery,
+    _slot: OwnedSemaphorePermit,
+    slots: Arc<Semaphore>,
+) {
+    loop {
+        let (record, outcome) = attempt(&state, &client, &delivery).await;
+        // Only while the process has room: a full process lets the claim loop choose.
+        let finished = if slots.available_permits() > 0 {
+            state.store().finish_and_take_next(&delivery, &record, outcome, state.now(), LEASE).await
+        } else {
+            state
+                .store()
+                .finish_delivery(&delivery, &record, outcome, state.now())
+                .await
+                .map(|recorded| Finished { recorded, next: None })
+        };
+        match finished {
+            Ok(Finished { recorded: true, next: Some(next) }) => {
+                delivery = next;
+                continue;
+            }
+            Ok(Finished { recorded: true, next: None }) => {}
+            Ok(Finished { recorded: false, .. }) => {
+                tracing::info!(delivery_id = %delivery.delivery_id, "a delivery's lease ended during its attempt; another claim owns it")
+            }
+            Err(error) => {
+                tracing::warn!(delivery_id = %delivery.delivery_id, error = %error, "recording a delivery attempt failed; it is due again when its lease ends")
+            }
+        }
+        break;
+    }
+    // A slot is free: claim the next due delivery without waiting for the poll.
+    state.outbound().published();
+}
+
+/// One attempt of `delivery`: what it saw, and where the delivery goes next.
+async fn attempt(
+    state: &AppState,
+    client: &reqwest::Client,
+    delivery: &ClaimedDelivery,
+) -> (AttemptRecord, AttemptOutcome) {
     let attempted_at = state.now();
     let started = tokio::time::Instant::now();
-    let answer = send(&state, &client, &delivery, attempted_at).await;
+    let answer = send(state, client, delivery, attempted_at).await;
     let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let outcome = match answer.status {
         Some(status) if (200..300).contains(&status) => AttemptOutcome::Delivered,
@@ -138,17 +189,7 @@ async fn attempt(state: AppState, client: reqwest::Client, delivery: ClaimedDeli
         AttemptOutcome::Gone => Outcome::gone,
     };
     state.outbox_metrics().attempts.get_or_create(&OutcomeLabels { outcome: label }).inc();
-    match state.store().finish_delivery(&delivery, &record, outcome, state.now()).await {
-        Ok(true) => {}
-        Ok(false) => {
-            tracing::info!(delivery_id = %delivery.delivery_id, "a delivery's lease ended during its attempt; another claim owns it")
-        }
-        Err(error) => {
-            tracing::warn!(delivery_id = %delivery.delivery_id, error = %error, "recording a delivery attempt failed; it is due again when its lease ends")
-        }
-    }
-    // A slot is free: claim the next due delivery without waiting for the poll.
-    state.outbound().published();
+    (record, outcome)
 }
 
 async fn send(state: &AppState, client: &reqwest::Client, delivery: &ClaimedDelivery, now: Timestamp) -> Answer {
