@@ -10,7 +10,7 @@ use crate::config::ServerConfig;
 use crate::global_limit::RateLimiter;
 use crate::ledger_writer::{LedgerQueue, LedgerWriter};
 use crate::metrics::{CacheName, KeyLookup, Metrics};
-use crate::upstream::{UpstreamClient, build_client};
+use crate::upstream::{Origin, UpstreamClient, build_client};
 
 #[derive(Debug, Clone)]
 pub struct AppState {
@@ -36,6 +36,7 @@ struct Inner {
     /// Seals and opens media links (`gateway::media_link`), under keys derived from the master key.
     media_links: Keyring,
     upstream: UpstreamClient,
+    upstream_origin: Origin,
     metrics: Metrics,
     /// Wakes the webhook processor when a body has been stored.
     webhook_stored: tokio::sync::Notify,
@@ -57,6 +58,8 @@ impl AppState {
             rate_limit: RateLimiter::new(config.rate_limit_per_second, config.global_rate_limit.as_ref(), &metrics),
             media_links: store.derive_keyring(crate::gateway::MEDIA_LINK_KEY_PURPOSE),
             upstream: build_client(),
+            // `serve` accepts only http(s)://host[:port][/path], which always parses.
+            upstream_origin: Origin::parse(&config.upstream).expect("the upstream URL is a valid URI origin"),
             webhook_stored: tokio::sync::Notify::new(),
             outbound: crate::events::Published::new(),
             outbox_metrics: crate::events::OutboxMetrics::register(&metrics),
@@ -94,6 +97,10 @@ impl AppState {
 
     pub(crate) fn upstream(&self) -> &UpstreamClient {
         &self.inner.upstream
+    }
+
+    pub(crate) fn upstream_origin(&self) -> &Origin {
+        &self.inner.upstream_origin
     }
 
     pub(crate) fn metrics(&self) -> &Metrics {

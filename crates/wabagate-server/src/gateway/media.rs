@@ -63,9 +63,12 @@ pub(crate) async fn stream(
 ) -> Result<Response, ApiError> {
     let bearer = proxy::bearer(connection)?;
 
-    let lookup_path = format!("/{}/{media_id}", state.config().graph_version);
-    let lookup_query = phone_number_id.map(|id| format!("phone_number_id={}", urlencode(id)));
-    let lookup = upstream_get(proxy::upstream_uri(state, &lookup_path, lookup_query.as_deref())?, bearer.clone());
+    let version = &state.config().graph_version;
+    let lookup_target = match phone_number_id {
+        Some(id) => format!("/{version}/{media_id}?phone_number_id={}", urlencode(id)),
+        None => format!("/{version}/{media_id}"),
+    };
+    let lookup = upstream_get(proxy::upstream_uri(state, &lookup_target)?, bearer.clone());
     let lookup = proxy::send(state, lookup).await?;
     if !lookup.status().is_success() {
         // Meta's own error (unknown media, expired token, …) is the caller's answer.
