@@ -3,10 +3,11 @@
 use std::sync::Arc;
 
 use uuid::Uuid;
-use wabagate_store::{Account, ApiKeyHash, GatewayConnection, Keyring, Store};
+use wabagate_store::{Account, ApiKeyHash, Keyring, Store};
 
 use crate::cache::{ConnectionCache, KeyCache, Source, WindowCache};
 use crate::config::ServerConfig;
+use crate::gateway::cached_connection::CachedConnection;
 use crate::global_limit::RateLimiter;
 use crate::ledger_writer::{LedgerQueue, LedgerWriter};
 use crate::metrics::{CacheName, KeyLookup, Metrics};
@@ -145,9 +146,11 @@ impl AppState {
     pub(crate) async fn gateway_connections(
         &self,
         account_id: Uuid,
-    ) -> Result<Arc<[GatewayConnection]>, wabagate_store::StoreError> {
+    ) -> Result<Arc<[CachedConnection]>, wabagate_store::StoreError> {
         let store = &self.inner.store;
-        let load = || async move { Ok(Arc::from(store.gateway_connections(account_id).await?)) };
+        let load = || async move {
+            Ok(store.gateway_connections(account_id).await?.into_iter().map(CachedConnection::new).collect())
+        };
         let (connections, source) = self.inner.connections.get_or_load(account_id, load).await?;
         self.inner.metrics.hot.cache_lookup(CacheName::connections, source == Source::Cache);
         Ok(connections)

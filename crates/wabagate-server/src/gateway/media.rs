@@ -13,8 +13,8 @@ use axum::http::{HeaderMap, Method, header};
 use axum::response::Response;
 use http_body_util::{BodyExt, Limited};
 use url::Url;
-use wabagate_store::GatewayConnection;
 
+use super::cached_connection::CachedConnection;
 use super::{headers, pick_connection, proxy};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
@@ -56,12 +56,12 @@ pub(crate) async fn download(
 /// bytes from an allowed host. Also serves the ledger's `GET /messages/{wamid}/media`.
 pub(crate) async fn stream(
     state: &AppState,
-    connection: &GatewayConnection,
+    connection: &CachedConnection,
     media_id: &str,
     phone_number_id: Option<&str>,
     note: &AccessNote,
 ) -> Result<Response, ApiError> {
-    let bearer = proxy::bearer(connection)?;
+    let bearer = connection.bearer()?;
 
     let version = &state.config().graph_version;
     let lookup_target = match phone_number_id {
