@@ -20,7 +20,9 @@ use std::time::Duration;
 
 use moka::future::Cache;
 use uuid::Uuid;
-use wabagate_store::{Account, ApiKeyHash, GatewayConnection, StoreError};
+use wabagate_store::{Account, ApiKeyHash, StoreError};
+
+use crate::gateway::cached_connection::CachedConnection;
 
 /// Known keys kept at most: far more than a gateway's live keys.
 const KNOWN_KEYS: u64 = 100_000;
@@ -158,8 +160,9 @@ impl fmt::Debug for KeyCache {
     }
 }
 
-/// Account → all its connections with tokens opened.
-pub(crate) struct ConnectionCache(LoadingCache<Uuid, Arc<[GatewayConnection]>>);
+/// Account → all its connections with tokens opened (and their upstream `Authorization`
+/// values built).
+pub(crate) struct ConnectionCache(LoadingCache<Uuid, Arc<[CachedConnection]>>);
 
 impl ConnectionCache {
     pub(crate) fn new(ttl: Duration) -> Self {
@@ -171,10 +174,10 @@ impl ConnectionCache {
         &self,
         account_id: Uuid,
         load: F,
-    ) -> Result<(Arc<[GatewayConnection]>, Source), StoreError>
+    ) -> Result<(Arc<[CachedConnection]>, Source), StoreError>
     where
         F: Fn() -> Fut,
-        Fut: Future<Output = Result<Arc<[GatewayConnection]>, StoreError>>,
+        Fut: Future<Output = Result<Arc<[CachedConnection]>, StoreError>>,
     {
         self.0.get_or_load(account_id, load).await
     }

@@ -2,7 +2,8 @@
 //! key, forwarded to the upstream with the chosen connection's token.
 //!
 //! - [`path_guard`]: which paths may be forwarded at all.
-//! - [`pick_connection`]: which connection carries a request.
+//! - [`pick_connection`]: which connection carries a request; [`cached_connection`] is a
+//!   connection with its upstream `Authorization` value built once.
 //! - [`headers`]: what the upstream and the caller see of each other's headers.
 //! - [`proxy`]: the forwarding, streaming both ways; [`sent_body`] tells it when the
 //!   request body is all sent, which starts the upstream timeout.
@@ -11,6 +12,7 @@
 //! - [`send_ledger`]: sends (`POST /{phone_number_id}/messages`) recorded in the ledger.
 //! - [`template_list`]: template lists (`GET /{waba_id}/message_templates`) copied to the mirror.
 
+pub(crate) mod cached_connection;
 mod graph_path;
 mod headers;
 pub(crate) mod media;

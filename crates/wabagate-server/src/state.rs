@@ -3,14 +3,15 @@
 use std::sync::Arc;
 
 use uuid::Uuid;
-use wabagate_store::{Account, ApiKeyHash, GatewayConnection, Keyring, Store};
+use wabagate_store::{Account, ApiKeyHash, Keyring, Store};
 
 use crate::cache::{ConnectionCache, KeyCache, Source, WindowCache};
 use crate::config::ServerConfig;
+use crate::gateway::cached_connection::CachedConnection;
 use crate::global_limit::RateLimiter;
 use crate::ledger_writer::{LedgerQueue, LedgerWriter};
 use crate::metrics::{CacheName, KeyLookup, Metrics};
-use crate::upstream::{UpstreamClient, build_client};
+use crate::upstream::{Origin, UpstreamClient, build_client};
 
 #[derive(Debug, Clone)]
 pub struct AppState {
@@ -36,6 +37,7 @@ struct Inner {
     /// Seals and opens media links (`gateway::media_link`), under keys derived from the master key.
     media_links: Keyring,
     upstream: UpstreamClient,
+    upstream_origin: Origin,
     metrics: Metrics,
     /// Wakes the webhook processor when a body has been stored.
     webhook_stored: tokio::sync::Notify,
@@ -57,6 +59,8 @@ impl AppState {
             rate_limit: RateLimiter::new(config.rate_limit_per_second, config.global_rate_limit.as_ref(), &metrics),
             media_links: store.derive_keyring(crate::gateway::MEDIA_LINK_KEY_PURPOSE),
             upstream: build_client(),
+            // `serve` accepts only http(s)://host[:port][/path], which always parses.
+            upstream_origin: Origin::parse(&config.upstream).expect("the upstream URL is a valid URI origin"),
             webhook_stored: tokio::sync::Notify::new(),
             outbound: crate::events::Published::new(),
             outbox_metrics: crate::events::OutboxMetrics::register(&metrics),
@@ -94,6 +98,10 @@ impl AppState {
 
     pub(crate) fn upstream(&self) -> &UpstreamClient {
         &self.inner.upstream
+    }
+
+    pub(crate) fn upstream_origin(&self) -> &Origin {
+        &self.inner.upstream_origin
     }
 
     pub(crate) fn metrics(&self) -> &Metrics {
@@ -138,9 +146,11 @@ impl AppState {
     pub(crate) async fn gateway_connections(
         &self,
         account_id: Uuid,
-    ) -> Result<Arc<[GatewayConnection]>, wabagate_store::StoreError> {
+    ) -> Result<Arc<[CachedConnection]>, wabagate_store::StoreError> {
         let store = &self.inner.store;
-        let load = || async move { Ok(Arc::from(store.gateway_connections(account_id).await?)) };
+        let load = || async move {
+            Ok(store.gateway_connections(account_id).await?.into_iter().map(CachedConnection::new).collect())
+        };
         let (connections, source) = self.inner.connections.get_or_load(account_id, load).await?;
         self.inner.metrics.hot.cache_lookup(CacheName::connections, source == Source::Cache);
         Ok(connections)

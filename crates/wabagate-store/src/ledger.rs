@@ -86,8 +86,9 @@ pub struct SendRecord {
     pub template_name: Option<String>,
     pub biz_opaque_callback_data: Option<String>,
     pub request_id: Option<String>,
-    /// The request body as sent.
-    pub content: Option<Value>,
+    /// The request body as sent: JSON text, stored as it is (the ledger reads it back as
+    /// JSON, so the writer spares itself a parse into a `Value` and a print back).
+    pub content: Option<String>,
     pub sent_at: Timestamp,
 }
 
@@ -453,7 +454,7 @@ fn record_send_query(send: &SendRecord) -> sqlx::query::Query<'_, sqlx::Any, sql
     .bind(&send.phone_number_id)
     .bind(&send.recipient)
     .bind(&send.message_type)
-    .bind(send.content.as_ref().map(Value::to_string))
+    .bind(&send.content)
     .bind(&send.template_name)
     .bind(&send.biz_opaque_callback_data)
     .bind(send.sent_at.unix_micros())

@@ -13,8 +13,8 @@ use axum::http::{HeaderMap, Method, header};
 use axum::response::Response;
 use http_body_util::{BodyExt, Limited};
 use url::Url;
-use wabagate_store::GatewayConnection;
 
+use super::cached_connection::CachedConnection;
 use super::{headers, pick_connection, proxy};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
@@ -56,16 +56,19 @@ pub(crate) async fn download(
 /// bytes from an allowed host. Also serves the ledger's `GET /messages/{wamid}/media`.
 pub(crate) async fn stream(
     state: &AppState,
-    connection: &GatewayConnection,
+    connection: &CachedConnection,
     media_id: &str,
     phone_number_id: Option<&str>,
     note: &AccessNote,
 ) -> Result<Response, ApiError> {
-    let bearer = proxy::bearer(connection)?;
+    let bearer = connection.bearer()?;
 
-    let lookup_path = format!("/{}/{media_id}", state.config().graph_version);
-    let lookup_query = phone_number_id.map(|id| format!("phone_number_id={}", urlencode(id)));
-    let lookup = upstream_get(proxy::upstream_uri(state, &lookup_path, lookup_query.as_deref())?, bearer.clone());
+    let version = &state.config().graph_version;
+    let lookup_target = match phone_number_id {
+        Some(id) => format!("/{version}/{media_id}?phone_number_id={}", urlencode(id)),
+        None => format!("/{version}/{media_id}"),
+    };
+    let lookup = upstream_get(proxy::upstream_uri(state, &lookup_target)?, bearer.clone());
     let lookup = proxy::send(state, lookup).await?;
     if !lookup.status().is_success() {
         // Meta's own error (unknown media, expired token, …) is the caller's answer.

@@ -92,7 +92,7 @@ pub(crate) async fn download(
         .as_str()
         .parse()
         .map_err(|_| ApiError::BadUpstreamAnswer("The upstream's media URL is not a valid URI.".into()))?;
-    let content = proxy::send(&state, media::upstream_get(uri, proxy::bearer(connection)?)).await?;
+    let content = proxy::send(&state, media::upstream_get(uri, connection.bearer()?)).await?;
     note.set_upstream_status(content.status().as_u16());
     Ok(content)
 }

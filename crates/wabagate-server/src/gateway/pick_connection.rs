@@ -6,18 +6,19 @@
 
 use axum::http::HeaderValue;
 use uuid::Uuid;
-use wabagate_store::{ConnectionStatus, GatewayConnection};
+use wabagate_store::ConnectionStatus;
 
+use super::cached_connection::CachedConnection;
 use crate::error::ApiError;
 
 /// The app whose connections the gateway routes over.
 pub(crate) const APP: &str = "whatsapp-business";
 
 pub(crate) fn pick<'a>(
-    connections: &'a [GatewayConnection],
+    connections: &'a [CachedConnection],
     named: Option<&HeaderValue>,
     graph_path: &str,
-) -> Result<&'a GatewayConnection, ApiError> {
+) -> Result<&'a CachedConnection, ApiError> {
     let mut of_app = connections.iter().filter(|connection| connection.app == APP);
     if let Some(named) = named {
         let connection_id = named
@@ -33,8 +34,8 @@ pub(crate) fn pick<'a>(
             status => Err(ApiError::ConnectionNotActive { connection_id, status }),
         };
     }
-    let of_app: Vec<&GatewayConnection> = of_app.collect();
-    let active: Vec<&GatewayConnection> =
+    let of_app: Vec<&CachedConnection> = of_app.collect();
+    let active: Vec<&CachedConnection> =
         of_app.iter().copied().filter(|connection| connection.status == ConnectionStatus::Active).collect();
     let node = graph_node(graph_path);
     let owner = node.and_then(|node| {
@@ -46,7 +47,7 @@ pub(crate) fn pick<'a>(
 /// With no ACTIVE connection, the most useful thing to say: which connection could carry the
 /// request once fixed (an EXPIRED one to reconnect first, then one still PENDING, then a
 /// FAILED one), or that there is none at all.
-fn no_active_connection(of_app: &[&GatewayConnection]) -> ApiError {
+fn no_active_connection(of_app: &[&CachedConnection]) -> ApiError {
     let by_priority = [ConnectionStatus::Expired, ConnectionStatus::Pending, ConnectionStatus::Failed];
     by_priority.into_iter().find_map(|status| of_app.iter().find(|connection| connection.status == status)).map_or(
         ApiError::MissingConnection,
@@ -69,19 +70,19 @@ fn graph_node(graph_path: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
-    use wabagate_store::{AccessToken, Timestamp};
+    use wabagate_store::{AccessToken, GatewayConnection, Timestamp};
 
     use super::*;
 
-    fn connection(status: ConnectionStatus, created: i64, phone_numbers: &[&str]) -> GatewayConnection {
-        GatewayConnection {
+    fn connection(status: ConnectionStatus, created: i64, phone_numbers: &[&str]) -> CachedConnection {
+        CachedConnection::new(GatewayConnection {
             connection_id: Uuid::new_v4(),
             app: APP.to_owned(),
             status,
             creation_time: Timestamp::from_unix_micros(created),
             phone_number_ids: phone_numbers.iter().map(|id| (*id).to_owned()).collect(),
             token: Some(AccessToken::new("t")),
-        }
+        })
     }
 
     #[test]
@@ -131,7 +132,7 @@ mod tests {
             connection(ConnectionStatus::Pending, 2, &[]),
             connection(ConnectionStatus::Expired, 3, &[]),
         ];
-        let named = |connections: &[GatewayConnection]| match pick(connections, None, "/x") {
+        let named = |connections: &[CachedConnection]| match pick(connections, None, "/x") {
             Err(ApiError::ConnectionNotActive { status, .. }) => status,
             other => panic!("{other:?}"),
         };

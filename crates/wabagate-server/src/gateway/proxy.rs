@@ -7,9 +7,9 @@ use std::time::Instant;
 use axum::Extension;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Uri, Version};
+use axum::http::{Uri, Version};
 use axum::response::Response;
-use wabagate_store::{Account, GatewayConnection};
+use wabagate_store::Account;
 
 use super::{headers, path_guard, pick_connection, send_ledger, sent_body};
 use crate::auth::Authenticated;
@@ -42,9 +42,11 @@ pub(crate) async fn forward(
         pick_connection::pick(&connections, request.headers().get(&headers::MATON_CONNECTION), graph_path)?;
     note.set_connection(connection.connection_id);
 
-    let uri = upstream_uri(&state, graph_path, request.uri().query())?;
+    // The path and query as they came, less the prefix (the guard checked the path).
+    let graph_target = request.uri().path_and_query().map_or("", |target| target.as_str());
+    let uri = upstream_uri(&state, graph_target.strip_prefix(APP_PREFIX).unwrap_or_default())?;
     let (mut parts, body) = request.into_parts();
-    headers::to_upstream(&mut parts.headers, bearer(connection)?);
+    headers::to_upstream(&mut parts.headers, connection.bearer()?);
     parts.uri = uri;
     parts.version = Version::HTTP_11;
     parts.extensions = Default::default();
@@ -67,26 +69,12 @@ pub(crate) async fn enforce_rate_limit(state: &AppState, account: &Account) -> R
     })
 }
 
-/// `Authorization: Bearer <token>`, marked sensitive so no layer ever logs it.
-pub(crate) fn bearer(connection: &GatewayConnection) -> Result<HeaderValue, ApiError> {
-    let token = connection.token.as_ref().ok_or_else(|| {
-        ApiError::Internal(anyhow::anyhow!("ACTIVE connection {} has no token", connection.connection_id))
-    })?;
-    let mut value = HeaderValue::try_from(format!("Bearer {}", token.expose())).map_err(|_| {
-        ApiError::Internal(anyhow::anyhow!("connection {} has an unusable token", connection.connection_id))
-    })?;
-    value.set_sensitive(true);
-    Ok(value)
-}
-
 /// The upstream origin followed by the guarded path and the query string, unchanged.
-pub(crate) fn upstream_uri(state: &AppState, graph_path: &str, query: Option<&str>) -> Result<Uri, ApiError> {
-    let origin = state.config().upstream.as_str().trim_end_matches('/');
-    let uri = match query {
-        Some(query) => format!("{origin}{graph_path}?{query}"),
-        None => format!("{origin}{graph_path}"),
-    };
-    Uri::try_from(uri).map_err(|_| ApiError::InvalidPath("the path or query string is not a valid URI"))
+pub(crate) fn upstream_uri(state: &AppState, path_and_query: &str) -> Result<Uri, ApiError> {
+    state
+        .upstream_origin()
+        .uri(path_and_query)
+        .ok_or(ApiError::InvalidPath("the path or query string is not a valid URI"))
 }
 
 /// Sends a request upstream and returns its response with the body still streaming.

@@ -352,7 +352,7 @@ async fn a_status_that_arrives_before_its_send_is_merged_when_the_send_lands() {
         template_name: Some("hello_world".to_owned()),
         biz_opaque_callback_data: Some("order-4411".to_owned()),
         request_id: Some("req-1".to_owned()),
-        content: Some(json!({"type": "template"})),
+        content: Some(json!({"type": "template"}).to_string()),
         sent_at: Timestamp::now(),
     };
     world.app.store.record_send(&record).await.unwrap();
