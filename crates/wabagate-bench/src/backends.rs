@@ -98,7 +98,10 @@ async fn run_on(options: &Options, database: &BenchDatabase) -> anyhow::Result<R
 
 impl Backends<'_> {
     async fn round(&self, report: &mut Report) -> anyhow::Result<()> {
-        let tenants = format!("{}k accounts round-robin, c=32", self.options.tenants / 1000);
+        let tenants = match self.options.tenants {
+            thousands if thousands % 1000 == 0 => format!("{}k accounts round-robin, c=32", thousands / 1000),
+            count => format!("{count} accounts round-robin, c=32"),
+        };
         for (scenario, keys, connections) in
             [("send c=1", "single", 1), ("send c=32", "single", 32), (tenants.as_str(), "tenants", 32)]
         {
