@@ -3,8 +3,9 @@
 #
 # Built in the Rust image, with the cargo registry and the target dir in BuildKit cache
 # mounts, so a rebuild after a source change compiles only wabagate's own crates again; run
-# from debian:bookworm-slim (the builder's glibc) as a non-root user. No CA bundle is needed:
-# the TLS clients carry their own roots (webpki-roots).
+# from debian:bookworm-slim (the builder's glibc) as a non-root user. The HTTPS clients carry
+# their own roots (webpki-roots); Redis over TLS (rediss://) checks the system's, so the image
+# has Debian's CA bundle.
 
 ARG RUST_VERSION=1.95
 
@@ -17,6 +18,9 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     && install -D -m 0755 target/release/wabagate /out/wabagate
 
 FROM debian:bookworm-slim
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates \
+    && rm -rf /var/lib/apt/lists/*
 # A system user whose home is the data dir (0700: the master key and the SQLite database, when
 # they are not elsewhere, live there).
 RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /var/lib/wabagate \

@@ -27,6 +27,19 @@ pub(crate) fn start(
     rate_limit: u32,
     wrapper: &[&str],
 ) -> anyhow::Result<Pinned> {
+    start_with(binary, data_dir, upstream_url, rate_limit, &[], wrapper)
+}
+
+/// [`start`] with more `serve` flags: `--database-url …` and `--redis-url …` for the backends
+/// benchmark (`data_dir` then holds the master key and the lock only).
+pub(crate) fn start_with(
+    binary: &Path,
+    data_dir: &Path,
+    upstream_url: &str,
+    rate_limit: u32,
+    flags: &[&str],
+    wrapper: &[&str],
+) -> anyhow::Result<Pinned> {
     let binary = binary.to_str().context("binary path")?;
     let data_dir = data_dir.to_str().context("data dir path")?;
     let rate_limit = rate_limit.to_string();
@@ -42,7 +55,7 @@ pub(crate) fn start(
         "--rate-limit",
         &rate_limit,
     ];
-    let args: Vec<&str> = wrapper.iter().copied().chain(serve).collect();
+    let args: Vec<&str> = wrapper.iter().copied().chain(serve).chain(flags.iter().copied()).collect();
     let (program, args) = args.split_first().expect("serve has a program");
     Pinned::start(PROXY_CORE, &crate::nginx::which_or_path(program)?, args, None)
 }

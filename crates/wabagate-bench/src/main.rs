@@ -4,17 +4,22 @@
 //! - `wabagate-bench` (or `run`): every scenario, interleaved rounds, one table.
 //! - `wabagate-bench guard`: the CI check; wabagate's instructions per request under
 //!   callgrind must stay within 10 % of the committed figure ([`guard`]).
+//! - `wabagate-bench backends --database-url postgres://…`: the proxy on PostgreSQL and
+//!   Redis against SQLite ([`backends`], with [`postgres`] and [`redis`]).
 //! - `wabagate-bench upstream`: the canned upstream alone ([`upstream`]).
 //!
 //! Module map: [`scenarios`] (what is measured), [`process`] (pinning, `/proc`), [`nginx`],
 //! [`gateway`] (the wabagate under test), [`tenants`] (its accounts), [`wrk`], [`callgrind`],
 //! [`transfer`] (memory scenarios), [`report`] (the table).
 
+mod backends;
 mod callgrind;
 mod gateway;
 mod guard;
 mod nginx;
+mod postgres;
 mod process;
+mod redis;
 mod report;
 mod scenarios;
 mod tenants;
@@ -49,6 +54,8 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         keep_profiles: Option<std::path::PathBuf>,
     },
+    /// The proxy on PostgreSQL and Redis against SQLite: one instance each, interleaved rounds.
+    Backends(backends::Options),
     /// Serve the canned upstream alone.
     Upstream {
         #[arg(long, default_value = "127.0.0.1:0")]
@@ -65,6 +72,11 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(async move {
         match cli.command {
             Some(Command::Guard { update, keep_profiles }) => guard::run(update, keep_profiles.as_deref()).await,
+            Some(Command::Backends(options)) => {
+                let report = backends::run(options).await?;
+                print!("{}", report.render());
+                Ok(())
+            }
             _ => {
                 let report = scenarios::run(cli.options).await?;
                 print!("{}", report.render());

@@ -58,13 +58,7 @@ impl Pinned {
 
     /// User + system CPU time the process has used so far, all threads together.
     pub(crate) fn cpu_time(&self) -> anyhow::Result<Duration> {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid()))?;
-        // The command name may contain spaces; the fields after its closing parenthesis don't.
-        let after_name = stat.rsplit_once(')').context("unexpected /proc/PID/stat")?.1;
-        let fields: Vec<&str> = after_name.split_whitespace().collect();
-        // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
-        let ticks: u64 = fields[11].parse::<u64>()? + fields[12].parse::<u64>()?;
-        Ok(Duration::from_micros(ticks * 1_000_000 / clock_ticks_per_second()))
+        cpu_time_of(self.pid())
     }
 
     /// Resident memory now, in bytes.
@@ -136,6 +130,17 @@ fn wait_for_port(port: u16) -> anyhow::Result<()> {
         std::thread::sleep(Duration::from_millis(20));
     }
     bail!("nothing listened on port {port} within 30 s")
+}
+
+/// User + system CPU time process `pid` has used so far, all threads together.
+pub(crate) fn cpu_time_of(pid: u32) -> anyhow::Result<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // The command name may contain spaces; the fields after its closing parenthesis don't.
+    let after_name = stat.rsplit_once(')').context("unexpected /proc/PID/stat")?.1;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
+    let ticks: u64 = fields[11].parse::<u64>()? + fields[12].parse::<u64>()?;
+    Ok(Duration::from_micros(ticks * 1_000_000 / clock_ticks_per_second()))
 }
 
 /// `getconf CLK_TCK` (100 on Linux everywhere we know of), asked once.

@@ -26,12 +26,16 @@ struct Target {
     met: bool,
 }
 
-/// Column order and units of the metrics a row may carry.
-const METRICS: [(&str, &str); 8] = [
+/// Column order and units of the metrics a row may carry; a table shows those it measured.
+const METRICS: [(&str, &str); 11] = [
     ("req/s", "req/s"),
     ("p50", "p50 µs"),
     ("p99", "p99 µs"),
     ("cpu", "CPU µs/req"),
+    // The backends benchmark: its servers' CPU, and the gateway's whole peak RSS.
+    ("pg cpu", "PostgreSQL CPU µs/req"),
+    ("redis cpu", "Redis CPU µs/req"),
+    ("peak rss", "peak RSS MB"),
     ("instructions", "instr/req"),
     ("mb/s", "MB/s"),
     ("rss", "peak RSS +MB"),
@@ -74,20 +78,27 @@ impl Report {
     }
 
     pub(crate) fn render(&self) -> String {
+        let columns: Vec<_> = METRICS
+            .into_iter()
+            .filter(|(metric, _)| self.samples.values().any(|metrics| metrics.iter().any(|(name, _)| name == metric)))
+            .collect();
         let mut out = String::new();
         let _ = write!(out, "{:<34} {:<10}", "scenario", "proxy");
-        for (_, header) in METRICS {
+        for (_, header) in &columns {
             let _ = write!(out, " {header:>22}");
         }
         out.push('\n');
         for key in &self.order {
             let metrics = &self.samples[key];
             let _ = write!(out, "{:<34} {:<10}", key.0, key.1);
-            for (metric, _) in METRICS {
-                let cell = metrics.iter().find(|(name, _)| *name == metric).map(|(_, values)| cell(values));
+            for (metric, _) in &columns {
+                let cell = metrics.iter().find(|(name, _)| name == metric).map(|(_, values)| cell(values));
                 let _ = write!(out, " {:>22}", cell.unwrap_or_default());
             }
             out.push('\n');
+        }
+        if self.targets.is_empty() {
+            return out;
         }
         out.push_str("\ntargets (medians; wabagate / nginx unless said)\n");
         for target in &self.targets {

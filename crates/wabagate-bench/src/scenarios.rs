@@ -38,7 +38,7 @@ const UPLOAD_PATH: &str = "/whatsapp-business/v21.0/1000000000001000/media";
 /// The default per-account limit: the tenants instance runs with it, as most users will.
 const DEFAULT_RATE_LIMIT: u32 = 10;
 /// High enough that the one-account instance never refuses.
-const NEVER_REFUSE: u32 = 100_000_000;
+pub(crate) const NEVER_REFUSE: u32 = 100_000_000;
 
 /// Everything that runs during the benchmark, and the files the loads read.
 struct Bench {
@@ -287,13 +287,13 @@ fn targets(report: &mut Report) {
     }
 }
 
-fn start_upstream() -> anyhow::Result<Pinned> {
+pub(crate) fn start_upstream() -> anyhow::Result<Pinned> {
     let me = std::env::current_exe()?;
     Pinned::start(LOAD_CORE, &me, &["upstream", "--listen", "127.0.0.1:0"], None)
 }
 
 /// The load generator and the upstream share one core; the proxy under test has the other.
-fn pin_self_to_load_core() -> anyhow::Result<()> {
+pub(crate) fn pin_self_to_load_core() -> anyhow::Result<()> {
     let status = std::process::Command::new("taskset")
         .args(["-a", "-p", "-c", LOAD_CORE, &std::process::id().to_string()])
         .stdout(std::process::Stdio::null())
@@ -311,7 +311,7 @@ pub(crate) fn port_of(base_url: &str) -> anyhow::Result<u16> {
         .context("no port in the address")
 }
 
-fn micros(duration: Duration) -> f64 {
+pub(crate) fn micros(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1e6
 }
 

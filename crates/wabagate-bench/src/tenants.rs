@@ -15,10 +15,15 @@ pub(crate) const PHONE_NUMBER_ID: &str = "1000000000001000";
 
 /// Creates `count` accounts in a new store under `data_dir` and returns their API keys.
 pub(crate) async fn seed(data_dir: &Path, count: usize) -> anyhow::Result<Vec<String>> {
+    let url = format!("sqlite://{}", data_dir.join("wabagate.db").display());
+    seed_store(data_dir, &url, count).await
+}
+
+/// [`seed`] into the store at `database_url` (the master key still in `data_dir`).
+pub(crate) async fn seed_store(data_dir: &Path, database_url: &str, count: usize) -> anyhow::Result<Vec<String>> {
     std::fs::create_dir_all(data_dir)?;
     let keyring = Keyring::load_or_create_file(&data_dir.join("secret.key"), &[])?;
-    let url = format!("sqlite://{}", data_dir.join("wabagate.db").display());
-    let store = Store::open(&url, keyring).await.context("opening the benchmark's store")?;
+    let store = Store::open(database_url, keyring).await.context("opening the benchmark's store")?;
     let token = AccessToken::new(TOKEN);
     let metadata = json!({
         "waba_ids": ["1000000000000100"],

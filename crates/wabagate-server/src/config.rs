@@ -8,7 +8,7 @@ use url::Url;
 
 use crate::clock::SharedClock;
 pub use crate::events::destination::DestinationPolicy;
-pub use crate::global_limit::{GlobalRateLimit, InvalidRedisUrl};
+pub use crate::global_limit::{GlobalRateLimit, InvalidRedisCa, InvalidRedisUrl};
 
 /// Everything the server needs to know, with nothing left to look up.
 #[derive(Debug, Clone)]

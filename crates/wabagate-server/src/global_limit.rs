@@ -6,10 +6,11 @@
 //! limit fails open (the local limiter decides, a warning is logged once, `/metrics` shows
 //! it) unless it is configured to fail closed (503 `rate_limit_unavailable`); requests stop
 //! asking Redis until `outage`'s watcher sees it answer again. Without `--redis-url` no
-//! Redis code runs: the check is the local one.
+//! Redis code runs: the check is the local one. `rediss://` is Redis over TLS (`tls`).
 
 mod outage;
 mod sliding_log;
+mod tls;
 
 use std::fmt;
 use std::time::Duration;
@@ -20,6 +21,8 @@ use self::outage::{LimitMetrics, Mode, Outage};
 use self::sliding_log::SlidingLog;
 use crate::metrics::Metrics;
 use crate::rate_limit::AccountRateLimit;
+
+pub use self::tls::InvalidRedisCa;
 
 /// The rolling window of the contract: N requests in any rolling second.
 const WINDOW: Duration = Duration::from_secs(1);
@@ -41,8 +44,10 @@ impl GlobalRateLimit {
     /// far below what a caller would notice.
     pub const CALL_TIMEOUT: Duration = Duration::from_millis(100);
 
-    /// A Redis URL: `redis://[:PASSWORD@]HOST[:PORT][/DB]` or `unix:///PATH/redis.sock`.
+    /// A Redis URL: `redis://[:PASSWORD@]HOST[:PORT][/DB]`, `rediss://…` (over TLS, the
+    /// server verified against the system's roots) or `unix:///PATH/redis.sock`.
     pub fn new(redis_url: &str) -> Result<Self, InvalidRedisUrl> {
+        tls::refuse_insecure(redis_url)?;
         let client = redis::Client::open(redis_url).map_err(|error| InvalidRedisUrl(error.to_string()))?;
         let shown = match url::Url::parse(redis_url) {
             Ok(mut url) => {
@@ -53,6 +58,13 @@ impl GlobalRateLimit {
             Err(_) => "(unparsed)".to_owned(),
         };
         Ok(Self { client, shown, fail_closed: false, call_timeout: Self::CALL_TIMEOUT })
+    }
+
+    /// Verifies a `rediss://` server against the certificates of this PEM file (a private CA)
+    /// instead of the system's roots.
+    pub fn trusting_only(mut self, ca_pem: Vec<u8>) -> Result<Self, InvalidRedisCa> {
+        self.client = tls::trusting_only(&self.client, ca_pem)?;
+        Ok(self)
     }
 }
 
@@ -69,7 +81,7 @@ impl fmt::Debug for GlobalRateLimit {
 /// A Redis URL the `redis` crate cannot use (the message never repeats the URL, which may
 /// hold a password).
 #[derive(Debug, thiserror::Error)]
-#[error("not a usable Redis URL (redis://[:PASSWORD@]HOST[:PORT][/DB] or unix:///PATH): {0}")]
+#[error("not a usable Redis URL (redis://[:PASSWORD@]HOST[:PORT][/DB], rediss://… or unix:///PATH): {0}")]
 pub struct InvalidRedisUrl(String);
 
 /// Why a request may not go on.
@@ -195,5 +207,20 @@ mod tests {
         assert!(shown.contains("redis://127.0.0.1:6379/2"), "{shown}");
         let refused = GlobalRateLimit::new("postgres://user:hunter2@db/wabagate").unwrap_err();
         assert!(!refused.to_string().contains("hunter2"), "{refused}");
+        let insecure = GlobalRateLimit::new("rediss://:hunter2@cache.internal:6380/#insecure").unwrap_err();
+        assert!(insecure.to_string().contains("would accept any certificate"), "{insecure}");
+        assert!(!insecure.to_string().contains("hunter2"), "{insecure}");
+    }
+
+    #[test]
+    fn a_ca_file_must_hold_a_certificate_and_go_with_rediss() {
+        let tls = GlobalRateLimit::new("rediss://:hunter2@cache.internal:6380").unwrap();
+        let empty = tls.clone().trusting_only(b"not a certificate".to_vec()).unwrap_err();
+        assert!(empty.to_string().contains("no PEM certificate"), "{empty}");
+        let pem = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n".to_vec();
+        let plain = GlobalRateLimit::new("redis://:hunter2@cache.internal:6379").unwrap();
+        let refused = plain.trusting_only(pem).unwrap_err();
+        assert!(refused.to_string().contains("for a rediss:// URL"), "{refused}");
+        assert!(!format!("{empty} {refused}").contains("hunter2"));
     }
 }

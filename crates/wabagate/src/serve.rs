@@ -73,11 +73,16 @@ pub(crate) struct ServeArgs {
 /// The rate limit shared by several instances of one gateway, through Redis.
 #[derive(Debug, clap::Args)]
 struct SharedLimitArgs {
-    /// Redis URL (redis://[:PASSWORD@]HOST[:PORT][/DB]) that makes --rate-limit hold for all
-    /// instances together rather than for each. Prefer the environment variable: flags show in
-    /// process lists. [default: none, each instance limits on its own]
+    /// Redis URL (redis://[:PASSWORD@]HOST[:PORT][/DB], or rediss://… over TLS) that makes
+    /// --rate-limit hold for all instances together rather than for each. Prefer the
+    /// environment variable: flags show in process lists. [default: none, each instance limits
+    /// on its own]
     #[arg(long, env = "WABAGATE_REDIS_URL", hide_env_values = true)]
     redis_url: Option<String>,
+    /// PEM file of the CA that signed a rediss:// Redis's certificate, trusted instead of the
+    /// system's roots (for a private CA).
+    #[arg(long, env = "WABAGATE_REDIS_CA_FILE", value_name = "PATH")]
+    redis_ca_file: Option<PathBuf>,
     /// While that Redis does not answer, refuse gateway requests (503 rate_limit_unavailable)
     /// instead of letting each instance limit on its own.
     #[arg(long, env = "WABAGATE_RATE_LIMIT_FAIL_CLOSED")]
@@ -92,6 +97,10 @@ impl SharedLimitArgs {
     fn resolve(&self, file: &FileConfig) -> anyhow::Result<Option<GlobalRateLimit>> {
         let Some(url) = self.redis_url.clone().or_else(|| file.redis_url.clone()) else { return Ok(None) };
         let mut global = GlobalRateLimit::new(&url).context("--redis-url")?;
+        if let Some(path) = self.redis_ca_file.as_ref().or(file.redis_ca_file.as_ref()) {
+            let pem = std::fs::read(path).with_context(|| format!("--redis-ca-file: reading {}", path.display()))?;
+            global = global.trusting_only(pem).context("--redis-ca-file")?;
+        }
         global.fail_closed =
             FileConfig::under(self.rate_limit_fail_closed.then_some(true), file.rate_limit_fail_closed, || false);
         if let Some(millis) = self.redis_timeout_ms.or(file.redis_timeout_ms) {

@@ -19,6 +19,7 @@ mod logs;
 mod multi_instance;
 mod operator_mistakes;
 mod outbound_events;
+mod redis_tls;
 mod sandbox_dialog;
 mod sandbox_state;
 mod scale_out_rate_limit;

@@ -145,7 +145,7 @@ async fn assert_shared_limit(client: &reqwest::Client, gateways: &[Process], pat
 async fn a_redis_url_that_cannot_work_stops_the_start_without_showing_its_password() {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().to_str().unwrap();
-    for url in ["rediss://:hunter2@cache.internal:6380", "http://:hunter2@cache.internal"] {
+    for url in ["rediss://:hunter2@cache.internal:6380/#insecure", "http://:hunter2@cache.internal"] {
         let args = ["serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir, "--redis-url", url];
         let (code, _, err) = crate::support::run(&args).await;
         assert_eq!(code, 1, "{err}");
