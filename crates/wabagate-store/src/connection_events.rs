@@ -1,6 +1,6 @@
 //! Connection events: what happened to a connection, in order (its status changed, Meta
 //! reported an account update, a display name review, a revoked access). Written in the
-//! same transaction as the change itself, which also rebuilds the webhook routing index,
+//! same transaction as the change itself, which also brings the webhook routing index in step,
 //! so a later outbox row can join that transaction and never miss or invent an event.
 
 use serde::Serialize;
@@ -46,7 +46,7 @@ pub(crate) async fn connection_changed(
     event: NewEvent,
 ) -> StoreResult<()> {
     record(tx, connection.account_id, connection.connection_id, event).await?;
-    crate::webhook_routes::rebuild(tx).await
+    crate::webhook_routes::reindex(tx, connection.connection_id).await
 }
 
 pub(crate) async fn record(
@@ -126,7 +126,7 @@ impl crate::WebhookBatch {
     /// (Meta will no longer honour its token), with its events, inside this transaction.
     /// Returns whether it was ACTIVE until now.
     pub async fn revoke_connection(&mut self, route: crate::Route, error: Value) -> StoreResult<bool> {
-        // The lock first: this transaction rebuilds the routing index below.
+        // The lock first: this transaction updates the routing index below.
         self.dialect.serialize_connection_changes(&mut self.tx).await?;
         let revoked = sqlx::query(&format!(
             "UPDATE connections SET status = 'EXPIRED', metadata = {}, updated_at = $2
@@ -156,7 +156,7 @@ impl crate::WebhookBatch {
             NewEvent { kind: "status_changed", detail: status },
         )
         .await?;
-        crate::webhook_routes::rebuild(&mut self.tx).await?;
+        crate::webhook_routes::reindex(&mut self.tx, route.connection_id).await?;
         Ok(true)
     }
 }

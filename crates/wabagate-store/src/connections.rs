@@ -21,9 +21,9 @@ pub(crate) const CONNECTION_COLUMNS_QUALIFIED: &str = "connections.id, connectio
     connections.redirect_url, connections.tags, connections.end_user_id, connections.force";
 
 impl Store {
-    /// A transaction that changes connections and rebuilds the routing index: it holds the
-    /// write lock from its start (SQLite's `BEGIN IMMEDIATE`, PostgreSQL's advisory lock), so
-    /// rebuilds by several processes or instances never interleave.
+    /// A transaction that changes connections and the routing index: it holds the write lock
+    /// from its start (SQLite's `BEGIN IMMEDIATE`, PostgreSQL's advisory lock), so index
+    /// updates (each reads, then writes) by several processes or instances never interleave.
     pub(crate) async fn begin_connection_change(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Any>> {
         self.dialect.begin_exclusive(&self.pool).await
     }
@@ -216,6 +216,8 @@ impl Store {
     /// Deletes a connection (and its sealed token) and returns what it was.
     pub async fn delete_connection(&self, account_id: Uuid, connection_id: Uuid) -> StoreResult<Connection> {
         let mut tx = self.begin_connection_change().await?;
+        // Its ids go to the next claimant first: deleting it drops its routes (a cascade).
+        crate::webhook_routes::release(&mut tx, account_id, connection_id).await?;
         let row = sqlx::query(&format!(
             "DELETE FROM connections WHERE id = $1 AND account_id = $2 RETURNING {CONNECTION_COLUMNS}"
         ))
@@ -225,8 +227,7 @@ impl Store {
         .await?
         .ok_or(StoreError::NotFound)?;
         let connection = connection_from_row(self, &row)?;
-        // The events of a deleted connection go with it; only the routes need rebuilding.
-        crate::webhook_routes::rebuild(&mut tx).await?;
+        // The events of a deleted connection go with it; its routes were handed on above.
         tx.commit().await?;
         Ok(connection)
     }

@@ -16,7 +16,7 @@ pub enum Dialect {
 }
 
 /// The advisory lock (any fixed number) that serialises connection changes on PostgreSQL,
-/// where no single writer does it: every change rebuilds the whole routing index.
+/// where no single writer does it: every change reads, then rewrites, part of the routing index.
 const CONNECTION_CHANGES_LOCK: i64 = 0x7761_6261_6761_7465; // "wabagate"
 
 impl Dialect {

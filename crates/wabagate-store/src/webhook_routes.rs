@@ -1,10 +1,14 @@
 //! The routing index of inbound webhooks: which connection owns a phone number id or a
 //! WABA id. It is derived from the ACTIVE connections' `metadata` (`phone_numbers[].id`,
-//! `waba_ids[]`) and rebuilt, inside the same transaction, by every store verb that changes
-//! a connection, so it never drifts from them. When two ACTIVE connections claim one id, the
-//! newest wins and a warning is logged.
+//! `waba_ids[]`) and brought in step, inside the same transaction, by every store verb that
+//! changes a connection, so it never drifts from them. When two ACTIVE connections claim one
+//! id, the newest wins and a warning is logged.
+//!
+//! A change touches only the ids the changed connection owned or claims ([`reindex`],
+//! [`release`]), so connecting the 100,000th business costs what connecting the first did; a
+//! whole [`rebuild`] (which reads every ACTIVE connection) is kept for repairs.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use sqlx::Row;
 use uuid::Uuid;
@@ -91,8 +95,9 @@ pub(crate) async fn lookup(
     .transpose()
 }
 
-/// Replaces the index with what the ACTIVE connections claim, oldest first so the newest
-/// claim of an id is the one left standing.
+/// Replaces the whole index with what the ACTIVE connections claim, oldest first so the
+/// newest claim of an id is the one left standing. Reads every ACTIVE connection: for
+/// repairs, not for each change ([`reindex`]).
 pub(crate) async fn rebuild(tx: &mut sqlx::AnyConnection) -> StoreResult<()> {
     let rows =
         sqlx::query("SELECT id, account_id, metadata FROM connections WHERE status = 'ACTIVE' ORDER BY created_at, id")
@@ -116,16 +121,150 @@ pub(crate) async fn rebuild(tx: &mut sqlx::AnyConnection) -> StoreResult<()> {
     }
     sqlx::query("DELETE FROM webhook_routes").execute(&mut *tx).await?;
     for ((kind, id), (connection_id, account_id)) in owners {
+        insert(tx, kind, &id, &connection_id, &account_id).await?;
+    }
+    Ok(())
+}
+
+/// An id of the index: what kind it is, and the id.
+type RouteKey = (RouteKind, String);
+
+/// Brings the index in step with one connection that just changed (activated, its metadata
+/// replaced, expired or revoked), inside the caller's transaction: what it owned and no
+/// longer claims goes to the newest other claimant, what it claims and nobody newer owns
+/// becomes its own. Given an index that was right before, the result is [`rebuild`]'s.
+pub(crate) async fn reindex(tx: &mut sqlx::AnyConnection, connection_id: Uuid) -> StoreResult<()> {
+    let Some(changed) = sqlx::query("SELECT account_id, status, metadata FROM connections WHERE id = $1")
+        .bind(connection_id.to_string())
+        .fetch_optional(&mut *tx)
+        .await?
+    else {
+        return Ok(());
+    };
+    let account_id: String = changed.try_get("account_id")?;
+    let status: String = changed.try_get("status")?;
+    let claims: HashSet<RouteKey> = if status == "ACTIVE" {
+        let metadata: String = changed.try_get("metadata")?;
+        claimed_ids(&serde_json::from_str(&metadata).unwrap_or_default()).into_iter().collect()
+    } else {
+        HashSet::new()
+    };
+    let owned = owned_by(tx, &account_id, connection_id).await?;
+    for (kind, id) in owned.difference(&claims) {
+        hand_on(tx, *kind, id, connection_id).await?;
+    }
+    for (kind, id) in claims.difference(&owned) {
+        claim(tx, *kind, id, connection_id, &account_id).await?;
+    }
+    Ok(())
+}
+
+/// Before a connection is deleted: each id it owns goes to the newest other claimant.
+pub(crate) async fn release(tx: &mut sqlx::AnyConnection, account_id: Uuid, connection_id: Uuid) -> StoreResult<()> {
+    for (kind, id) in owned_by(tx, &account_id.to_string(), connection_id).await? {
+        hand_on(tx, kind, &id, connection_id).await?;
+    }
+    Ok(())
+}
+
+/// The ids `connection_id` owns now (found through the account's index).
+async fn owned_by(
+    tx: &mut sqlx::AnyConnection,
+    account_id: &str,
+    connection_id: Uuid,
+) -> StoreResult<HashSet<RouteKey>> {
+    let rows =
+        sqlx::query("SELECT route_kind, route_id FROM webhook_routes WHERE account_id = $1 AND connection_id = $2")
+            .bind(account_id)
+            .bind(connection_id.to_string())
+            .fetch_all(&mut *tx)
+            .await?;
+    rows.iter().map(|row| Ok((RouteKind::parse(row.try_get("route_kind")?), row.try_get("route_id")?))).collect()
+}
+
+/// `leaving` gives up `id`: the newest other ACTIVE connection claiming it takes it, if any.
+async fn hand_on(tx: &mut sqlx::AnyConnection, kind: RouteKind, id: &str, leaving: Uuid) -> StoreResult<()> {
+    sqlx::query("DELETE FROM webhook_routes WHERE route_kind = $1 AND route_id = $2")
+        .bind(kind.as_str())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    // `LIKE` only narrows what is read (an id JSON would escape is looked for everywhere);
+    // each candidate's claims are then read for real.
+    let plain = !id.chars().any(|c| c == '"' || c == '\\' || c.is_control());
+    let pattern = if plain { format!("%{id}%") } else { "%".to_owned() };
+    let candidates = sqlx::query(
+        "SELECT id, account_id, metadata FROM connections
+         WHERE status = 'ACTIVE' AND id <> $1 AND metadata LIKE $2 ORDER BY created_at DESC, id DESC",
+    )
+    .bind(leaving.to_string())
+    .bind(pattern)
+    .fetch_all(&mut *tx)
+    .await?;
+    for candidate in &candidates {
+        let metadata: String = candidate.try_get("metadata")?;
+        let metadata: serde_json::Value = serde_json::from_str(&metadata).unwrap_or_default();
+        if claimed_ids(&metadata).iter().any(|(claimed_kind, claimed)| *claimed_kind == kind && claimed == id) {
+            let connection_id: String = candidate.try_get("id")?;
+            let account_id: String = candidate.try_get("account_id")?;
+            return insert(tx, kind, id, &connection_id, &account_id).await;
+        }
+    }
+    Ok(())
+}
+
+/// `claimant` claims `id`: it takes it unless an owner created after it holds it.
+async fn claim(
+    tx: &mut sqlx::AnyConnection,
+    kind: RouteKind,
+    id: &str,
+    claimant: Uuid,
+    account_id: &str,
+) -> StoreResult<()> {
+    let Some(owner) = lookup(tx, kind, id).await? else {
+        return insert(tx, kind, id, &claimant.to_string(), account_id).await;
+    };
+    // Newest by the order a rebuild applies claims in: creation time, then id.
+    let newest: String =
+        sqlx::query_scalar("SELECT id FROM connections WHERE id IN ($1, $2) ORDER BY created_at DESC, id DESC LIMIT 1")
+            .bind(owner.connection_id.to_string())
+            .bind(claimant.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
+    let (older, newer) =
+        if newest == claimant.to_string() { (owner.connection_id, claimant) } else { (claimant, owner.connection_id) };
+    tracing::warn!(
+        route = kind.as_str(), id = %id, older = %older, newer = %newer,
+        "two ACTIVE connections claim one id; webhooks go to the newest"
+    );
+    if newer == claimant {
         sqlx::query(
-            "INSERT INTO webhook_routes (route_kind, route_id, connection_id, account_id) VALUES ($1, $2, $3, $4)",
+            "UPDATE webhook_routes SET connection_id = $1, account_id = $2 WHERE route_kind = $3 AND route_id = $4",
         )
+        .bind(claimant.to_string())
+        .bind(account_id)
+        .bind(kind.as_str())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn insert(
+    tx: &mut sqlx::AnyConnection,
+    kind: RouteKind,
+    id: &str,
+    connection_id: &str,
+    account_id: &str,
+) -> StoreResult<()> {
+    sqlx::query("INSERT INTO webhook_routes (route_kind, route_id, connection_id, account_id) VALUES ($1, $2, $3, $4)")
         .bind(kind.as_str())
         .bind(id)
         .bind(connection_id)
         .bind(account_id)
         .execute(&mut *tx)
         .await?;
-    }
     Ok(())
 }
 

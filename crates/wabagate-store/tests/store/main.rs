@@ -5,6 +5,7 @@
 mod operations;
 mod outage;
 mod outbox;
+mod routing_index;
 mod schema;
 
 use serde_json::json;
