@@ -4,18 +4,13 @@
 //! delivery worker and open event streams wake at once for what another instance published,
 //! not at their next poll. SQLite has no notifications; there the polls alone serve.
 
-use std::time::Duration;
-
 use sqlx::AnyConnection;
-use sqlx::postgres::{PgListener, PgPoolOptions};
+use sqlx::postgres::PgListener;
 
 use crate::{Dialect, Store, StoreResult};
 
 /// The channel publishing transactions notify.
 const CHANNEL: &str = "wabagate_events";
-
-/// How long (re)connecting the listener may take before it counts as failed.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// A live subscription to published events (PostgreSQL's `LISTEN wabagate_events`).
 pub struct EventNotices {
@@ -32,19 +27,7 @@ impl Store {
     /// Subscribes to published events, on a backend that tells them (PostgreSQL); `None`
     /// on SQLite.
     pub async fn listen_event_notices(&self) -> StoreResult<Option<EventNotices>> {
-        if self.dialect != Dialect::Postgres {
-            return Ok(None);
-        }
-        // Its own single connection, outside the store's pool: LISTEN holds it for good.
-        let pool = PgPoolOptions::new()
-            .max_connections(1)
-            .acquire_timeout(CONNECT_TIMEOUT)
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .connect_lazy(self.url.expose())?;
-        let mut listener = PgListener::connect_with(&pool).await?;
-        listener.listen(CHANNEL).await?;
-        Ok(Some(EventNotices { listener }))
+        Ok(self.listen_to(CHANNEL).await?.map(|listener| EventNotices { listener }))
     }
 }
 

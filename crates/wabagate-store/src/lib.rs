@@ -27,6 +27,7 @@ mod event_notices;
 mod events;
 mod key_check;
 mod ledger;
+mod notice_listener;
 mod outbox;
 mod private_files;
 mod records;
