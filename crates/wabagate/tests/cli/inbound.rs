@@ -3,13 +3,11 @@
 
 use std::time::Duration;
 
-use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
-use sha2::Sha256;
-use wabagate_sandbox::seed::{DEMO_ACCESS_TOKEN, DEMO_APP_SECRET, DEMO_WABA_ID};
+use wabagate_sandbox::seed::{DEMO_ACCESS_TOKEN, DEMO_WABA_ID};
 use wabagate_store::{Keyring, Store, Timestamp};
 
-use crate::support::{Demo, Process, run};
+use crate::support::{Demo, Process, meta_signature, run};
 
 const OTHER_NUMBER: &str = "1000000000001001";
 
@@ -23,14 +21,8 @@ pub(crate) fn inbound_body(phone_number_id: &str, wamid: &str) -> Vec<u8> {
     .unwrap()
 }
 
-pub(crate) fn signature(body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(DEMO_APP_SECRET.as_bytes()).unwrap();
-    mac.update(body);
-    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
-}
-
 async fn post(client: &reqwest::Client, gateway: &Process, body: Vec<u8>) -> Result<u16, reqwest::Error> {
-    let signature = signature(&body);
+    let signature = meta_signature(&body);
     let response = client
         .post(gateway.url("/meta/webhooks"))
         .header("x-hub-signature-256", signature)
@@ -87,7 +79,7 @@ async fn a_kill_between_storing_and_processing_loses_nothing_and_repeats_nothing
         let (client, body, url) =
             (client.clone(), inbound_body(&demo.phone_number_id, &format!("wamid.KILL{index}")), gateway.url(""));
         deliveries.spawn(async move {
-            let signature = signature(&body);
+            let signature = meta_signature(&body);
             let outcome = client
                 .post(format!("{url}/meta/webhooks"))
                 .header("x-hub-signature-256", signature)

@@ -14,9 +14,9 @@ use serde_json::{Value, json};
 use wabagate_store::test_database::{PrivateServer, TestDatabase, server_url};
 use wabagate_store::{Keyring, Store};
 
-use crate::inbound::{inbound_body, ledger_wamids, signature, wait_until_applied};
+use crate::inbound::{inbound_body, ledger_wamids, wait_until_applied};
 use crate::redis_server::shared_redis_url;
-use crate::support::{Demo, Process, run, wabagate};
+use crate::support::{Demo, Process, meta_signature, run, wabagate};
 
 /// `serve` on its own data dir (the lock is per instance) over the shared database, with
 /// the shared master key; ARGS after.
@@ -53,7 +53,7 @@ impl Write {
                 let body = inbound_body(phone_number_id, wamid);
                 client
                     .post(format!("{base_url}/meta/webhooks"))
-                    .header("x-hub-signature-256", signature(&body))
+                    .header("x-hub-signature-256", meta_signature(&body))
                     .header("content-type", "application/json")
                     .body(body)
             }
@@ -239,7 +239,7 @@ async fn light_load(client: reqwest::Client, url: String, demo: Arc<Demo>, stop:
         let wamid = format!("wamid.PG-{port}-{round}");
         let body = inbound_body(&demo.phone_number_id, &wamid);
         let webhook =
-            client.post(format!("{url}/meta/webhooks")).header("x-hub-signature-256", signature(&body)).body(body);
+            client.post(format!("{url}/meta/webhooks")).header("x-hub-signature-256", meta_signature(&body)).body(body);
         let listing = client.get(format!("{url}/connections")).bearer_auth(&demo.api_key);
         let proxied =
             client.get(format!("{url}/whatsapp-business/v21.0/{}", demo.phone_number_id)).bearer_auth(&demo.api_key);

@@ -17,16 +17,14 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::http::{HeaderMap, StatusCode};
-use hmac::{Hmac, Mac};
+use axum::http::StatusCode;
 use serde_json::{Value, json};
-use sha2::Sha256;
 use wabagate_sandbox::seed::{DEMO_APP_ID, DEMO_APP_SECRET, DEMO_WABA_ID};
 use wabagate_store::test_database::{TestDatabase, server_url};
 
 use crate::redis_server::shared_redis_url;
 use crate::sandbox_dialog::connect_across_instances;
-use crate::support::{Process, hello_text, wabagate};
+use crate::support::{Process, hello_text, meta_signature, wabagate, webhook_endpoint};
 
 /// The load balancer's address: every instance makes its links with it, and no process
 /// listens there (each request goes to the instance the test picks).
@@ -118,11 +116,9 @@ impl Cluster {
 
     /// POSTs a body signed with the Meta app's secret to one instance, as Meta does.
     async fn meta_posts(&self, instance: usize, body: &[u8]) {
-        let mut mac = Hmac::<Sha256>::new_from_slice(DEMO_APP_SECRET.as_bytes()).unwrap();
-        mac.update(body);
-        let signature = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
         let posted = self.client.post(self.instances[instance].url("/meta/webhooks"));
-        let posted = posted.header("x-hub-signature-256", signature).body(body.to_vec()).send().await.unwrap();
+        let posted =
+            posted.header("x-hub-signature-256", meta_signature(body)).body(body.to_vec()).send().await.unwrap();
         assert_eq!(posted.status(), 200);
     }
 
@@ -262,29 +258,19 @@ struct Seen {
 /// refuses what does not verify.
 async fn receiver() -> (String, Arc<Mutex<Seen>>) {
     let seen = Arc::new(Mutex::new(Seen::default()));
-    let shared = seen.clone();
-    let app = axum::Router::new().route(
-        "/hook",
-        axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
-            let shared = shared.clone();
-            async move {
-                let mut seen = shared.lock().unwrap();
-                let verified = seen.verifier.as_ref().is_some_and(|verifier| verifier.verify(&body, &headers).is_ok());
-                if !verified {
-                    seen.forged += 1;
-                    return StatusCode::UNAUTHORIZED;
-                }
-                let body: Value = serde_json::from_slice(&body).unwrap();
-                let wamid = body["data"]["message"]["id"].as_str().unwrap_or_default().to_owned();
-                let id = headers["webhook-id"].to_str().unwrap().to_owned();
-                seen.deliveries.entry(id).or_insert((0, wamid)).0 += 1;
-                StatusCode::OK
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let url = webhook_endpoint(seen.clone(), |seen, headers, body| {
+        let verified = seen.verifier.as_ref().is_some_and(|verifier| verifier.verify(body, headers).is_ok());
+        if !verified {
+            seen.forged += 1;
+            return StatusCode::UNAUTHORIZED;
+        }
+        let body: Value = serde_json::from_slice(body).unwrap();
+        let wamid = body["data"]["message"]["id"].as_str().unwrap_or_default().to_owned();
+        let id = headers["webhook-id"].to_str().unwrap().to_owned();
+        seen.deliveries.entry(id).or_insert((0, wamid)).0 += 1;
+        StatusCode::OK
+    })
+    .await;
     (url, seen)
 }
 

@@ -6,13 +6,11 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::http::{HeaderMap, StatusCode};
-use hmac::{Hmac, Mac};
+use axum::http::StatusCode;
 use serde_json::{Value, json};
-use sha2::Sha256;
-use wabagate_sandbox::seed::{DEMO_APP_SECRET, DEMO_WABA_ID};
+use wabagate_sandbox::seed::DEMO_WABA_ID;
 
-use crate::support::{Demo, Process};
+use crate::support::{Demo, Process, meta_signature, webhook_endpoint};
 
 const ROUNDS: usize = 5;
 const BODIES_PER_ROUND: usize = 2;
@@ -33,12 +31,6 @@ fn batch(phone_number_id: &str, first: usize) -> Vec<u8> {
     .unwrap()
 }
 
-fn signature(body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(DEMO_APP_SECRET.as_bytes()).unwrap();
-    mac.update(body);
-    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
-}
-
 #[derive(Default)]
 struct Seen {
     up: bool,
@@ -49,27 +41,17 @@ struct Seen {
 /// An endpoint on 127.0.0.1:0 that answers 503 until it is `up`.
 async fn receiver() -> (String, Arc<Mutex<Seen>>) {
     let seen = Arc::new(Mutex::new(Seen::default()));
-    let shared = seen.clone();
-    let app = axum::Router::new().route(
-        "/hook",
-        axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
-            let shared = shared.clone();
-            async move {
-                let mut seen = shared.lock().unwrap();
-                if !seen.up {
-                    return StatusCode::SERVICE_UNAVAILABLE;
-                }
-                let body: Value = serde_json::from_slice(&body).unwrap();
-                let wamid = body["data"]["message"]["id"].as_str().unwrap().to_owned();
-                let id = headers["webhook-id"].to_str().unwrap().to_owned();
-                seen.ids.entry(wamid).or_default().insert(id);
-                StatusCode::OK
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let url = webhook_endpoint(seen.clone(), |seen, headers, body| {
+        if !seen.up {
+            return StatusCode::SERVICE_UNAVAILABLE;
+        }
+        let body: Value = serde_json::from_slice(body).unwrap();
+        let wamid = body["data"]["message"]["id"].as_str().unwrap().to_owned();
+        let id = headers["webhook-id"].to_str().unwrap().to_owned();
+        seen.ids.entry(wamid).or_default().insert(id);
+        StatusCode::OK
+    })
+    .await;
     (url, seen)
 }
 
@@ -102,7 +84,7 @@ async fn a_thousand_events_survive_five_kills_and_arrive_once_each_under_one_id(
             let bytes = batch(&demo.phone_number_id, first);
             let response = client
                 .post(gateway.url("/meta/webhooks"))
-                .header("x-hub-signature-256", signature(&bytes))
+                .header("x-hub-signature-256", meta_signature(&bytes))
                 .body(bytes)
                 .send()
                 .await

@@ -215,3 +215,30 @@ pub async fn database_url(data_dir: &Path) -> String {
     databases.push((data_dir.to_owned(), database));
     url
 }
+
+/// Meta's `X-Hub-Signature-256` of `body`, signed with the demo app's secret.
+pub fn meta_signature(body: &[u8]) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(wabagate_sandbox::seed::DEMO_APP_SECRET.as_bytes()).unwrap();
+    mac.update(body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// A webhook endpoint `POST /hook` on 127.0.0.1:0 that answers each delivery with
+/// `answer(seen, headers, body)`; its URL. It lives as long as the test's runtime.
+pub async fn webhook_endpoint<S: Send + 'static>(
+    seen: std::sync::Arc<std::sync::Mutex<S>>,
+    answer: fn(&mut S, &axum::http::HeaderMap, &[u8]) -> axum::http::StatusCode,
+) -> String {
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+            let seen = seen.clone();
+            async move { answer(&mut seen.lock().unwrap(), &headers, &body) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
