@@ -20,6 +20,23 @@ fn attempt(when: Timestamp, status: u16) -> AttemptRecord {
     AttemptRecord { attempted_at: when, http_status: Some(status), duration_ms: 3, error: None, response_body: None }
 }
 
+/// An account with one endpoint for every event, and `count` events published for it.
+async fn endpoint_with_events(test: &TestStore, count: usize) {
+    let account = test.store.create_account("acme").await.unwrap();
+    let new = NewSubscription {
+        url: "https://hooks.example.com/in".to_owned(),
+        events: vec!["*".to_owned()],
+        phone_number_ids: Vec::new(),
+        description: None,
+    };
+    test.store.create_subscription(account.account_id, &new, &AccessToken::new("whsec_x"), at(0)).await.unwrap();
+    for index in 0..count {
+        let wamid = format!("wamid.{index}");
+        let event = NewOutboundEvent::new("message.received", &[&wamid], None, json!({}), at(0));
+        test.store.publish_event(account.account_id, &event, at(0)).await.unwrap();
+    }
+}
+
 #[tokio::test]
 async fn a_claim_is_exclusive_until_its_lease_ends_and_only_its_owner_records_the_outcome() {
     let test = TestStore::open().await;
@@ -60,19 +77,7 @@ async fn a_claim_is_exclusive_until_its_lease_ends_and_only_its_owner_records_th
 #[tokio::test]
 async fn at_most_the_per_endpoint_limit_is_in_flight() {
     let test = TestStore::open().await;
-    let account = test.store.create_account("acme").await.unwrap();
-    let new = NewSubscription {
-        url: "https://hooks.example.com/in".to_owned(),
-        events: vec!["*".to_owned()],
-        phone_number_ids: Vec::new(),
-        description: None,
-    };
-    test.store.create_subscription(account.account_id, &new, &AccessToken::new("whsec_x"), at(0)).await.unwrap();
-    for index in 0..10 {
-        let wamid = format!("wamid.{index}");
-        let event = NewOutboundEvent::new("message.received", &[&wamid], None, json!({}), at(0));
-        test.store.publish_event(account.account_id, &event, at(0)).await.unwrap();
-    }
+    endpoint_with_events(&test, 10).await;
     assert_eq!(test.store.claim_deliveries(at(1), LEASE, 4, 32).await.unwrap().len(), 4);
     assert_eq!(test.store.claim_deliveries(at(1), LEASE, 4, 32).await.unwrap().len(), 0, "the endpoint is full");
 }
@@ -80,19 +85,7 @@ async fn at_most_the_per_endpoint_limit_is_in_flight() {
 #[tokio::test]
 async fn a_finished_delivery_hands_its_place_to_the_next_of_its_endpoint_and_never_adds_one() {
     let test = TestStore::open().await;
-    let account = test.store.create_account("acme").await.unwrap();
-    let new = NewSubscription {
-        url: "https://hooks.example.com/in".to_owned(),
-        events: vec!["*".to_owned()],
-        phone_number_ids: Vec::new(),
-        description: None,
-    };
-    test.store.create_subscription(account.account_id, &new, &AccessToken::new("whsec_x"), at(0)).await.unwrap();
-    for index in 0..6 {
-        let wamid = format!("wamid.{index}");
-        let event = NewOutboundEvent::new("message.received", &[&wamid], None, json!({}), at(0));
-        test.store.publish_event(account.account_id, &event, at(0)).await.unwrap();
-    }
+    endpoint_with_events(&test, 6).await;
     let held = test.store.claim_deliveries(at(1), LEASE, 4, 32).await.unwrap();
     assert_eq!(held.len(), 4);
 
