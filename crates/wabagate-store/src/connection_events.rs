@@ -46,7 +46,8 @@ pub(crate) async fn connection_changed(
     event: NewEvent,
 ) -> StoreResult<()> {
     record(tx, connection.account_id, connection.connection_id, event).await?;
-    crate::webhook_routes::reindex(tx, connection.connection_id).await
+    let claims = crate::webhook_routes::claims_of(connection);
+    crate::webhook_routes::reindex(tx, connection.account_id, connection.connection_id, &claims).await
 }
 
 pub(crate) async fn record(
@@ -156,7 +157,9 @@ impl crate::WebhookBatch {
             NewEvent { kind: "status_changed", detail: status },
         )
         .await?;
-        crate::webhook_routes::reindex(&mut self.tx, route.connection_id).await?;
+        // EXPIRED now, it claims nothing.
+        crate::webhook_routes::reindex(&mut self.tx, route.account_id, route.connection_id, &Default::default())
+            .await?;
         Ok(true)
     }
 }

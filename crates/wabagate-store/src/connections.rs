@@ -216,8 +216,9 @@ impl Store {
     /// Deletes a connection (and its sealed token) and returns what it was.
     pub async fn delete_connection(&self, account_id: Uuid, connection_id: Uuid) -> StoreResult<Connection> {
         let mut tx = self.begin_connection_change().await?;
-        // Its ids go to the next claimant first: deleting it drops its routes (a cascade).
-        crate::webhook_routes::release(&mut tx, account_id, connection_id).await?;
+        // Its ids go to the next claimant first (as if it claimed none): deleting it drops its
+        // routes (a cascade).
+        crate::webhook_routes::reindex(&mut tx, account_id, connection_id, &Default::default()).await?;
         let row = sqlx::query(&format!(
             "DELETE FROM connections WHERE id = $1 AND account_id = $2 RETURNING {CONNECTION_COLUMNS}"
         ))

@@ -141,8 +141,7 @@ impl Store {
         per_endpoint: u32,
         limit: u32,
     ) -> StoreResult<Vec<ClaimedDelivery>> {
-        let lease_owner = Uuid::new_v4().to_string();
-        let lease_until = now.unix_micros().saturating_add(i64::try_from(lease.as_micros()).unwrap_or(i64::MAX));
+        let (lease_owner, lease_until) = new_lease(now, lease);
         // `busy` counts each endpoint's live leases once; `due` ranks its due rows, so an
         // endpoint gets only the places it has left.
         let claimed = sqlx::query(&format!(
@@ -214,8 +213,7 @@ impl Store {
             tx.rollback().await?;
             return Ok(Finished { recorded: false, next: None });
         }
-        let lease_owner = Uuid::new_v4().to_string();
-        let lease_until = now.unix_micros().saturating_add(i64::try_from(lease.as_micros()).unwrap_or(i64::MAX));
+        let (lease_owner, lease_until) = new_lease(now, lease);
         let taken = sqlx::query(&format!(
             "UPDATE webhook_deliveries SET status = 'in_flight', lease_owner = $1, lease_until = $2,
                 attempts = attempts + 1, updated_at = $3
@@ -409,6 +407,12 @@ impl Store {
         .rows_affected();
         Ok(forgotten)
     }
+}
+
+/// A fresh lease token, and when a lease of `lease` taken `now` ends (unix micros).
+fn new_lease(now: Timestamp, lease: Duration) -> (String, i64) {
+    let until = now.unix_micros().saturating_add(i64::try_from(lease.as_micros()).unwrap_or(i64::MAX));
+    (Uuid::new_v4().to_string(), until)
 }
 
 /// Writes an attempt and its outcome inside `tx`, if `claimed`'s lease is still the row's;

@@ -4,8 +4,7 @@
 //! changes a connection, so it never drifts from them. When two ACTIVE connections claim one
 //! id, the newest wins and a warning is logged.
 //!
-//! A change touches only the ids the changed connection owned or claims ([`reindex`],
-//! [`release`]), so connecting the 100,000th business costs what connecting the first did; a
+//! A change touches only the ids the changed connection owned or claims ([`reindex`]), so connecting the 100,000th business costs what connecting the first did; a
 //! whole [`rebuild`] (which reads every ACTIVE connection) is kept for repairs.
 
 use std::collections::{HashMap, HashSet};
@@ -14,7 +13,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use crate::accounts::parse_uuid;
-use crate::{Store, StoreResult};
+use crate::{Connection, ConnectionStatus, Store, StoreResult};
 
 /// What a webhook change is routed by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -129,40 +128,32 @@ pub(crate) async fn rebuild(tx: &mut sqlx::AnyConnection) -> StoreResult<()> {
 /// An id of the index: what kind it is, and the id.
 type RouteKey = (RouteKind, String);
 
+/// The ids a connection claims: its metadata's while it is ACTIVE, none otherwise.
+pub(crate) fn claims_of(connection: &Connection) -> HashSet<RouteKey> {
+    if connection.status != ConnectionStatus::Active {
+        return HashSet::new();
+    }
+    claimed_ids(&connection.metadata).into_iter().collect()
+}
+
 /// Brings the index in step with one connection that just changed (activated, its metadata
-/// replaced, expired or revoked), inside the caller's transaction: what it owned and no
-/// longer claims goes to the newest other claimant, what it claims and nobody newer owns
-/// becomes its own. Given an index that was right before, the result is [`rebuild`]'s.
-pub(crate) async fn reindex(tx: &mut sqlx::AnyConnection, connection_id: Uuid) -> StoreResult<()> {
-    let Some(changed) = sqlx::query("SELECT account_id, status, metadata FROM connections WHERE id = $1")
-        .bind(connection_id.to_string())
-        .fetch_optional(&mut *tx)
-        .await?
-    else {
-        return Ok(());
-    };
-    let account_id: String = changed.try_get("account_id")?;
-    let status: String = changed.try_get("status")?;
-    let claims: HashSet<RouteKey> = if status == "ACTIVE" {
-        let metadata: String = changed.try_get("metadata")?;
-        claimed_ids(&serde_json::from_str(&metadata).unwrap_or_default()).into_iter().collect()
-    } else {
-        HashSet::new()
-    };
+/// replaced, expired, revoked, or about to be deleted), inside the caller's transaction,
+/// given what it claims now: what it owned and no longer claims goes to the newest other
+/// claimant, what it claims and nobody newer owns becomes its own. Given an index that was
+/// right before, the result is [`rebuild`]'s.
+pub(crate) async fn reindex(
+    tx: &mut sqlx::AnyConnection,
+    account_id: Uuid,
+    connection_id: Uuid,
+    claims: &HashSet<RouteKey>,
+) -> StoreResult<()> {
+    let account_id = account_id.to_string();
     let owned = owned_by(tx, &account_id, connection_id).await?;
-    for (kind, id) in owned.difference(&claims) {
+    for (kind, id) in owned.difference(claims) {
         hand_on(tx, *kind, id, connection_id).await?;
     }
     for (kind, id) in claims.difference(&owned) {
         claim(tx, *kind, id, connection_id, &account_id).await?;
-    }
-    Ok(())
-}
-
-/// Before a connection is deleted: each id it owns goes to the newest other claimant.
-pub(crate) async fn release(tx: &mut sqlx::AnyConnection, account_id: Uuid, connection_id: Uuid) -> StoreResult<()> {
-    for (kind, id) in owned_by(tx, &account_id.to_string(), connection_id).await? {
-        hand_on(tx, kind, &id, connection_id).await?;
     }
     Ok(())
 }
