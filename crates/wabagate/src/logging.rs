@@ -4,10 +4,14 @@
 //! `WABAGATE_LOG=debug,hyper=info`); the access log (target `wabagate::access`, one line per
 //! request) can be set apart with `--access-log-level`.
 
+mod batched_writer;
+
 use std::io::IsTerminal;
 
 use serde::Deserialize;
 use tracing_subscriber::EnvFilter;
+
+use self::batched_writer::{BatchedWriter, WriterThread};
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum, Deserialize)]
@@ -58,38 +62,45 @@ pub(crate) struct LogArgs {
     pub(crate) access_log_level: Option<AccessLogLevel>,
 }
 
-/// Keeps the log writer's thread alive; dropping it writes every line still queued (at the
+/// Keeps the log writer's thread alive; dropping it writes every line still buffered (at the
 /// end of `serve` and `sandbox`), so a clean stop loses no line.
 #[must_use = "dropping the guard stops the log writer"]
 pub(crate) struct LogGuard {
-    _writer: Option<tracing_appender::non_blocking::WorkerGuard>,
+    writer: Option<(BatchedWriter<std::io::Stderr>, WriterThread)>,
 }
 
-/// Lines queued for the writer thread at most; when it is that far behind, a request waits
-/// for room rather than a line being lost.
-const QUEUED_LINES: usize = 16 * 1024;
+impl Drop for LogGuard {
+    fn drop(&mut self) {
+        if let Some((writer, thread)) = self.writer.take() {
+            writer.stop(thread);
+        }
+    }
+}
 
 /// Installs the process's log subscriber; the first call wins. Lines are formatted by the
-/// thread that logs them and written to stderr by a thread of their own, so the access log
-/// never makes a request wait on a `write()`.
+/// thread that logs them and written to stderr in batches by a thread of their own
+/// ([`batched_writer`]), so the access log never makes a request wait on a `write()`.
 pub(crate) fn init(format: LogFormat, access_log_level: Option<AccessLogLevel>) -> LogGuard {
     let mut filter = EnvFilter::try_from_env("WABAGATE_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     if let Some(level) = access_log_level {
         let directive = format!("wabagate::access={}", level.as_str());
         filter = filter.add_directive(directive.parse().expect("a valid directive"));
     }
-    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        .buffered_lines_limit(QUEUED_LINES)
-        .lossy(false)
-        .thread_name("wabagate-log")
-        .finish(std::io::stderr());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer);
+    let Ok((writer, thread)) = BatchedWriter::start(std::io::stderr(), "wabagate-log") else {
+        eprintln!("warning: cannot start the log writer's thread; logging nothing");
+        return LogGuard { writer: None };
+    };
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer.clone());
     let installed = match format {
         LogFormat::Text => builder.with_ansi(colours_wanted()).try_init(),
         // Fields at the top level next to `timestamp`, `level` and `target`, as collectors expect.
         LogFormat::Json => builder.json().flatten_event(true).with_current_span(false).try_init(),
     };
-    LogGuard { _writer: installed.is_ok().then_some(guard) }
+    if installed.is_err() {
+        writer.stop(thread);
+        return LogGuard { writer: None };
+    }
+    LogGuard { writer: Some((writer, thread)) }
 }
 
 /// Colours only for a person at a terminal who did not ask for none (https://no-color.org).
