@@ -22,6 +22,7 @@ mod process;
 mod redis;
 mod report;
 mod scenarios;
+mod serve;
 mod tenants;
 mod transfer;
 mod upstream;
@@ -56,6 +57,9 @@ enum Command {
     },
     /// The proxy on PostgreSQL and Redis against SQLite: one instance each, interleaved rounds.
     Backends(backends::Options),
+    /// Start the canned upstream and one seeded wabagate, pinned as the benchmark pins them,
+    /// and keep them running for a look from outside (perf, strace, a wrk of your own).
+    Serve,
     /// Serve the canned upstream alone.
     Upstream {
         #[arg(long, default_value = "127.0.0.1:0")]
@@ -72,6 +76,7 @@ fn main() -> anyhow::Result<()> {
     runtime.block_on(async move {
         match cli.command {
             Some(Command::Guard { update, keep_profiles }) => guard::run(update, keep_profiles.as_deref()).await,
+            Some(Command::Serve) => serve::run().await,
             Some(Command::Backends(options)) => {
                 let report = backends::run(options).await?;
                 print!("{}", report.render());

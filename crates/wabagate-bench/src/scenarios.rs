@@ -210,7 +210,26 @@ pub(crate) async fn wabagate_instructions(
     callgrind::per_request(&start, SEND_PATH, key, FEW, MANY, keep_in).await
 }
 
+/// Copies the seeded data dir. The seeding store's last SQLite connection may still be
+/// closing (checkpointing its write-ahead log into the database file, then deleting the
+/// log), so a file that vanishes mid-copy means the copy may be torn: it is taken again.
 fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
+    let mut attempts = 0;
+    loop {
+        match copy_files(from, to) {
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound && attempts < 20 => {
+                attempts += 1;
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            result => return Ok(result?),
+        }
+    }
+}
+
+fn copy_files(from: &Path, to: &Path) -> std::io::Result<()> {
+    if to.exists() {
+        std::fs::remove_dir_all(to)?;
+    }
     std::fs::create_dir_all(to)?;
     for entry in std::fs::read_dir(from)? {
         let entry = entry?;

@@ -8,6 +8,7 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -18,8 +19,10 @@ use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
-/// Meta's answer to a successful send, byte for byte what a client would get.
-pub(crate) const SEND_RESPONSE: &str = r#"{"messaging_product":"whatsapp","contacts":[{"input":"1234567890","wa_id":"1234567890"}],"messages":[{"id":"wamid.HBgLMTIzNDU2Nzg5MBUCABEYEjFCRDZBRTk0QTMzNTQ2RkQ5NgA="}]}"#;
+/// Sends answered so far: each answer names a wamid of its own, as Meta's do, so the
+/// gateway's ledger inserts a row per send as it does in use (one wamid for every send would
+/// rewrite one row instead).
+static SENDS: AtomicU64 = AtomicU64::new(0);
 pub(crate) const SLOW_DELAY: Duration = Duration::from_secs(1);
 pub(crate) const LARGE_BYTES: u64 = 100 * 1024 * 1024;
 const CHUNK: usize = 64 * 1024;
@@ -63,9 +66,17 @@ async fn answer(request: Request<Incoming>) -> Result<Response<Body>, Infallible
     } else if received > 1024 * 1024 {
         json(format!(r#"{{"received":{received}}}"#))
     } else {
-        json(SEND_RESPONSE.to_owned())
+        json(send_response(SENDS.fetch_add(1, Ordering::Relaxed)))
     };
     Ok(response)
+}
+
+/// Meta's answer to a successful send, byte for byte the shape and length a client would get,
+/// with the `n`th wamid.
+fn send_response(n: u64) -> String {
+    format!(
+        r#"{{"messaging_product":"whatsapp","contacts":[{{"input":"1234567890","wa_id":"1234567890"}}],"messages":[{{"id":"wamid.HBgLMTIzNDU2Nzg5MBUCABEYEj{n:028X}A="}}]}}"#
+    )
 }
 
 fn json(body: String) -> Response<Body> {

@@ -2,6 +2,7 @@
 //! when `WABAGATE_TEST_DATABASE_URL` is set (see `wabagate_store::test_database`). Written
 //! against `Store` only, so the one suite runs on both.
 
+mod ledger;
 mod operations;
 mod outage;
 mod outbox;
