@@ -210,9 +210,10 @@ pub(crate) async fn wabagate_instructions(
     callgrind::per_request(&start, SEND_PATH, key, FEW, MANY, keep_in).await
 }
 
-/// Copies the seeded data dir. The seeding store's last SQLite connection may still be
-/// closing (checkpointing its write-ahead log into the database file, then deleting the
-/// log), so a file that vanishes mid-copy means the copy may be torn: it is taken again.
+/// Copies the seeded data dir. One of SQLite's files (its write-ahead log) was seen to
+/// vanish between listing and copying, about one guard run in seven, most likely as the
+/// seeding store's connections finished closing; a copy that met a vanished file may be
+/// torn, so it is taken again.
 fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
     let mut attempts = 0;
     loop {

@@ -248,36 +248,42 @@ mod tests {
 
     use super::*;
 
-    #[tokio::test]
-    async fn concurrent_misses_load_once() {
-        let cache = ConnectionCache::new(Duration::from_secs(60));
+    type Answer = Result<(Arc<[CachedConnection]>, Source), StoreError>;
+
+    /// Fifty concurrent misses of one account's list, each loaded by `answer` (after a
+    /// yield, so they overlap): their answers, and how many loads ran.
+    async fn fifty_concurrent_misses(
+        cache: &ConnectionCache,
+        id: Uuid,
+        answer: fn() -> Result<Arc<[CachedConnection]>, StoreError>,
+    ) -> (Vec<Answer>, usize) {
         let loads = AtomicUsize::new(0);
-        let id = Uuid::new_v4();
         let load = || async {
             loads.fetch_add(1, Ordering::SeqCst);
             tokio::task::yield_now().await;
-            Ok(Arc::from([]))
+            answer()
         };
         let answers = futures_util::future::join_all((0..50).map(|_| cache.get_or_load(id, load))).await;
+        (answers, loads.load(Ordering::SeqCst))
+    }
+
+    #[tokio::test]
+    async fn concurrent_misses_load_once() {
+        let cache = ConnectionCache::new(Duration::from_secs(60));
+        let id = Uuid::new_v4();
+        let (answers, loads) = fifty_concurrent_misses(&cache, id, || Ok(Arc::from([]))).await;
         assert!(answers.iter().all(Result::is_ok));
-        assert_eq!(loads.load(Ordering::SeqCst), 1);
-        let (_, source) = cache.get_or_load(id, load).await.unwrap();
+        assert_eq!(loads, 1);
+        let (_, source) = cache.get_or_load(id, || async { Ok(Arc::from([])) }).await.unwrap();
         assert_eq!(source, Source::Cache);
     }
 
     #[tokio::test]
     async fn concurrent_misses_of_an_unreachable_store_ask_it_once() {
         let cache = ConnectionCache::new(Duration::from_secs(60));
-        let loads = AtomicUsize::new(0);
-        let id = Uuid::new_v4();
-        let load = || async {
-            loads.fetch_add(1, Ordering::SeqCst);
-            tokio::task::yield_now().await;
-            Err(StoreError::Unavailable)
-        };
-        let answers = futures_util::future::join_all((0..50).map(|_| cache.get_or_load(id, load))).await;
+        let (answers, loads) = fifty_concurrent_misses(&cache, Uuid::new_v4(), || Err(StoreError::Unavailable)).await;
         assert!(answers.iter().all(|answer| matches!(answer, Err(error) if error.is_unavailable())));
-        assert_eq!(loads.load(Ordering::SeqCst), 1, "each waiter would have waited out a timeout of its own");
+        assert_eq!(loads, 1, "each waiter would have waited out a timeout of its own");
     }
 
     #[tokio::test]

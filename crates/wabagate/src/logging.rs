@@ -66,15 +66,7 @@ pub(crate) struct LogArgs {
 /// end of `serve` and `sandbox`), so a clean stop loses no line.
 #[must_use = "dropping the guard stops the log writer"]
 pub(crate) struct LogGuard {
-    writer: Option<(BatchedWriter<std::io::Stderr>, WriterThread)>,
-}
-
-impl Drop for LogGuard {
-    fn drop(&mut self) {
-        if let Some((writer, thread)) = self.writer.take() {
-            writer.stop(thread);
-        }
-    }
+    _writer: Option<WriterThread<std::io::Stderr>>,
 }
 
 /// Installs the process's log subscriber; the first call wins. Lines are formatted by the
@@ -88,19 +80,15 @@ pub(crate) fn init(format: LogFormat, access_log_level: Option<AccessLogLevel>) 
     }
     let Ok((writer, thread)) = BatchedWriter::start(std::io::stderr(), "wabagate-log") else {
         eprintln!("warning: cannot start the log writer's thread; logging nothing");
-        return LogGuard { writer: None };
+        return LogGuard { _writer: None };
     };
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer.clone());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer);
     let installed = match format {
         LogFormat::Text => builder.with_ansi(colours_wanted()).try_init(),
         // Fields at the top level next to `timestamp`, `level` and `target`, as collectors expect.
         LogFormat::Json => builder.json().flatten_event(true).with_current_span(false).try_init(),
     };
-    if installed.is_err() {
-        writer.stop(thread);
-        return LogGuard { writer: None };
-    }
-    LogGuard { writer: Some((writer, thread)) }
+    LogGuard { _writer: installed.is_ok().then_some(thread) }
 }
 
 /// Colours only for a person at a terminal who did not ask for none (https://no-color.org).

@@ -10,9 +10,9 @@
 //!
 //! Nothing is lost and memory stays bounded: when the writer falls behind (the output is
 //! blocked, a full pipe) and the buffer reaches [`MOST_BUFFERED`], the thread that logs
-//! writes the buffer itself and waits for it, keeping the lines in order. A stop
-//! ([`BatchedWriter::stop`], from the log guard's drop) writes every line still buffered; a
-//! line logged after that is written at once by the thread that logs it.
+//! writes the buffer itself and waits for it, keeping the lines in order. Dropping the
+//! [`WriterThread`] (the log guard holds it) writes every line still buffered; a line logged
+//! after that is written at once by the thread that logs it.
 
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -52,12 +52,15 @@ struct Shared<W> {
     stopping: AtomicBool,
 }
 
-/// The writer thread; [`BatchedWriter::stop`] ends it.
-pub(crate) struct WriterThread(Option<JoinHandle<()>>);
+/// The writer thread; dropping it writes every line still buffered and ends it.
+pub(crate) struct WriterThread<W: Write + Send + 'static> {
+    shared: Arc<Shared<W>>,
+    thread: Option<JoinHandle<()>>,
+}
 
 impl<W: Write + Send + 'static> BatchedWriter<W> {
     /// Starts the writer thread (named `name`) in front of `output`.
-    pub(crate) fn start(output: W, name: &str) -> io::Result<(Self, WriterThread)> {
+    pub(crate) fn start(output: W, name: &str) -> io::Result<(Self, WriterThread<W>)> {
         let shared = Arc::new(Shared {
             buffer: Mutex::new(Vec::with_capacity(BATCH)),
             wake: Condvar::new(),
@@ -68,17 +71,19 @@ impl<W: Write + Send + 'static> BatchedWriter<W> {
             let shared = Arc::clone(&shared);
             std::thread::Builder::new().name(name.to_owned()).spawn(move || shared.write_batches())?
         };
-        Ok((Self { shared }, WriterThread(Some(thread))))
+        Ok((Self { shared: Arc::clone(&shared) }, WriterThread { shared, thread: Some(thread) }))
     }
+}
 
-    /// Writes every line buffered and ends the writer thread; lines logged after this are
-    /// written at once.
-    pub(crate) fn stop(&self, mut thread: WriterThread) {
+impl<W: Write + Send + 'static> Drop for WriterThread<W> {
+    /// Lines logged from now on are written at once by the thread that logs them.
+    fn drop(&mut self) {
         self.shared.stopping.store(true, Ordering::Release);
         self.shared.wake.notify_one();
-        if let Some(thread) = thread.0.take() {
+        if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+        // What a writer thread that panicked left behind.
         self.shared.write_out(&mut lock(&self.shared.buffer));
     }
 }
@@ -201,7 +206,7 @@ mod tests {
         let expected: String = (0..100).map(|n| format!("line {n}\n")).collect();
         assert_eq!(String::from_utf8(written).unwrap(), expected);
         assert!(writes < 5, "{writes} writes for 100 lines");
-        writer.stop(thread);
+        drop(thread);
     }
 
     #[test]
@@ -209,7 +214,7 @@ mod tests {
         let output = Recorded::default();
         let (writer, thread) = BatchedWriter::start(output.clone(), "test-log").unwrap();
         log(&writer, "before the stop\n");
-        writer.stop(thread);
+        drop(thread);
         assert_eq!(lock(&output.0).0, b"before the stop\n");
         log(&writer, "after the stop\n");
         assert_eq!(lock(&output.0).0, b"before the stop\nafter the stop\n");
@@ -248,7 +253,7 @@ mod tests {
         *lock(&gate.0) = true;
         gate.1.notify_all();
         logger.join().unwrap();
-        writer.stop(thread);
+        drop(thread);
         let written = lock(&output.0).0.clone();
         assert_eq!(written.len(), 3 * 1024 * 1024);
         assert!(written.chunks(1024).all(|chunk| chunk == line.as_bytes()));
