@@ -81,6 +81,17 @@ impl Dialect {
         }
     }
 
+    /// A transaction that only reads, and sees one snapshot for all its statements: a
+    /// message and its status history read together agree, even while statuses land.
+    pub(crate) async fn begin_snapshot(self, pool: &AnyPool) -> StoreResult<Transaction<'static, Any>> {
+        match self {
+            // In WAL mode a read transaction keeps the snapshot of its first read.
+            Self::Sqlite => Ok(pool.begin().await?),
+            // READ COMMITTED, the default, takes a new snapshot for every statement.
+            Self::Postgres => Ok(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?),
+        }
+    }
+
     /// Makes the transaction on `connection` the only one changing connections (and so
     /// rebuilding the routing index) until it ends. Called before its first write to
     /// `connections`, so two instances never interleave rebuilds, nor deadlock on them.

@@ -11,8 +11,8 @@
 
 use serde::Serialize;
 use serde_json::Value;
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
 use uuid::Uuid;
 
 use crate::accounts::parse_uuid;
@@ -174,15 +174,18 @@ impl Store {
 
     /// One message of an account; another account's wamid is not found.
     pub async fn ledger_message(&self, account_id: Uuid, wamid: &str) -> StoreResult<Option<LedgerMessage>> {
+        let mut tx = self.dialect.begin_snapshot(&self.pool).await?;
         let row = sqlx::query(&format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE account_id = $1 AND wamid = $2"))
             .bind(account_id.to_string())
             .bind(wamid)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *tx)
             .await?;
-        match row {
-            Some(row) => Ok(self.with_statuses(vec![message_from_row(&row)?]).await?.pop()),
-            None => Ok(None),
-        }
+        let message = match row {
+            Some(row) => with_statuses(&mut tx, vec![message_from_row(&row)?]).await?.pop(),
+            None => None,
+        };
+        tx.commit().await?;
+        Ok(message)
     }
 
     /// An account's messages, newest first, after `cursor`.
@@ -193,6 +196,7 @@ impl Store {
         cursor: Option<&LedgerCursor>,
         limit: u32,
     ) -> StoreResult<Vec<LedgerMessage>> {
+        let mut tx = self.dialect.begin_snapshot(&self.pool).await?;
         let rows = sqlx::query(&format!(
             "SELECT {MESSAGE_COLUMNS} FROM messages
              WHERE account_id = $1 AND ($2 IS NULL OR direction = $2) AND ($3 IS NULL OR status = $3)
@@ -211,10 +215,12 @@ impl Store {
         .bind(cursor.map(|cursor| cursor.created_at))
         .bind(cursor.map(|cursor| cursor.wamid.as_str()))
         .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await?;
         let messages = rows.iter().map(message_from_row).collect::<StoreResult<Vec<_>>>()?;
-        self.with_statuses(messages).await
+        let messages = with_statuses(&mut tx, messages).await?;
+        tx.commit().await?;
+        Ok(messages)
     }
 
     /// The thread of one customer with one business number of an account, oldest first.
@@ -225,6 +231,7 @@ impl Store {
         wa_id: &str,
         limit: u32,
     ) -> StoreResult<Vec<LedgerMessage>> {
+        let mut tx = self.dialect.begin_snapshot(&self.pool).await?;
         let rows = sqlx::query(&format!(
             "SELECT {MESSAGE_COLUMNS} FROM (
                 SELECT * FROM messages WHERE account_id = $1 AND phone_number_id = $2 AND peer = $3
@@ -235,10 +242,12 @@ impl Store {
         .bind(phone_number_id)
         .bind(wa_id)
         .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await?;
         let messages = rows.iter().map(message_from_row).collect::<StoreResult<Vec<_>>>()?;
-        self.with_statuses(messages).await
+        let messages = with_statuses(&mut tx, messages).await?;
+        tx.commit().await?;
+        Ok(messages)
     }
 
     /// An account's customers (per business number), the most recently active first.
@@ -249,6 +258,7 @@ impl Store {
         cursor: Option<&LedgerCursor>,
         limit: u32,
     ) -> StoreResult<Vec<ConversationSummary>> {
+        let mut tx = self.dialect.begin_snapshot(&self.pool).await?;
         // The last message of each (number, customer): no later one exists for the pair.
         let columns = MESSAGE_COLUMNS.split(", ").map(|column| format!("m.{column}")).collect::<Vec<_>>().join(", ");
         let rows = sqlx::query(&format!(
@@ -270,7 +280,7 @@ impl Store {
         .bind(cursor.map(|cursor| cursor.created_at))
         .bind(cursor.map(|cursor| cursor.wamid.as_str()))
         .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await?;
         let mut summaries = Vec::with_capacity(rows.len());
         let mut last_messages = Vec::with_capacity(rows.len());
@@ -282,7 +292,8 @@ impl Store {
             ));
             last_messages.push(message);
         }
-        let last_messages = self.with_statuses(last_messages).await?;
+        let last_messages = with_statuses(&mut tx, last_messages).await?;
+        tx.commit().await?;
         Ok(last_messages
             .into_iter()
             .zip(summaries)
@@ -305,39 +316,6 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?;
         Ok(row.map(|row| row.try_get("last_inbound_unix")).transpose()?)
-    }
-
-    async fn with_statuses(&self, mut messages: Vec<LedgerMessage>) -> StoreResult<Vec<LedgerMessage>> {
-        if messages.is_empty() {
-            return Ok(messages);
-        }
-        let placeholders = (1..=messages.len()).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
-        let sql = format!(
-            "SELECT wamid, status, timestamp_unix, received_at FROM message_statuses WHERE wamid IN ({placeholders})
-             ORDER BY received_at, timestamp_unix"
-        );
-        let mut query = sqlx::query(&sql);
-        for message in &messages {
-            query = query.bind(&message.wamid);
-        }
-        for row in query.fetch_all(&self.pool).await? {
-            let wamid: String = row.try_get("wamid")?;
-            let entry = StatusEntry {
-                status: row.try_get("status")?,
-                timestamp: row
-                    .try_get::<Option<i64>, _>("timestamp_unix")?
-                    .map(|seconds| Timestamp::from_unix_micros(seconds.saturating_mul(1_000_000))),
-                received_at: Timestamp::from_unix_micros(row.try_get("received_at")?),
-            };
-            for message in messages.iter_mut().filter(|message| message.wamid == wamid) {
-                message.statuses.push(entry.clone());
-            }
-        }
-        for message in &mut messages {
-            // Meta's order, not arrival order: the history reads as what happened.
-            message.statuses.sort_by_key(|entry| (entry.timestamp, status_rank(&entry.status)));
-        }
-        Ok(messages)
     }
 }
 
@@ -441,6 +419,44 @@ impl WebhookBatch {
         }
         Ok(true)
     }
+}
+
+/// Fills in the status history of `messages`, read in the same transaction (so the same
+/// snapshot) as the messages themselves.
+async fn with_statuses(
+    tx: &mut Transaction<'static, Any>,
+    mut messages: Vec<LedgerMessage>,
+) -> StoreResult<Vec<LedgerMessage>> {
+    if messages.is_empty() {
+        return Ok(messages);
+    }
+    let placeholders = (1..=messages.len()).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "SELECT wamid, status, timestamp_unix, received_at FROM message_statuses WHERE wamid IN ({placeholders})
+         ORDER BY received_at, timestamp_unix"
+    );
+    let mut query = sqlx::query(&sql);
+    for message in &messages {
+        query = query.bind(&message.wamid);
+    }
+    for row in query.fetch_all(&mut **tx).await? {
+        let wamid: String = row.try_get("wamid")?;
+        let entry = StatusEntry {
+            status: row.try_get("status")?,
+            timestamp: row
+                .try_get::<Option<i64>, _>("timestamp_unix")?
+                .map(|seconds| Timestamp::from_unix_micros(seconds.saturating_mul(1_000_000))),
+            received_at: Timestamp::from_unix_micros(row.try_get("received_at")?),
+        };
+        for message in messages.iter_mut().filter(|message| message.wamid == wamid) {
+            message.statuses.push(entry.clone());
+        }
+    }
+    for message in &mut messages {
+        // Meta's order, not arrival order: the history reads as what happened.
+        message.statuses.sort_by_key(|entry| (entry.timestamp, status_rank(&entry.status)));
+    }
+    Ok(messages)
 }
 
 fn record_send_query(send: &SendRecord) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
