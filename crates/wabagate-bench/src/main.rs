@@ -6,6 +6,8 @@
 //!   callgrind must stay within 10 % of the committed figure ([`guard`]).
 //! - `wabagate-bench backends --database-url postgres://…`: the proxy on PostgreSQL and
 //!   Redis against SQLite ([`backends`], with [`postgres`] and [`redis`]).
+//! - `wabagate-bench ledger`: what recording a send costs the store, apart from the proxy
+//!   ([`ledger`]).
 //! - `wabagate-bench upstream`: the canned upstream alone ([`upstream`]).
 //!
 //! Module map: [`scenarios`] (what is measured), [`process`] (pinning, `/proc`), [`nginx`],
@@ -16,6 +18,7 @@ mod backends;
 mod callgrind;
 mod gateway;
 mod guard;
+mod ledger;
 mod nginx;
 mod postgres;
 mod process;
@@ -57,6 +60,8 @@ enum Command {
     },
     /// The proxy on PostgreSQL and Redis against SQLite: one instance each, interleaved rounds.
     Backends(backends::Options),
+    /// What recording a send costs the store, with wamids and customers as Meta's (no proxy).
+    Ledger(ledger::Options),
     /// Start the canned upstream and one seeded wabagate, pinned as the benchmark pins them,
     /// and keep them running for a look from outside (perf, strace, a wrk of your own).
     Serve,
@@ -77,6 +82,7 @@ fn main() -> anyhow::Result<()> {
         match cli.command {
             Some(Command::Guard { update, keep_profiles }) => guard::run(update, keep_profiles.as_deref()).await,
             Some(Command::Serve) => serve::run().await,
+            Some(Command::Ledger(options)) => ledger::run(options).await,
             Some(Command::Backends(options)) => {
                 let report = backends::run(options).await?;
                 print!("{}", report.render());
