@@ -74,9 +74,18 @@ async fn answer(request: Request<Incoming>) -> Result<Response<Body>, Infallible
 /// Meta's answer to a successful send, byte for byte the shape and length a client would get,
 /// with the `n`th wamid.
 fn send_response(n: u64) -> String {
+    let tail = wamid_tail(n);
     format!(
-        r#"{{"messaging_product":"whatsapp","contacts":[{{"input":"1234567890","wa_id":"1234567890"}}],"messages":[{{"id":"wamid.HBgLMTIzNDU2Nzg5MBUCABEYEj{n:028X}A="}}]}}"#
+        r#"{{"messaging_product":"whatsapp","contacts":[{{"input":"1234567890","wa_id":"1234567890"}}],"messages":[{{"id":"wamid.HBgLMTIzNDU2Nzg5MBUCABEYEj{tail:028X}A="}}]}}"#
     )
+}
+
+/// The tail of the `n`th wamid: Meta's wamids differ in a tail that looks random, so
+/// consecutive sends land far apart in the ledger's wamid index (rising numbers would put
+/// every insert at its end, the store's best case). An odd multiplier maps distinct `n` to
+/// distinct tails.
+pub(crate) fn wamid_tail(n: u64) -> u64 {
+    n.wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 fn json(body: String) -> Response<Body> {
