@@ -18,7 +18,7 @@ use wabagate_store::{AccessToken, Keyring, SendRecord, Store, Timestamp};
 
 use crate::process::{PROXY_CORE, cpu_time_of};
 use crate::tenants::PHONE_NUMBER_ID;
-use crate::upstream::wamid_tail;
+use crate::upstream::{self, wamid_tail};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Options {
@@ -51,7 +51,7 @@ impl Wamids {
     fn wamid(self, n: u64, recipients: u64) -> String {
         match self {
             Self::Meta => format!("wamid.HBgL{}FQIAERgS{:020X}A=", recipient(n, recipients), wamid_tail(n)),
-            Self::Rising => format!("wamid.HBgLMTIzNDU2Nzg5MBUCABEYEj{n:028X}A="),
+            Self::Rising => upstream::wamid(n),
         }
     }
 }
@@ -66,7 +66,10 @@ struct Spent {
 }
 
 pub(crate) async fn run(options: Options) -> anyhow::Result<()> {
-    anyhow::ensure!(options.batch > 0 && options.recipients > 0, "--batch and --recipients must be above 0");
+    anyhow::ensure!(
+        options.sends > 0 && options.batch > 0 && options.recipients > 0,
+        "--sends, --batch and --recipients must be above 0"
+    );
     pin_to_proxy_core()?;
     let dir = tempfile::tempdir()?;
     let url = format!("sqlite://{}", dir.path().join("ledger.db").display());

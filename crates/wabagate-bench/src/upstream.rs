@@ -74,10 +74,15 @@ async fn answer(request: Request<Incoming>) -> Result<Response<Body>, Infallible
 /// Meta's answer to a successful send, byte for byte the shape and length a client would get,
 /// with the `n`th wamid.
 fn send_response(n: u64) -> String {
-    let tail = wamid_tail(n);
+    let wamid = wamid(wamid_tail(n));
     format!(
-        r#"{{"messaging_product":"whatsapp","contacts":[{{"input":"1234567890","wa_id":"1234567890"}}],"messages":[{{"id":"wamid.HBgLMTIzNDU2Nzg5MBUCABEYEj{tail:028X}A="}}]}}"#
+        r#"{{"messaging_product":"whatsapp","contacts":[{{"input":"1234567890","wa_id":"1234567890"}}],"messages":[{{"id":"{wamid}"}}]}}"#
     )
+}
+
+/// A wamid for the benchmark's recipient, of Meta's length, ending in `tail`.
+pub(crate) fn wamid(tail: u64) -> String {
+    format!("wamid.HBgLMTIzNDU2Nzg5MBUCABEYEj{tail:028X}A=")
 }
 
 /// The tail of the `n`th wamid: Meta's wamids differ in a tail that looks random, so
