@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::accounts::parse_uuid;
 use crate::events::NewOutboundEvent;
+use crate::whole_reply;
 use crate::{Connection, Store, StoreResult, Timestamp};
 
 /// One recorded event.
@@ -57,7 +58,7 @@ pub(crate) async fn record(
     event: NewEvent,
 ) -> StoreResult<()> {
     let now = Timestamp::now();
-    let row = sqlx::query(
+    let query = sqlx::query(
         "INSERT INTO connection_events (account_id, connection_id, kind, detail, occurred_at) VALUES ($1, $2, $3, $4, $5)
          RETURNING id",
     )
@@ -65,9 +66,8 @@ pub(crate) async fn record(
     .bind(connection_id.to_string())
     .bind(event.kind)
     .bind(event.detail.to_string())
-    .bind(now.unix_micros())
-    .fetch_one(&mut *tx)
-    .await?;
+    .bind(now.unix_micros());
+    let row = whole_reply::one(query, &mut *tx).await?;
     if event.kind == "status_changed" {
         let event_row: i64 = row.try_get("id")?;
         let outbound = status_changed_event(connection_id, event_row, &event.detail, now);

@@ -39,6 +39,7 @@ mod timestamp;
 mod webhook_intake;
 mod webhook_routes;
 mod webhook_subscriptions;
+mod whole_reply;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -230,7 +231,7 @@ impl Store {
         if self.dialect == Dialect::Postgres {
             return self.ping().await.map(|()| true);
         }
-        let row = sqlx::query("PRAGMA integrity_check").fetch_one(&self.pool).await?;
+        let row = whole_reply::one(sqlx::query("PRAGMA integrity_check"), &self.pool).await?;
         Ok(sqlx::Row::try_get::<String, _>(&row, 0)? == "ok")
     }
 
@@ -255,7 +256,9 @@ fn prepare_sqlite_file(url: &str) -> StoreResult<()> {
 /// and none it does not know.
 async fn check_schema(pool: &AnyPool, known: i64) -> StoreResult<()> {
     let applied =
-        match sqlx::query("SELECT MAX(version) AS version FROM _sqlx_migrations WHERE success").fetch_one(pool).await {
+        match whole_reply::one(sqlx::query("SELECT MAX(version) AS version FROM _sqlx_migrations WHERE success"), pool)
+            .await
+        {
             Ok(row) => sqlx::Row::try_get::<Option<i64>, _>(&row, "version")?.unwrap_or(0),
             // No migrations table: a database never migrated.
             Err(sqlx::Error::Database(error)) if !is_connection_failure(&*error) => 0,

@@ -13,6 +13,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use crate::accounts::parse_uuid;
+use crate::whole_reply;
 use crate::{Connection, ConnectionStatus, Store, StoreResult};
 
 /// What a webhook change is routed by.
@@ -79,12 +80,13 @@ pub(crate) async fn lookup(
     kind: RouteKind,
     id: &str,
 ) -> StoreResult<Option<Route>> {
-    let row =
+    let row = whole_reply::optional(
         sqlx::query("SELECT account_id, connection_id FROM webhook_routes WHERE route_kind = $1 AND route_id = $2")
             .bind(kind.as_str())
-            .bind(id)
-            .fetch_optional(connection)
-            .await?;
+            .bind(id),
+        connection,
+    )
+    .await?;
     row.map(|row| {
         Ok(Route {
             account_id: parse_uuid(row.try_get("account_id")?)?,
@@ -216,12 +218,14 @@ async fn claim(
         return insert(tx, kind, id, &claimant.to_string(), account_id).await;
     };
     // Newest by the order a rebuild applies claims in: creation time, then id.
-    let newest: String =
-        sqlx::query_scalar("SELECT id FROM connections WHERE id IN ($1, $2) ORDER BY created_at DESC, id DESC LIMIT 1")
+    let newest: String = whole_reply::one(
+        sqlx::query("SELECT id FROM connections WHERE id IN ($1, $2) ORDER BY created_at DESC, id DESC LIMIT 1")
             .bind(owner.connection_id.to_string())
-            .bind(claimant.to_string())
-            .fetch_one(&mut *tx)
-            .await?;
+            .bind(claimant.to_string()),
+        &mut *tx,
+    )
+    .await?
+    .try_get("id")?;
     let (older, newer) =
         if newest == claimant.to_string() { (owner.connection_id, claimant) } else { (claimant, owner.connection_id) };
     tracing::warn!(

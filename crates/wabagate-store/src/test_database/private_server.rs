@@ -81,6 +81,7 @@ impl PrivateServer {
     pub async fn listening_sessions(&self) -> i64 {
         let mut connection =
             tokio::time::timeout(Duration::from_secs(10), PgConnection::connect(&self.url())).await.unwrap().unwrap();
+        #[allow(clippy::disallowed_methods, reason = "the native PostgreSQL driver reads the whole reply")]
         let row: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN %'")
             .fetch_one(&mut connection)
             .await
