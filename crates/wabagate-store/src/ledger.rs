@@ -9,6 +9,8 @@
 //!   the gateway's own when the send is recorded (a status may arrive before its send);
 //! - an inbound message is stored once, and opens its customer's service window.
 
+use std::sync::LazyLock;
+
 use serde::Serialize;
 use serde_json::Value;
 use sqlx::any::AnyRow;
@@ -19,7 +21,7 @@ use crate::accounts::parse_uuid;
 use crate::webhook_intake::WebhookBatch;
 use crate::webhook_routes::Route;
 use crate::whole_reply;
-use crate::{Store, StoreResult, Timestamp};
+use crate::{Dialect, Store, StoreResult, Timestamp};
 
 /// How long a customer's message keeps the service window open.
 pub const SERVICE_WINDOW_SECONDS: i64 = 24 * 60 * 60;
@@ -161,13 +163,21 @@ impl Store {
     pub async fn record_sends(&self, sends: &[SendRecord]) -> StoreResult<()> {
         // One statement is a transaction of its own: a batch of one (sends that come one at a
         // time) spares the `BEGIN` and the `COMMIT`, on PostgreSQL two round trips of three.
-        if let [send] = sends {
-            record_send_query(send).execute(&self.pool).await?;
-            return Ok(());
+        match sends {
+            [] => return Ok(()),
+            [_] => {
+                record_sends_query(sends).execute(&self.pool).await?;
+                return Ok(());
+            }
+            _ => {}
         }
         let mut tx = self.pool.begin().await?;
-        for send in sends {
-            record_send_query(send).execute(&mut *tx).await?;
+        let commands: Vec<&[SendRecord]> = match self.dialect {
+            Dialect::Sqlite => sqlite_commands(sends).collect(),
+            Dialect::Postgres => sends.chunks(1).collect(),
+        };
+        for command in commands {
+            record_sends_query(command).execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -463,28 +473,89 @@ async fn with_statuses(
     Ok(messages)
 }
 
-fn record_send_query(send: &SendRecord) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
-    sqlx::query(
+/// Sends one SQLite command records at most. The statements of one command run on sqlx's
+/// SQLite thread in one visit, and each visit costs thread switches that, on the benchmark's
+/// one core, were a third of a send's record (`docs/performance.md`, fifth round).
+const MOST_SENDS_PER_SQLITE_COMMAND: usize = 64;
+
+/// The commands recording 1, 2, 4, … [`MOST_SENDS_PER_SQLITE_COMMAND`] sends (index: the
+/// power of two), made once. Only these sizes, so each connection's statement cache holds
+/// seven of them, 127 prepared INSERTs, whatever the batches were.
+static RECORD_SENDS_SQL: LazyLock<Vec<String>> = LazyLock::new(|| {
+    (0..=MOST_SENDS_PER_SQLITE_COMMAND.ilog2())
+        .map(|power| {
+            let count = 1 << power;
+            (0..count).map(|index| record_send_sql(index * SEND_PARAMETERS)).collect::<Vec<_>>().join(";\n")
+        })
+        .collect()
+});
+
+/// `sends` cut into runs of at most [`MOST_SENDS_PER_SQLITE_COMMAND`], each a power of two
+/// long (the longest that fits first).
+fn sqlite_commands(mut sends: &[SendRecord]) -> impl Iterator<Item = &[SendRecord]> {
+    std::iter::from_fn(move || {
+        let size = 1 << sends.len().min(MOST_SENDS_PER_SQLITE_COMMAND).checked_ilog2()?;
+        let (command, rest) = sends.split_at(size);
+        sends = rest;
+        Some(command)
+    })
+}
+
+/// The values [`bind_send`] binds for one send.
+const SEND_PARAMETERS: usize = 11;
+
+/// One send's INSERT, its placeholders numbered from `offset + 1`.
+fn record_send_sql(offset: usize) -> String {
+    let p = |n: usize| format!("${}", offset + n);
+    format!(
         "INSERT INTO messages (wamid, direction, origin, account_id, connection_id, phone_number_id, peer, type,
             status, status_rank, content, template_name, biz_opaque_callback_data, created_at, updated_at, request_id)
-         VALUES ($1, 'outbound', 'gateway', $2, $3, $4, $5, $6, 'accepted', 10, $7, $8, $9, $10, $10, $11)
+         VALUES ({}, 'outbound', 'gateway', {}, {}, {}, {}, {}, 'accepted', 10, {}, {}, {}, {}, {}, {})
          ON CONFLICT (wamid) DO UPDATE SET origin = 'gateway', connection_id = excluded.connection_id,
             type = excluded.type, content = excluded.content, template_name = excluded.template_name,
             biz_opaque_callback_data = COALESCE(excluded.biz_opaque_callback_data, messages.biz_opaque_callback_data),
             request_id = excluded.request_id, created_at = excluded.created_at, updated_at = excluded.updated_at
          WHERE messages.account_id = excluded.account_id AND messages.direction = 'outbound'",
+        p(1),
+        p(2),
+        p(3),
+        p(4),
+        p(5),
+        p(6),
+        p(7),
+        p(8),
+        p(9),
+        p(10),
+        p(10),
+        p(11),
     )
-    .bind(&send.wamid)
-    .bind(send.account_id.to_string())
-    .bind(send.connection_id.to_string())
-    .bind(&send.phone_number_id)
-    .bind(&send.recipient)
-    .bind(&send.message_type)
-    .bind(&send.content)
-    .bind(&send.template_name)
-    .bind(&send.biz_opaque_callback_data)
-    .bind(send.sent_at.unix_micros())
-    .bind(&send.request_id)
+}
+
+/// A query recording `sends`: a power of two of them up to [`MOST_SENDS_PER_SQLITE_COMMAND`]
+/// on SQLite, one on PostgreSQL (a prepared query there is one statement).
+fn record_sends_query(sends: &[SendRecord]) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+    debug_assert!(sends.len().is_power_of_two() && sends.len() <= MOST_SENDS_PER_SQLITE_COMMAND);
+    let sql = &RECORD_SENDS_SQL[sends.len().ilog2() as usize];
+    sends.iter().fold(sqlx::query(sql), bind_send)
+}
+
+/// Binds one send's [`SEND_PARAMETERS`] values, in `record_send_sql`'s order.
+fn bind_send<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    send: &'q SendRecord,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    query
+        .bind(&send.wamid)
+        .bind(send.account_id.to_string())
+        .bind(send.connection_id.to_string())
+        .bind(&send.phone_number_id)
+        .bind(&send.recipient)
+        .bind(&send.message_type)
+        .bind(&send.content)
+        .bind(&send.template_name)
+        .bind(&send.biz_opaque_callback_data)
+        .bind(send.sent_at.unix_micros())
+        .bind(&send.request_id)
 }
 
 fn message_from_row(row: &AnyRow) -> StoreResult<LedgerMessage> {
@@ -511,4 +582,45 @@ fn message_from_row(row: &AnyRow) -> StoreResult<LedgerMessage> {
         request_id: row.try_get("request_id")?,
         created_at: Timestamp::from_unix_micros(row.try_get("created_at")?),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sends(count: usize) -> Vec<SendRecord> {
+        let send = SendRecord {
+            wamid: "wamid.X".into(),
+            account_id: Uuid::nil(),
+            connection_id: Uuid::nil(),
+            phone_number_id: "1".into(),
+            recipient: "2".into(),
+            message_type: None,
+            content: None,
+            template_name: None,
+            biz_opaque_callback_data: None,
+            sent_at: Timestamp::from_unix_micros(0),
+            request_id: None,
+        };
+        vec![send; count]
+    }
+
+    #[test]
+    fn a_batch_is_cut_into_powers_of_two_up_to_the_most_per_command() {
+        let sizes = |count| sqlite_commands(&sends(count)).map(<[SendRecord]>::len).collect::<Vec<_>>();
+        assert_eq!(sizes(0), Vec::<usize>::new());
+        assert_eq!(sizes(1), [1]);
+        assert_eq!(sizes(63), [32, 16, 8, 4, 2, 1]);
+        assert_eq!(sizes(64), [64]);
+        assert_eq!(sizes(152), [64, 64, 16, 8]);
+        assert_eq!(sizes(256), [64, 64, 64, 64]);
+    }
+
+    #[test]
+    fn each_command_numbers_its_placeholders_on_from_the_last() {
+        let two = &RECORD_SENDS_SQL[1];
+        assert_eq!(two.matches("INSERT INTO messages").count(), 2);
+        assert!(two.contains("VALUES ($12, 'outbound'") && two.contains("$22)"), "{two}");
+        assert!(!RECORD_SENDS_SQL[6].contains(&format!("${}", 64 * SEND_PARAMETERS + 1)));
+    }
 }
