@@ -4,7 +4,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use uuid::Uuid;
 
-use crate::whole_reply;
+use crate::whole_reply::WholeReply;
 use crate::{Account, Store, StoreError, StoreResult, Timestamp, is_unique_violation};
 
 impl Store {
@@ -33,14 +33,12 @@ impl Store {
 
     /// Finds an account by its id (a UUID) or, failing that, by its name.
     pub async fn find_account(&self, id_or_name: &str) -> StoreResult<Account> {
-        let row = whole_reply::optional(
-            sqlx::query("SELECT id, name, created_at FROM accounts WHERE id = $1 OR name = $2 LIMIT 1")
-                .bind(id_or_name)
-                .bind(id_or_name),
-            &self.pool,
-        )
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query("SELECT id, name, created_at FROM accounts WHERE id = $1 OR name = $2 LIMIT 1")
+            .bind(id_or_name)
+            .bind(id_or_name)
+            .fetch_optional_whole(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         account_from_row(&row)
     }
 }

@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 use uuid::Uuid;
 
 use crate::accounts::{account_from_row, parse_uuid};
-use crate::whole_reply;
+use crate::whole_reply::WholeReply;
 use crate::{Account, ApiKey, ApiKeyHash, ApiKeyInfo, Store, StoreError, StoreResult, Timestamp};
 
 impl Store {
@@ -54,27 +54,23 @@ impl Store {
             .bind(key_id.to_string())
             .execute(&self.pool)
             .await?;
-        let row = whole_reply::optional(
-            sqlx::query("SELECT id, account_id, prefix, created_at, revoked_at FROM api_keys WHERE id = $1")
-                .bind(key_id.to_string()),
-            &self.pool,
-        )
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query("SELECT id, account_id, prefix, created_at, revoked_at FROM api_keys WHERE id = $1")
+            .bind(key_id.to_string())
+            .fetch_optional_whole(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         key_info_from_row(&row)
     }
 
     /// The account a live (not revoked) key belongs to, or `None`.
     pub async fn account_for_key(&self, hash: &ApiKeyHash) -> StoreResult<Option<Account>> {
-        let row = whole_reply::optional(
-            sqlx::query(
-                "SELECT accounts.id, accounts.name, accounts.created_at, api_keys.hash FROM api_keys
+        let row = sqlx::query(
+            "SELECT accounts.id, accounts.name, accounts.created_at, api_keys.hash FROM api_keys
              JOIN accounts ON accounts.id = api_keys.account_id
              WHERE api_keys.hash = $1 AND api_keys.revoked_at IS NULL",
-            )
-            .bind(hash.0.as_slice()),
-            &self.pool,
         )
+        .bind(hash.0.as_slice())
+        .fetch_optional_whole(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
         // The index found the row; the constant-time comparison keeps the final check

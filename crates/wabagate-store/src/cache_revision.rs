@@ -5,13 +5,13 @@
 
 use sqlx::Row;
 
-use crate::whole_reply;
+use crate::whole_reply::WholeReply;
 use crate::{Store, StoreResult};
 
 impl Store {
     /// The current cache revision; any change to accounts, keys or connections moves it.
     pub async fn cache_revision(&self) -> StoreResult<i64> {
-        let row = whole_reply::one(sqlx::query("SELECT revision FROM cache_revision WHERE id = 1"), &self.pool).await?;
+        let row = sqlx::query("SELECT revision FROM cache_revision WHERE id = 1").fetch_one_whole(&self.pool).await?;
         Ok(row.try_get("revision")?)
     }
 }

@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::accounts::parse_uuid;
 use crate::connections::connection_from_row;
 use crate::sealed_token::AccessToken;
-use crate::whole_reply;
+use crate::whole_reply::WholeReply;
 use crate::{Connection, Store, StoreError, StoreResult, Timestamp};
 
 /// A secret of the connect flow (a session token or an OAuth state): 256 random bits,
@@ -140,15 +140,13 @@ impl Store {
     /// link preview that fetches the page does not use the link up.
     pub async fn peek_connect_session(&self, token: &FlowSecret) -> Result<SessionConnection, ConnectSessionError> {
         let now = Timestamp::now().unix_micros();
-        let usable = whole_reply::optional(
-            sqlx::query(
-                "SELECT connection_id FROM connect_sessions
+        let usable = sqlx::query(
+            "SELECT connection_id FROM connect_sessions
              WHERE token_hash = $1 AND opened_at IS NULL AND replaced_at IS NULL AND expires_at > $2",
-            )
-            .bind(token.hash())
-            .bind(now),
-            &self.pool,
         )
+        .bind(token.hash())
+        .bind(now)
+        .fetch_optional_whole(&self.pool)
         .await
         .map_err(StoreError::from)?;
         match usable {
@@ -167,17 +165,15 @@ impl Store {
         state: &FlowSecret,
     ) -> Result<SessionConnection, ConnectSessionError> {
         let now = Timestamp::now().unix_micros();
-        let opened = whole_reply::optional(
-            sqlx::query(
-                "UPDATE connect_sessions SET opened_at = $1, state_hash = $2
+        let opened = sqlx::query(
+            "UPDATE connect_sessions SET opened_at = $1, state_hash = $2
              WHERE token_hash = $3 AND opened_at IS NULL AND replaced_at IS NULL AND expires_at > $1
              RETURNING connection_id",
-            )
-            .bind(now)
-            .bind(state.hash())
-            .bind(token.hash()),
-            &self.pool,
         )
+        .bind(now)
+        .bind(state.hash())
+        .bind(token.hash())
+        .fetch_optional_whole(&self.pool)
         .await
         .map_err(StoreError::from)?;
         match opened {
@@ -192,16 +188,14 @@ impl Store {
     /// callback has not come yet; the session is marked complete, in one step.
     pub async fn complete_connect_session(&self, state: &FlowSecret) -> Result<SessionConnection, ConnectSessionError> {
         let now = Timestamp::now().unix_micros();
-        let completed = whole_reply::optional(
-            sqlx::query(
-                "UPDATE connect_sessions SET completed_at = $1
+        let completed = sqlx::query(
+            "UPDATE connect_sessions SET completed_at = $1
              WHERE state_hash = $2 AND completed_at IS NULL AND replaced_at IS NULL AND expires_at > $1
              RETURNING connection_id",
-            )
-            .bind(now)
-            .bind(state.hash()),
-            &self.pool,
         )
+        .bind(now)
+        .bind(state.hash())
+        .fetch_optional_whole(&self.pool)
         .await
         .map_err(StoreError::from)?;
         match completed {
@@ -213,29 +207,27 @@ impl Store {
     }
 
     async fn session_connection(&self, connection_id: Uuid) -> Result<SessionConnection, ConnectSessionError> {
-        let sql = format!(
+        let row = sqlx::query(&format!(
             "SELECT {}, accounts.name AS account_name FROM connections JOIN accounts ON accounts.id = connections.account_id
              WHERE connections.id = $1",
             crate::connections::CONNECTION_COLUMNS_QUALIFIED
-        );
-        let query = sqlx::query(&sql).bind(connection_id.to_string());
-        let row = whole_reply::optional(query, &self.pool)
-            .await
-            .map_err(StoreError::from)?
-            .ok_or(ConnectSessionError::Unknown)?;
+        ))
+        .bind(connection_id.to_string())
+        .fetch_optional_whole(&self.pool)
+        .await
+        .map_err(StoreError::from)?
+        .ok_or(ConnectSessionError::Unknown)?;
         let account_name = row.try_get("account_name").map_err(StoreError::from)?;
         Ok(SessionConnection { connection: connection_from_row(self, &row)?, account_name })
     }
 
     /// Tells an unknown secret from an expired, replaced or already used one, for the page shown.
     async fn why_refused(&self, column: &str, hash: Vec<u8>, used_column: &str, now: i64) -> ConnectSessionError {
-        let row = whole_reply::optional(
-            sqlx::query(&format!(
-                "SELECT expires_at, replaced_at, {used_column} AS used_at FROM connect_sessions WHERE {column} = $1"
-            ))
-            .bind(hash),
-            &self.pool,
-        )
+        let row = sqlx::query(&format!(
+            "SELECT expires_at, replaced_at, {used_column} AS used_at FROM connect_sessions WHERE {column} = $1"
+        ))
+        .bind(hash)
+        .fetch_optional_whole(&self.pool)
         .await;
         match row {
             Ok(Some(row)) => {

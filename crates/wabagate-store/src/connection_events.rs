@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::accounts::parse_uuid;
 use crate::events::NewOutboundEvent;
-use crate::whole_reply;
+use crate::whole_reply::WholeReply;
 use crate::{Connection, Store, StoreResult, Timestamp};
 
 /// One recorded event.
@@ -58,7 +58,7 @@ pub(crate) async fn record(
     event: NewEvent,
 ) -> StoreResult<()> {
     let now = Timestamp::now();
-    let query = sqlx::query(
+    let row = sqlx::query(
         "INSERT INTO connection_events (account_id, connection_id, kind, detail, occurred_at) VALUES ($1, $2, $3, $4, $5)
          RETURNING id",
     )
@@ -66,8 +66,9 @@ pub(crate) async fn record(
     .bind(connection_id.to_string())
     .bind(event.kind)
     .bind(event.detail.to_string())
-    .bind(now.unix_micros());
-    let row = whole_reply::one(query, &mut *tx).await?;
+    .bind(now.unix_micros())
+    .fetch_one_whole(&mut *tx)
+    .await?;
     if event.kind == "status_changed" {
         let event_row: i64 = row.try_get("id")?;
         let outbound = status_changed_event(connection_id, event_row, &event.detail, now);

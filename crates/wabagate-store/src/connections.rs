@@ -8,7 +8,7 @@ use crate::accounts::parse_uuid;
 use crate::connect_session::{FlowSecret, session_aad};
 use crate::connection_events::{connection_changed, status_event};
 use crate::sealed_token::SealedToken;
-use crate::whole_reply;
+use crate::whole_reply::WholeReply;
 use crate::{
     AccessToken, Connection, ConnectionFilter, ConnectionOptions, ConnectionStatus, GatewayConnection, Store,
     StoreError, StoreResult, Timestamp,
@@ -189,22 +189,20 @@ impl Store {
         waba_ids: &[String],
     ) -> StoreResult<Option<Uuid>> {
         let dialect = self.dialect;
-        let row = whole_reply::optional(
-            sqlx::query(&format!(
-                "SELECT connections.id FROM connections, {granted}
+        let row = sqlx::query(&format!(
+            "SELECT connections.id FROM connections, {granted}
              WHERE connections.account_id = $1 AND connections.status = 'ACTIVE' AND connections.id != $2
                AND waba.value IN (SELECT value FROM {wanted})
                AND NOT {demo}
              ORDER BY connections.created_at LIMIT 1",
-                granted = dialect.json_strings(&dialect.json_field("connections.metadata", "waba_ids"), "waba"),
-                wanted = dialect.json_strings("$3", "wanted"),
-                demo = dialect.json_is_true("connections.metadata", "demo"),
-            ))
-            .bind(account_id.to_string())
-            .bind(except.to_string())
-            .bind(serde_json::to_string(waba_ids).expect("strings serialise")),
-            &self.pool,
-        )
+            granted = dialect.json_strings(&dialect.json_field("connections.metadata", "waba_ids"), "waba"),
+            wanted = dialect.json_strings("$3", "wanted"),
+            demo = dialect.json_is_true("connections.metadata", "demo"),
+        ))
+        .bind(account_id.to_string())
+        .bind(except.to_string())
+        .bind(serde_json::to_string(waba_ids).expect("strings serialise"))
+        .fetch_optional_whole(&self.pool)
         .await?;
         row.map(|row| parse_uuid(row.try_get("id")?)).transpose()
     }
@@ -222,14 +220,12 @@ impl Store {
         // Its ids go to the next claimant first (as if it claimed none): deleting it drops its
         // routes (a cascade).
         crate::webhook_routes::reindex(&mut tx, account_id, connection_id, &Default::default()).await?;
-        let row = whole_reply::optional(
-            sqlx::query(&format!(
-                "DELETE FROM connections WHERE id = $1 AND account_id = $2 RETURNING {CONNECTION_COLUMNS}"
-            ))
-            .bind(connection_id.to_string())
-            .bind(account_id.to_string()),
-            &mut *tx,
-        )
+        let row = sqlx::query(&format!(
+            "DELETE FROM connections WHERE id = $1 AND account_id = $2 RETURNING {CONNECTION_COLUMNS}"
+        ))
+        .bind(connection_id.to_string())
+        .bind(account_id.to_string())
+        .fetch_optional_whole(&mut *tx)
         .await?
         .ok_or(StoreError::NotFound)?;
         let connection = connection_from_row(self, &row)?;
@@ -240,12 +236,12 @@ impl Store {
 
     /// Runs `sql` (binding `$1` = connection id, `$2` = account id) for the one row it names.
     async fn one_of_account(&self, sql: &str, account_id: Uuid, connection_id: Uuid) -> StoreResult<Connection> {
-        let row = whole_reply::optional(
-            sqlx::query(sql).bind(connection_id.to_string()).bind(account_id.to_string()),
-            &self.pool,
-        )
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let row = sqlx::query(sql)
+            .bind(connection_id.to_string())
+            .bind(account_id.to_string())
+            .fetch_optional_whole(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         connection_from_row(self, &row)
     }
 
@@ -260,20 +256,21 @@ impl Store {
     ) -> StoreResult<Connection> {
         let sealed = self.keyring.seal(token, &connection_id.to_string());
         let mut tx = self.begin_connection_change().await?;
-        let sql = format!(
+        let row = sqlx::query(&format!(
             "UPDATE connections SET status = 'ACTIVE', metadata = $1, token_ciphertext = $2, token_nonce = $3, token_key_id = $4,
              token_expires_at = $5, updated_at = $6
              WHERE id = $7 RETURNING {CONNECTION_COLUMNS}"
-        );
-        let query = sqlx::query(&sql)
-            .bind(metadata.to_string())
-            .bind(sealed.ciphertext)
-            .bind(sealed.nonce)
-            .bind(sealed.key_id)
-            .bind(token_expires_at.map(Timestamp::unix_micros))
-            .bind(Timestamp::now().unix_micros())
-            .bind(connection_id.to_string());
-        let row = whole_reply::optional(query, &mut *tx).await?.ok_or(StoreError::NotFound)?;
+        ))
+        .bind(metadata.to_string())
+        .bind(sealed.ciphertext)
+        .bind(sealed.nonce)
+        .bind(sealed.key_id)
+        .bind(token_expires_at.map(Timestamp::unix_micros))
+        .bind(Timestamp::now().unix_micros())
+        .bind(connection_id.to_string())
+        .fetch_optional_whole(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
         let connection = connection_from_row(self, &row)?;
         connection_changed(&mut tx, &connection, status_event(&connection)).await?;
         tx.commit().await?;
@@ -291,21 +288,19 @@ impl Store {
     /// connection. One that never connected turns FAILED with the failure in `metadata.error`.
     pub async fn fail_connect_flow(&self, connection_id: Uuid, error: serde_json::Value) -> StoreResult<Connection> {
         // SET expressions all see the row as it was, so both CASEs test the same status.
-        let row = whole_reply::optional(
-            sqlx::query(&format!(
-                "UPDATE connections SET
+        let row = sqlx::query(&format!(
+            "UPDATE connections SET
                metadata = CASE WHEN token_ciphertext IS NULL THEN {failed} ELSE {kept} END,
                status = CASE WHEN token_ciphertext IS NULL THEN 'FAILED' ELSE status END,
                updated_at = $2
              WHERE id = $3 RETURNING {CONNECTION_COLUMNS}",
-                failed = self.dialect.json_set("metadata", "error", "$1"),
-                kept = self.dialect.json_set("metadata", "last_reconnect_error", "$1"),
-            ))
-            .bind(error.to_string())
-            .bind(Timestamp::now().unix_micros())
-            .bind(connection_id.to_string()),
-            &self.pool,
-        )
+            failed = self.dialect.json_set("metadata", "error", "$1"),
+            kept = self.dialect.json_set("metadata", "last_reconnect_error", "$1"),
+        ))
+        .bind(error.to_string())
+        .bind(Timestamp::now().unix_micros())
+        .bind(connection_id.to_string())
+        .fetch_optional_whole(&self.pool)
         .await?
         .ok_or(StoreError::NotFound)?;
         connection_from_row(self, &row)
@@ -350,18 +345,16 @@ impl Store {
         error: serde_json::Value,
     ) -> StoreResult<Connection> {
         let mut tx = self.begin_connection_change().await?;
-        let row = whole_reply::optional(
-            sqlx::query(&format!(
-                "UPDATE connections SET status = $1, metadata = {failed}, updated_at = $3
+        let row = sqlx::query(&format!(
+            "UPDATE connections SET status = $1, metadata = {failed}, updated_at = $3
              WHERE id = $4 RETURNING {CONNECTION_COLUMNS}",
-                failed = self.dialect.json_set("metadata", "error", "$2"),
-            ))
-            .bind(status.as_str())
-            .bind(error.to_string())
-            .bind(Timestamp::now().unix_micros())
-            .bind(connection_id.to_string()),
-            &mut *tx,
-        )
+            failed = self.dialect.json_set("metadata", "error", "$2"),
+        ))
+        .bind(status.as_str())
+        .bind(error.to_string())
+        .bind(Timestamp::now().unix_micros())
+        .bind(connection_id.to_string())
+        .fetch_optional_whole(&mut *tx)
         .await?
         .ok_or(StoreError::NotFound)?;
         let connection = connection_from_row(self, &row)?;

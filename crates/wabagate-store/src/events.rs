@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::webhook_intake::WebhookBatch;
 use crate::webhook_subscriptions::subscription_from_row;
-use crate::whole_reply;
+use crate::whole_reply::WholeReply;
 use crate::{Store, StoreResult, Timestamp};
 
 /// How long events are kept for the stream when no delivery refers to them.
@@ -73,7 +73,7 @@ pub(crate) async fn publish(
     event: &NewOutboundEvent,
     now: Timestamp,
 ) -> StoreResult<bool> {
-    let query = sqlx::query(
+    let inserted = sqlx::query(
         "INSERT INTO events (account_id, event_id, type, phone_number_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (account_id, event_id) DO NOTHING RETURNING seq",
     )
@@ -82,8 +82,9 @@ pub(crate) async fn publish(
     .bind(&event.event_type)
     .bind(&event.phone_number_id)
     .bind(event.body.to_string())
-    .bind(now.unix_micros());
-    let inserted = whole_reply::optional(query, &mut *tx).await?;
+    .bind(now.unix_micros())
+    .fetch_optional_whole(&mut *tx)
+    .await?;
     let Some(row) = inserted else { return Ok(false) };
     crate::event_notices::tell(&mut *tx).await?;
     let seq: i64 = row.try_get("seq")?;
@@ -164,25 +165,21 @@ impl Store {
 
     /// The log position of the account's event `event_id`, if the log still holds it.
     pub async fn event_seq(&self, account_id: Uuid, event_id: &str) -> StoreResult<Option<i64>> {
-        let row = whole_reply::optional(
-            sqlx::query("SELECT seq FROM events WHERE account_id = $1 AND event_id = $2")
-                .bind(account_id.to_string())
-                .bind(event_id),
-            &self.pool,
-        )
-        .await?;
+        let row = sqlx::query("SELECT seq FROM events WHERE account_id = $1 AND event_id = $2")
+            .bind(account_id.to_string())
+            .bind(event_id)
+            .fetch_optional_whole(&self.pool)
+            .await?;
         Ok(row.map(|row| row.try_get("seq")).transpose()?)
     }
 
     /// The newest event's sequence of an account (0 without any): where a stream that does
     /// not resume starts.
     pub async fn last_event_seq(&self, account_id: Uuid) -> StoreResult<i64> {
-        let row = whole_reply::one(
-            sqlx::query("SELECT COALESCE(MAX(seq), 0) AS seq FROM events WHERE account_id = $1")
-                .bind(account_id.to_string()),
-            &self.pool,
-        )
-        .await?;
+        let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS seq FROM events WHERE account_id = $1")
+            .bind(account_id.to_string())
+            .fetch_one_whole(&self.pool)
+            .await?;
         Ok(row.try_get("seq")?)
     }
 }

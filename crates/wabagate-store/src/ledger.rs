@@ -20,7 +20,7 @@ use uuid::Uuid;
 use crate::accounts::parse_uuid;
 use crate::webhook_intake::WebhookBatch;
 use crate::webhook_routes::Route;
-use crate::whole_reply;
+use crate::whole_reply::WholeReply;
 use crate::{Dialect, Store, StoreResult, Timestamp};
 
 /// How long a customer's message keeps the service window open.
@@ -186,13 +186,11 @@ impl Store {
     /// One message of an account; another account's wamid is not found.
     pub async fn ledger_message(&self, account_id: Uuid, wamid: &str) -> StoreResult<Option<LedgerMessage>> {
         let mut tx = self.dialect.begin_snapshot(&self.pool).await?;
-        let row = whole_reply::optional(
-            sqlx::query(&format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE account_id = $1 AND wamid = $2"))
-                .bind(account_id.to_string())
-                .bind(wamid),
-            &mut *tx,
-        )
-        .await?;
+        let row = sqlx::query(&format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE account_id = $1 AND wamid = $2"))
+            .bind(account_id.to_string())
+            .bind(wamid)
+            .fetch_optional_whole(&mut *tx)
+            .await?;
         let message = match row {
             Some(row) => with_statuses(&mut tx, vec![message_from_row(&row)?]).await?.pop(),
             None => None,
@@ -322,13 +320,12 @@ impl Store {
 
     /// When a customer last wrote to a business number (Unix seconds), if ever.
     pub async fn last_inbound(&self, phone_number_id: &str, wa_id: &str) -> StoreResult<Option<i64>> {
-        let row = whole_reply::optional(
+        let row =
             sqlx::query("SELECT last_inbound_unix FROM service_windows WHERE phone_number_id = $1 AND wa_id = $2")
                 .bind(phone_number_id)
-                .bind(wa_id),
-            &self.pool,
-        )
-        .await?;
+                .bind(wa_id)
+                .fetch_optional_whole(&self.pool)
+                .await?;
         Ok(row.map(|row| row.try_get("last_inbound_unix")).transpose()?)
     }
 }

@@ -49,6 +49,8 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AnyPool, Executor};
 
+use crate::whole_reply::WholeReply;
+
 pub use api_key::{ApiKey, ApiKeyHash, MalformedKey};
 pub use cache_changes::CacheChanges;
 pub use connect_session::{ConnectSessionError, FlowSecret, SessionConnection};
@@ -231,7 +233,7 @@ impl Store {
         if self.dialect == Dialect::Postgres {
             return self.ping().await.map(|()| true);
         }
-        let row = whole_reply::one(sqlx::query("PRAGMA integrity_check"), &self.pool).await?;
+        let row = sqlx::query("PRAGMA integrity_check").fetch_one_whole(&self.pool).await?;
         Ok(sqlx::Row::try_get::<String, _>(&row, 0)? == "ok")
     }
 
@@ -255,15 +257,15 @@ fn prepare_sqlite_file(url: &str) -> StoreResult<()> {
 /// The schema check of [`Migrations::Check`]: every migration this version knows is applied,
 /// and none it does not know.
 async fn check_schema(pool: &AnyPool, known: i64) -> StoreResult<()> {
-    let applied =
-        match whole_reply::one(sqlx::query("SELECT MAX(version) AS version FROM _sqlx_migrations WHERE success"), pool)
-            .await
-        {
-            Ok(row) => sqlx::Row::try_get::<Option<i64>, _>(&row, "version")?.unwrap_or(0),
-            // No migrations table: a database never migrated.
-            Err(sqlx::Error::Database(error)) if !is_connection_failure(&*error) => 0,
-            Err(error) => return Err(error.into()),
-        };
+    let applied = match sqlx::query("SELECT MAX(version) AS version FROM _sqlx_migrations WHERE success")
+        .fetch_one_whole(pool)
+        .await
+    {
+        Ok(row) => sqlx::Row::try_get::<Option<i64>, _>(&row, "version")?.unwrap_or(0),
+        // No migrations table: a database never migrated.
+        Err(sqlx::Error::Database(error)) if !is_connection_failure(&*error) => 0,
+        Err(error) => return Err(error.into()),
+    };
     match applied.cmp(&known) {
         std::cmp::Ordering::Less => Err(StoreError::SchemaBehind { applied, known }),
         std::cmp::Ordering::Equal => Ok(()),

@@ -20,7 +20,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use crate::accounts::parse_uuid;
-use crate::whole_reply;
+use crate::whole_reply::WholeReply;
 use crate::{Store, StoreResult, Timestamp};
 
 /// How long a failing endpoint may fail everything before its subscription is disabled.
@@ -310,13 +310,11 @@ impl Store {
         delivery_id: Uuid,
         now: Timestamp,
     ) -> StoreResult<Option<bool>> {
-        let exists = whole_reply::optional(
-            sqlx::query("SELECT status FROM webhook_deliveries WHERE id = $1 AND subscription_id = $2")
-                .bind(delivery_id.to_string())
-                .bind(subscription_id.to_string()),
-            &self.pool,
-        )
-        .await?;
+        let exists = sqlx::query("SELECT status FROM webhook_deliveries WHERE id = $1 AND subscription_id = $2")
+            .bind(delivery_id.to_string())
+            .bind(subscription_id.to_string())
+            .fetch_optional_whole(&self.pool)
+            .await?;
         if exists.is_none() {
             return Ok(None);
         }
@@ -371,13 +369,11 @@ impl Store {
             .iter()
             .map(|row| Ok((row.try_get("status")?, row.try_get::<i64, _>("count")?.max(0).unsigned_abs())))
             .collect::<StoreResult<Vec<_>>>()?;
-        let oldest = whole_reply::one(
-            sqlx::query(
-                "SELECT MIN(e.created_at) AS oldest FROM webhook_deliveries d JOIN events e ON e.seq = d.event_seq
+        let oldest = sqlx::query(
+            "SELECT MIN(e.created_at) AS oldest FROM webhook_deliveries d JOIN events e ON e.seq = d.event_seq
              WHERE d.status IN ('pending', 'in_flight', 'failed')",
-            ),
-            &self.pool,
         )
+        .fetch_one_whole(&self.pool)
         .await?
         .try_get::<Option<i64>, _>("oldest")?;
         Ok(OutboxCounts { by_status, oldest_undelivered: oldest.map(Timestamp::from_unix_micros) })
@@ -477,15 +473,13 @@ async fn record_outcome(
         }
         AttemptOutcome::Gone => Some("the endpoint answered 410 Gone"),
         AttemptOutcome::RetryAt(_) | AttemptOutcome::Dead => {
-            let since = whole_reply::one(
-                sqlx::query(
-                    "UPDATE webhook_subscriptions SET failing_since = COALESCE(failing_since, $1) WHERE id = $2
+            let since = sqlx::query(
+                "UPDATE webhook_subscriptions SET failing_since = COALESCE(failing_since, $1) WHERE id = $2
                  RETURNING failing_since",
-                )
-                .bind(now.unix_micros())
-                .bind(&subscription_id),
-                &mut *tx,
             )
+            .bind(now.unix_micros())
+            .bind(&subscription_id)
+            .fetch_one_whole(&mut *tx)
             .await?
             .try_get::<i64, _>("failing_since")?;
             let limit = i64::try_from(DISABLE_AFTER_FAILING.as_micros()).unwrap_or(i64::MAX);

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use sqlx::{Any, Row, Transaction};
 
 use crate::webhook_routes::{Route, RouteKind, lookup};
-use crate::whole_reply;
+use crate::whole_reply::WholeReply;
 use crate::{Dialect, Store, StoreResult, Timestamp};
 
 /// A stored body waiting to be applied.
@@ -53,14 +53,13 @@ pub struct WebhookBatch {
 impl Store {
     /// Commits a verified body; returns its id. Nothing else happens before Meta's 200.
     pub async fn store_webhook_body(&self, body: &[u8], received_at: Timestamp) -> StoreResult<i64> {
-        let row = whole_reply::one(
+        let row =
             sqlx::query("INSERT INTO webhook_bodies (body, sha256, received_at) VALUES ($1, $2, $3) RETURNING id")
                 .bind(body)
                 .bind(Sha256::digest(body).to_vec())
-                .bind(received_at.unix_micros()),
-            &self.pool,
-        )
-        .await?;
+                .bind(received_at.unix_micros())
+                .fetch_one_whole(&self.pool)
+                .await?;
         Ok(row.try_get("id")?)
     }
 
@@ -160,11 +159,12 @@ impl Store {
 
     /// How many bodies are stored and how many wait: for tests and `/metrics`.
     pub async fn webhook_body_counts(&self) -> StoreResult<(u64, u64)> {
-        let query = sqlx::query(
+        let row = sqlx::query(
             "SELECT COUNT(*) AS stored, COALESCE(SUM(CASE WHEN processed_at IS NULL THEN 1 ELSE 0 END), 0) AS pending
              FROM webhook_bodies",
-        );
-        let row = whole_reply::one(query, &self.pool).await?;
+        )
+        .fetch_one_whole(&self.pool)
+        .await?;
         let count = |name: &str| -> StoreResult<u64> { Ok(row.try_get::<i64, _>(name)?.max(0).unsigned_abs()) };
         Ok((count("stored")?, count("pending")?))
     }

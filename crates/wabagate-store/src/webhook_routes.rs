@@ -13,7 +13,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use crate::accounts::parse_uuid;
-use crate::whole_reply;
+use crate::whole_reply::WholeReply;
 use crate::{Connection, ConnectionStatus, Store, StoreResult};
 
 /// What a webhook change is routed by.
@@ -80,13 +80,12 @@ pub(crate) async fn lookup(
     kind: RouteKind,
     id: &str,
 ) -> StoreResult<Option<Route>> {
-    let row = whole_reply::optional(
+    let row =
         sqlx::query("SELECT account_id, connection_id FROM webhook_routes WHERE route_kind = $1 AND route_id = $2")
             .bind(kind.as_str())
-            .bind(id),
-        connection,
-    )
-    .await?;
+            .bind(id)
+            .fetch_optional_whole(connection)
+            .await?;
     row.map(|row| {
         Ok(Route {
             account_id: parse_uuid(row.try_get("account_id")?)?,
@@ -218,14 +217,13 @@ async fn claim(
         return insert(tx, kind, id, &claimant.to_string(), account_id).await;
     };
     // Newest by the order a rebuild applies claims in: creation time, then id.
-    let newest: String = whole_reply::one(
+    let newest: String =
         sqlx::query("SELECT id FROM connections WHERE id IN ($1, $2) ORDER BY created_at DESC, id DESC LIMIT 1")
             .bind(owner.connection_id.to_string())
-            .bind(claimant.to_string()),
-        &mut *tx,
-    )
-    .await?
-    .try_get("id")?;
+            .bind(claimant.to_string())
+            .fetch_one_whole(&mut *tx)
+            .await?
+            .try_get("id")?;
     let (older, newer) =
         if newest == claimant.to_string() { (owner.connection_id, claimant) } else { (claimant, owner.connection_id) };
     tracing::warn!(

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::accounts::parse_uuid;
 use crate::sealed_token::{AccessToken, SealedToken};
-use crate::whole_reply;
+use crate::whole_reply::WholeReply;
 use crate::{Store, StoreError, StoreResult, Timestamp};
 
 /// An endpoint and what it receives.
@@ -123,13 +123,12 @@ impl Store {
         account_id: Uuid,
         subscription_id: Uuid,
     ) -> StoreResult<Option<WebhookSubscription>> {
-        let row = whole_reply::optional(
+        let row =
             sqlx::query(&format!("SELECT {COLUMNS} FROM webhook_subscriptions WHERE account_id = $1 AND id = $2"))
                 .bind(account_id.to_string())
-                .bind(subscription_id.to_string()),
-            &self.pool,
-        )
-        .await?;
+                .bind(subscription_id.to_string())
+                .fetch_optional_whole(&self.pool)
+                .await?;
         row.as_ref().map(subscription_from_row).transpose()
     }
 
@@ -212,15 +211,13 @@ impl Store {
 
     /// The secrets that sign a subscription's deliveries at `now`.
     pub async fn signing_secrets(&self, subscription_id: Uuid, now: Timestamp) -> StoreResult<SigningSecrets> {
-        let row = whole_reply::optional(
-            sqlx::query(
-                "SELECT secret_key_id, secret_nonce, secret_ciphertext, previous_secret_key_id, previous_secret_nonce,
+        let row = sqlx::query(
+            "SELECT secret_key_id, secret_nonce, secret_ciphertext, previous_secret_key_id, previous_secret_nonce,
                 previous_secret_ciphertext, previous_secret_expires_at
              FROM webhook_subscriptions WHERE id = $1",
-            )
-            .bind(subscription_id.to_string()),
-            &self.pool,
         )
+        .bind(subscription_id.to_string())
+        .fetch_optional_whole(&self.pool)
         .await?
         .ok_or(StoreError::NotFound)?;
         let associated_data = subscription_id.to_string();

@@ -8,37 +8,50 @@
 //! `INSERT … RETURNING` can come back with an id for a row that was never stored, and a
 //! webhook body be acknowledged to Meta and lost: the PostgreSQL restart test saw it.
 //!
-//! So the store reads rows through these two, which read the reply to its end
-//! (`ReadyForQuery`) and fail if it ends in an error. The early-answering methods are
-//! refused in this crate by `clippy.toml`. Everything here returns at most one row, so
-//! reading all of it costs nothing.
+//! So the store reads rows with [`WholeReply`]'s two methods, which read the reply to its
+//! end (`ReadyForQuery`) and fail if it ends in an error. The early-answering methods are
+//! refused in this crate by `clippy.toml`. Every query read this way returns at most a few
+//! rows, so reading all of them costs nothing.
+
+use std::future::Future;
 
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, Executor};
 
-/// The first row of the reply, if any, once the reply has ended without an error.
-pub(crate) async fn optional<'q, 'e, 'c: 'e, E>(
-    query: Query<'q, Any, AnyArguments<'q>>,
-    executor: E,
-) -> Result<Option<AnyRow>, sqlx::Error>
-where
-    'q: 'e,
-    E: 'e + Executor<'c, Database = Any>,
-{
-    let rows = query.fetch_all(executor).await?;
-    Ok(rows.into_iter().next())
+/// `fetch_one` and `fetch_optional`, answered after the reply's end.
+pub(crate) trait WholeReply<'q> {
+    /// The first row of the reply, once it has ended without an error; `RowNotFound` when
+    /// the reply has none.
+    fn fetch_one_whole<'e, 'c: 'e, E>(self, executor: E) -> impl Future<Output = sqlx::Result<AnyRow>> + Send + 'e
+    where
+        'q: 'e,
+        E: 'e + Executor<'c, Database = Any>;
+
+    /// The first row of the reply, if any, once the reply has ended without an error.
+    fn fetch_optional_whole<'e, 'c: 'e, E>(
+        self,
+        executor: E,
+    ) -> impl Future<Output = sqlx::Result<Option<AnyRow>>> + Send + 'e
+    where
+        'q: 'e,
+        E: 'e + Executor<'c, Database = Any>;
 }
 
-/// The first row of the reply, once it has ended without an error; `RowNotFound` when the
-/// reply has none.
-pub(crate) async fn one<'q, 'e, 'c: 'e, E>(
-    query: Query<'q, Any, AnyArguments<'q>>,
-    executor: E,
-) -> Result<AnyRow, sqlx::Error>
-where
-    'q: 'e,
-    E: 'e + Executor<'c, Database = Any>,
-{
-    optional(query, executor).await?.ok_or(sqlx::Error::RowNotFound)
+impl<'q> WholeReply<'q> for Query<'q, Any, AnyArguments<'q>> {
+    async fn fetch_one_whole<'e, 'c: 'e, E>(self, executor: E) -> sqlx::Result<AnyRow>
+    where
+        'q: 'e,
+        E: 'e + Executor<'c, Database = Any>,
+    {
+        self.fetch_optional_whole(executor).await?.ok_or(sqlx::Error::RowNotFound)
+    }
+
+    async fn fetch_optional_whole<'e, 'c: 'e, E>(self, executor: E) -> sqlx::Result<Option<AnyRow>>
+    where
+        'q: 'e,
+        E: 'e + Executor<'c, Database = Any>,
+    {
+        Ok(self.fetch_all(executor).await?.into_iter().next())
+    }
 }
