@@ -2,7 +2,7 @@
 //! the connection's token, bodies streamed both ways, the upstream's answer returned as it
 //! came (status, headers and body), Meta's errors included.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::Extension;
 use axum::body::Body;
@@ -55,18 +55,30 @@ pub(crate) async fn forward(
     Ok(expiry::watch_for_rejected_token(&state, account.account_id, connection, response).await)
 }
 
+/// How long a refusal is held at most before it is answered (the account's wait, if shorter).
+/// A client that ignores `Retry-After` and asks again at once would otherwise make the gateway
+/// answer a refusal per round trip, as fast as the connection allows, and take that CPU from
+/// every other account; held, each of its connections costs at most ten refusals a second.
+/// `Retry-After` still counts from when the refusal was decided, so it only errs long.
+const REFUSAL_HOLD: Duration = Duration::from_millis(100);
+
 pub(crate) async fn enforce_rate_limit(state: &AppState, account: &Account) -> Result<(), ApiError> {
-    state.rate_limit().check(account.account_id).await.map_err(|refusal| match refusal {
+    let refusal = match state.rate_limit().check(account.account_id).await {
+        Ok(()) => return Ok(()),
+        Err(refusal) => refusal,
+    };
+    match refusal {
         Refusal::Wait(wait) => {
             state.metrics().rate_limited.inc();
             state.metrics().hot.rate_limited(account.account_id);
-            ApiError::RateLimited {
+            tokio::time::sleep(wait.min(REFUSAL_HOLD)).await;
+            Err(ApiError::RateLimited {
                 limit: state.rate_limit().limit(),
                 retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
-            }
+            })
         }
-        Refusal::Unavailable => ApiError::RateLimitUnavailable,
-    })
+        Refusal::Unavailable => Err(ApiError::RateLimitUnavailable),
+    }
 }
 
 /// The upstream origin followed by the guarded path and the query string, unchanged.

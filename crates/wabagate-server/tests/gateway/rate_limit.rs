@@ -13,7 +13,10 @@ async fn the_eleventh_request_in_a_second_gets_429_with_retry_after() {
         let status = app.get("/whatsapp-business/v21.0/me", &key).send().await.unwrap().status();
         assert_eq!(status, 200, "request {attempt}");
     }
+    let refused_at = std::time::Instant::now();
     let response = app.get("/whatsapp-business/v21.0/me", &key).send().await.unwrap();
+    // Its wait is about a second, so the refusal is held the full 100 ms before it is answered.
+    assert!(refused_at.elapsed() >= std::time::Duration::from_millis(100), "{:?}", refused_at.elapsed());
     let retry_after: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=1).contains(&retry_after), "Retry-After {retry_after}");
     let message = assert_gateway_error(response, 429, "rate_limited").await;
