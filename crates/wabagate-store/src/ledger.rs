@@ -166,12 +166,12 @@ impl Store {
         match sends {
             [] => return Ok(()),
             [_] => {
-                record_sends_query(sends).execute(&self.pool).await?;
+                record_sends_query(sends).execute(&self.sends_pool).await?;
                 return Ok(());
             }
             _ => {}
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.sends_pool.begin().await?;
         let commands: Vec<&[SendRecord]> = match self.dialect {
             Dialect::Sqlite => sqlite_commands(sends).collect(),
             Dialect::Postgres => sends.chunks(1).collect(),

@@ -133,6 +133,11 @@ pub type StoreResult<T> = Result<T, StoreError>;
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
+    /// Where the ledger writer's sends are written: on SQLite one connection of its own,
+    /// whose page cache stays warm from one batch to the next (a pooled connection's cache
+    /// is dropped whenever another connection has written since it was last used, and the
+    /// pool hands its connections out in turn); on PostgreSQL the pool itself.
+    sends_pool: AnyPool,
     dialect: Dialect,
     keyring: Arc<Keyring>,
     /// Where to open the cache-change listener (PostgreSQL only); hides its password.
@@ -177,15 +182,11 @@ impl Store {
             prepare_sqlite_file(url)?;
         }
         let setup = dialect.connection_setup();
-        let pool = AnyPoolOptions::new()
-            .max_connections(match dialect {
-                Dialect::Sqlite => 8,
-                Dialect::Postgres => 16,
-            })
-            .acquire_timeout(ACQUIRE_TIMEOUT)
-            .after_connect(move |connection, _| Box::pin(async move { connection.execute(setup).await.map(drop) }))
-            .connect(url)
-            .await?;
+        let connections = match dialect {
+            Dialect::Sqlite => 8,
+            Dialect::Postgres => 16,
+        };
+        let pool = connection_pool(url, connections, setup).await?;
         let migrator = dialect.migrator();
         let known = migrator.iter().map(|migration| migration.version).max().unwrap_or(0);
         let outcome = match migrations {
@@ -203,7 +204,18 @@ impl Store {
                 return Err(error);
             }
         }
-        let store = Self { pool, dialect, keyring: Arc::new(keyring), url: database_url::DatabaseUrl::new(url) };
+        let sends_pool = match dialect {
+            Dialect::Sqlite => match connection_pool(url, 1, setup).await {
+                Ok(sends_pool) => sends_pool,
+                Err(error) => {
+                    pool.close().await;
+                    return Err(error.into());
+                }
+            },
+            Dialect::Postgres => pool.clone(),
+        };
+        let store =
+            Self { pool, sends_pool, dialect, keyring: Arc::new(keyring), url: database_url::DatabaseUrl::new(url) };
         // The routing index is derived data: rebuilt at open, it is right even for
         // connections written before it existed.
         store.rebuild_webhook_routes().await?;
@@ -239,8 +251,19 @@ impl Store {
 
     /// Waits for queries in flight and closes the database cleanly (checkpointing the WAL).
     pub async fn close(&self) {
+        self.sends_pool.close().await;
         self.pool.close().await;
     }
+}
+
+/// A pool of at most `connections` to `url`, each set up with `setup` when it opens.
+async fn connection_pool(url: &str, connections: u32, setup: &'static str) -> Result<AnyPool, sqlx::Error> {
+    AnyPoolOptions::new()
+        .max_connections(connections)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .after_connect(move |connection, _| Box::pin(async move { connection.execute(setup).await.map(drop) }))
+        .connect(url)
+        .await
 }
 
 /// Creates SQLite's database file private (0600) before SQLite opens it.
