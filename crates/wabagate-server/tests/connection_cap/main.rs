@@ -33,12 +33,16 @@ async fn silent_connections_beyond_the_open_file_limit_do_not_starve_a_request()
         "cap {} leaves room for upstream connections",
         defaults.max_connections
     );
-    let header_read_timeout = Duration::from_secs(2);
+    // Long enough that the first silent connections are still open when the last connect:
+    // on a busy machine (a loopback full of TIME_WAIT sockets), opening all 1,050 has taken
+    // six seconds, and at two the cap was never reached.
+    let header_read_timeout = Duration::from_secs(10);
     let limits = ConnectionLimits { header_read_timeout, ..defaults };
     let app = TestApp::spawn_with(Options { connections: Some(limits), ..Options::new(&upstream.url) }).await;
     let (account, key) = app.account_with_key("acme").await;
     app.active_connection(&account, &[]).await;
 
+    let spawned = Instant::now();
     let mut child = tokio::process::Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "silent_connections", "--ignored", "--nocapture"])
         .env(TARGET_VAR, app.addr.to_string())
@@ -63,7 +67,11 @@ async fn silent_connections_beyond_the_open_file_limit_do_not_starve_a_request()
         .await
         .expect("a normal request is served while the silent connections are open");
     assert_eq!(response.status(), 200);
-    assert!(metric(&app, r#"wabagate_connection_limit_actions_total{action="shed_idle"}"#).await > 0.0);
+    assert!(
+        metric(&app, r#"wabagate_connection_limit_actions_total{action="shed_idle"}"#).await > 0.0,
+        "no idle connection was shed; the silent ones took {:?} to connect",
+        opened.duration_since(spawned)
+    );
 
     // Every silent connection is closed within the header timeout of its accept.
     let open = r#"wabagate_open_connections"#;
