@@ -186,7 +186,7 @@ impl Store {
             Dialect::Sqlite => 8,
             Dialect::Postgres => 16,
         };
-        let pool = connection_pool(url, connections, setup).await?;
+        let pool = pool_options(connections, setup).connect(url).await?;
         let migrator = dialect.migrator();
         let known = migrator.iter().map(|migration| migration.version).max().unwrap_or(0);
         let outcome = match migrations {
@@ -204,14 +204,10 @@ impl Store {
                 return Err(error);
             }
         }
+        // Opened at the first send, so a command that records none (`admin …`) opens nothing
+        // more; the main pool has just opened the same file.
         let sends_pool = match dialect {
-            Dialect::Sqlite => match connection_pool(url, 1, setup).await {
-                Ok(sends_pool) => sends_pool,
-                Err(error) => {
-                    pool.close().await;
-                    return Err(error.into());
-                }
-            },
+            Dialect::Sqlite => pool_options(1, setup).connect_lazy(url)?,
             Dialect::Postgres => pool.clone(),
         };
         let store =
@@ -256,14 +252,12 @@ impl Store {
     }
 }
 
-/// A pool of at most `connections` to `url`, each set up with `setup` when it opens.
-async fn connection_pool(url: &str, connections: u32, setup: &'static str) -> Result<AnyPool, sqlx::Error> {
+/// A pool of at most `connections`, each set up with `setup` when it opens.
+fn pool_options(connections: u32, setup: &'static str) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(connections)
         .acquire_timeout(ACQUIRE_TIMEOUT)
         .after_connect(move |connection, _| Box::pin(async move { connection.execute(setup).await.map(drop) }))
-        .connect(url)
-        .await
 }
 
 /// Creates SQLite's database file private (0600) before SQLite opens it.

@@ -63,10 +63,7 @@ pub(crate) async fn forward(
 const REFUSAL_HOLD: Duration = Duration::from_millis(100);
 
 pub(crate) async fn enforce_rate_limit(state: &AppState, account: &Account) -> Result<(), ApiError> {
-    let refusal = match state.rate_limit().check(account.account_id).await {
-        Ok(()) => return Ok(()),
-        Err(refusal) => refusal,
-    };
+    let Err(refusal) = state.rate_limit().check(account.account_id).await else { return Ok(()) };
     match refusal {
         Refusal::Wait(wait) => {
             state.metrics().rate_limited.inc();
