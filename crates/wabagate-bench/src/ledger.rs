@@ -25,8 +25,9 @@ pub(crate) struct Options {
     /// Sends recorded in all (after a first tenth, not counted, that warms the store up).
     #[arg(long, default_value_t = 40_000)]
     sends: usize,
-    /// Sends per batch: what the ledger writer gathered at c=32 in the proxy scenario.
-    #[arg(long, default_value_t = 64)]
+    /// Sends per batch: about what the ledger writer gathers in its 250 ms at c=32 in the
+    /// proxy scenario (3,000 to 3,500 on the machine of docs/performance.md).
+    #[arg(long, default_value_t = 3_000)]
     batch: usize,
     /// Distinct customers the sends go to.
     #[arg(long, default_value_t = 1_000)]

@@ -10,17 +10,22 @@
 //! waited for: a list is a refresh of the mirror, and dropping one when the writer is busy
 //! costs only freshness, while a page may be a MiB. On a graceful stop the queue is closed and drained before
 //! the store closes, so nothing is lost; a `kill -9` loses what was queued and not yet
-//! committed (at most one batch and the queue, about a second of sends under load), which
-//! the same rule turns into `external` messages once Meta reports their statuses.
+//! committed (at most two batches and the queue: up to half a second of sends under load),
+//! which the same rule turns into `external` messages once Meta reports their statuses.
 //!
-//! A batch gathers for at most [`LINGER`] after its first send, so sends that come one at a
-//! time (a client sending sequentially, or a light load) share a transaction instead of
-//! paying one each, which is most of what recording a send costs.
+//! A batch gathers while sends keep coming: it ends once none has come for [`QUIET`], or
+//! [`MOST_GATHER`] after its first. Sends that come one at a time (a client sending
+//! sequentially, or a light load) so share a transaction instead of paying one each, which
+//! is most of what recording a send costs; a steady stream is written in transactions of
+//! thousands, which the store inserts in the order of the ledger's indexes: SQLite's share
+//! of a send falls by about a fifth, and the bytes it writes per send by half. A status
+//! Meta reports for a send still gathering lands first as an `external` row, which the send
+//! then makes the gateway's (the ledger's rule for a status that overtakes its send).
 //!
 //! Readers of the ledger call [`LedgerWriter::caught_up`] first: it waits until every job
 //! queued before it is written, so a client that sent a message and then asks for it finds
 //! it. A reader's job ends the batch's gathering at once, as a stop does: nobody waits out
-//! the linger.
+//! the gathering.
 
 mod sent_request;
 
@@ -31,6 +36,8 @@ use std::time::Duration;
 use axum::body::Bytes;
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
 use uuid::Uuid;
 use wabagate_store::{MirroredTemplate, SendRecord, Timestamp};
 
@@ -42,16 +49,36 @@ use crate::state::AppState;
 const QUEUE: usize = 1024;
 /// Template list pages queued at most (each at most `template_list::COPY_LIMIT`).
 const TEMPLATE_QUEUE: usize = 16;
-/// Jobs written per transaction at most.
-const BATCH: usize = 256;
-/// How long a batch gathers jobs after its first: short enough that a `kill -9` loses only
-/// the sends of these few milliseconds besides the queue, long enough for sequential sends
-/// (a few hundred microseconds apart against a fast upstream) to share a transaction.
-const LINGER: Duration = Duration::from_millis(5);
+/// Sends written per transaction at most.
+const BATCH: usize = 8192;
+/// The request bodies of one batch's sends, in bytes, at most (each is at most 64 KiB; a
+/// batch may pass this by the jobs taken from the queue at once).
+const BATCH_BYTES: usize = 8 * 1024 * 1024;
+/// Jobs taken from the queue at once.
+const TAKEN_AT_ONCE: usize = 64;
+/// A batch ends when no send has come for this long: long enough for sequential sends (a
+/// few hundred microseconds apart against a fast upstream) to share a transaction, short
+/// enough that a send that comes alone is written at once.
+const QUIET: Duration = Duration::from_millis(5);
+/// A batch ends this long after its first send even while sends keep coming. A long
+/// stream of sends so goes into the ledger in large transactions, sorted, which cost SQLite
+/// about a fifth less per send than batches of 64 (docs/performance.md, eighth round); a
+/// longer gathering measured cheaper still, but a status overtakes its send more often, and
+/// a `kill -9` loses at most two gatherings' sends besides the queue.
+const MOST_GATHER: Duration = Duration::from_millis(250);
 /// How long a request waits for room in a full queue before its record is dropped.
 const ROOM_WAIT: Duration = Duration::from_secs(1);
 /// How long a ledger reader waits for the writer to catch up before reading anyway.
 const CATCH_UP_WAIT: Duration = Duration::from_secs(5);
+
+/// When a batch ends: [`QUIET`] and [`MOST_GATHER`] (other times only in tests).
+#[derive(Clone, Copy)]
+struct Gathering {
+    quiet: Duration,
+    most: Duration,
+}
+
+const GATHERING: Gathering = Gathering { quiet: QUIET, most: MOST_GATHER };
 
 /// Something the hot path saw that the ledger should keep.
 pub(crate) enum LedgerJob {
@@ -138,34 +165,93 @@ impl LedgerWriter {
 
 /// Writes jobs as they come until `stopping` resolves; then refuses new ones, writes what is
 /// queued, and returns (the server closes the store after that).
+///
+/// One batch is written (on a task of its own) while the next gathers, so the queue keeps
+/// draining through a long write; the next is written only once the one before it is, so
+/// a reader's job is answered after every send queued before it.
 pub(crate) async fn run(state: AppState, mut queue: LedgerQueue, stopping: impl Future<Output = ()>) {
     tokio::pin!(stopping);
-    let mut jobs = Vec::with_capacity(BATCH);
-    let mut pages = Vec::with_capacity(TEMPLATE_QUEUE);
+    let mut jobs = Vec::with_capacity(TAKEN_AT_ONCE);
+    let mut writing: Option<JoinHandle<()>> = None;
     let mut stopped = false;
     while !stopped {
+        let mut batch = Batch::default();
         tokio::select! {
-            received = queue.jobs.recv_many(&mut jobs, BATCH) => {
+            received = queue.jobs.recv_many(&mut jobs, TAKEN_AT_ONCE) => {
                 if received == 0 {
-                    return;
+                    break;
                 }
-                stopped = gather(&mut queue.jobs, &mut jobs, stopping.as_mut()).await == Gathered::Stopping;
+                batch.take(&mut jobs);
+                let gathered = gather(&mut queue.jobs, &mut jobs, &mut batch, GATHERING, stopping.as_mut()).await;
+                stopped = gathered == Gathered::Stopping;
             }
-            received = queue.template_lists.recv_many(&mut pages, TEMPLATE_QUEUE) => {
+            // A template list alone (no send gathering) is written at once.
+            received = queue.template_lists.recv_many(&mut batch.pages, TEMPLATE_QUEUE) => {
                 if received == 0 {
-                    return;
+                    break;
                 }
             }
             () = &mut stopping => break,
         }
-        write(&state, &mut jobs, &mut pages, &mut queue.template_lists).await;
+        finish(writing.take()).await;
+        writing = Some(tokio::spawn(write(state.clone(), batch, take_pages(&mut queue.template_lists))));
     }
+    finish(writing.take()).await;
     queue.jobs.close();
     queue.template_lists.close();
-    while queue.jobs.recv_many(&mut jobs, BATCH).await > 0 {
-        write(&state, &mut jobs, &mut pages, &mut queue.template_lists).await;
+    let mut batch = Batch::default();
+    while queue.jobs.recv_many(&mut jobs, TAKEN_AT_ONCE).await > 0 {
+        batch.take(&mut jobs);
+        if batch.is_full() {
+            write(state.clone(), std::mem::take(&mut batch), Vec::new()).await;
+        }
     }
-    write(&state, &mut jobs, &mut pages, &mut queue.template_lists).await;
+    write(state.clone(), batch, take_pages(&mut queue.template_lists)).await;
+}
+
+/// Waits for the batch being written, if any.
+async fn finish(writing: Option<JoinHandle<()>>) {
+    let Some(writing) = writing else { return };
+    if let Err(error) = writing.await {
+        tracing::error!(error = %error, "writing a batch of the ledger panicked; its sends are not recorded");
+    }
+}
+
+/// The template list pages queued so far.
+fn take_pages(template_lists: &mut mpsc::Receiver<TemplateListPage>) -> Vec<TemplateListPage> {
+    std::iter::from_fn(|| template_lists.try_recv().ok()).collect()
+}
+
+/// What one transaction writes: the sends as the ledger records them (parsed as they come,
+/// so the batch holds no request or answer bytes), the readers waiting for them, and the
+/// template list pages.
+#[derive(Default)]
+struct Batch {
+    sends: Vec<SendRecord>,
+    /// The sends' request bodies, in bytes: what bounds the batch's memory.
+    bytes: usize,
+    waiting: Vec<oneshot::Sender<()>>,
+    pages: Vec<TemplateListPage>,
+}
+
+impl Batch {
+    fn take(&mut self, jobs: &mut Vec<LedgerJob>) {
+        for job in jobs.drain(..) {
+            match job {
+                LedgerJob::Send(sent) => {
+                    if let Some(record) = send_record(sent) {
+                        self.bytes += record.content.as_ref().map_or(0, String::len);
+                        self.sends.push(record);
+                    }
+                }
+                LedgerJob::CaughtUp(done) => self.waiting.push(done),
+            }
+        }
+    }
+
+    fn is_full(&self) -> bool {
+        self.sends.len() >= BATCH || self.bytes >= BATCH_BYTES
+    }
 }
 
 #[derive(PartialEq, Eq)]
@@ -174,68 +260,57 @@ enum Gathered {
     Stopping,
 }
 
-/// Adds to `jobs` what comes within [`LINGER`], until the batch is full or holds a reader's
-/// job (who must not wait for the linger); says whether `stopping` resolved meanwhile.
+/// Adds to `batch` the sends that keep coming: until none has come for `gathering.quiet`,
+/// or `gathering.most` has passed since the first, or the batch is full or holds a reader's
+/// job (who must not wait); says whether `stopping` resolved meanwhile.
 async fn gather(
     queue: &mut mpsc::Receiver<LedgerJob>,
     jobs: &mut Vec<LedgerJob>,
+    batch: &mut Batch,
+    gathering: Gathering,
     mut stopping: Pin<&mut impl Future<Output = ()>>,
 ) -> Gathered {
-    let linger = tokio::time::sleep(LINGER);
-    tokio::pin!(linger);
-    let mut looked_at = 0;
-    while jobs.len() < BATCH {
-        if jobs[looked_at..].iter().any(|job| matches!(job, LedgerJob::CaughtUp(_))) {
-            break;
-        }
-        looked_at = jobs.len();
+    let last_moment = Instant::now() + gathering.most;
+    let quiet = tokio::time::sleep_until(last_moment.min(Instant::now() + gathering.quiet));
+    tokio::pin!(quiet);
+    while !batch.is_full() && batch.waiting.is_empty() {
         tokio::select! {
             biased;
             () = stopping.as_mut() => return Gathered::Stopping,
-            received = queue.recv_many(jobs, BATCH - looked_at) => {
+            received = queue.recv_many(jobs, TAKEN_AT_ONCE) => {
                 if received == 0 {
                     break;
                 }
+                batch.take(jobs);
+                quiet.as_mut().reset(last_moment.min(Instant::now() + gathering.quiet));
             }
-            () = linger.as_mut() => break,
+            () = quiet.as_mut() => break,
         }
     }
     Gathered::Batch
 }
 
-/// Writes one batch: the sends in one transaction, then the template list pages queued so
-/// far (taken after the sends, so a reader waiting in this batch finds a page that was
-/// queued before it asked); then answers the readers waiting for it.
-async fn write(
-    state: &AppState,
-    jobs: &mut Vec<LedgerJob>,
-    pages: &mut Vec<TemplateListPage>,
-    template_lists: &mut mpsc::Receiver<TemplateListPage>,
-) {
-    let mut sends = Vec::new();
-    let mut waiting = Vec::new();
-    for job in jobs.drain(..) {
-        match job {
-            LedgerJob::Send(sent) => sends.extend(send_record(sent)),
-            LedgerJob::CaughtUp(done) => waiting.push(done),
+/// Writes one batch: the sends in one transaction, then the template list pages (taken
+/// after the sends were gathered, so a reader waiting in this batch finds a page that was
+/// queued before it asked); then answers the readers.
+async fn write(state: AppState, batch: Batch, queued_pages: Vec<TemplateListPage>) {
+    if !batch.sends.is_empty() {
+        if let Err(error) = state.store().record_sends(&batch.sends).await {
+            tracing::warn!(error = %error, sends = batch.sends.len(), "recording sends in the ledger failed");
         }
     }
-    while let Ok(page) = template_lists.try_recv() {
-        pages.push(page);
-    }
-    let templates: Vec<MirroredTemplate> =
-        pages.drain(..).flat_map(|page| mirrored_templates(&page.waba_id, &page.answer, page.at)).collect();
-    if !sends.is_empty() {
-        if let Err(error) = state.store().record_sends(&sends).await {
-            tracing::warn!(error = %error, sends = sends.len(), "recording sends in the ledger failed");
-        }
-    }
+    let templates: Vec<MirroredTemplate> = batch
+        .pages
+        .into_iter()
+        .chain(queued_pages)
+        .flat_map(|page| mirrored_templates(&page.waba_id, &page.answer, page.at))
+        .collect();
     if !templates.is_empty() {
         if let Err(error) = state.store().mirror_templates(&templates).await {
             tracing::warn!(error = %error, "mirroring a proxied template list failed");
         }
     }
-    for done in waiting {
+    for done in batch.waiting {
         let _ = done.send(());
     }
 }
@@ -336,6 +411,70 @@ mod tests {
         assert!(send_record(sent(r#"{"status":"read","message_id":"wamid.X"}"#, r#"{"success":true}"#)).is_none());
         assert!(send_record(sent(r#"{"to":"1555"}"#, r#"{"messages":[]}"#)).is_none());
         assert!(send_record(sent("not json", r#"{"messages":[{"id":"wamid.A"}]}"#)).is_none());
+    }
+
+    fn a_send(body_bytes: usize) -> LedgerJob {
+        let request = format!(r#"{{"to":"15550100","type":"text","text":{{"body":"{}"}}}}"#, "x".repeat(body_bytes));
+        LedgerJob::Send(sent(&request, r#"{"messages":[{"id":"wamid.A"}]}"#))
+    }
+
+    /// What the writer gathers from `queue` after its first job, and how long it took.
+    async fn gather_from(queue: &mut mpsc::Receiver<LedgerJob>, gathering: Gathering) -> (Batch, Duration) {
+        let (mut jobs, mut batch) = (Vec::new(), Batch::default());
+        queue.recv_many(&mut jobs, TAKEN_AT_ONCE).await;
+        let started = Instant::now();
+        batch.take(&mut jobs);
+        let stopping = std::future::pending::<()>();
+        tokio::pin!(stopping);
+        let gathered = tokio::time::timeout(NEVER, gather(queue, &mut jobs, &mut batch, gathering, stopping.as_mut()));
+        assert!(gathered.await.expect("the gathering ends") == Gathered::Batch);
+        (batch, started.elapsed())
+    }
+
+    /// Longer than any of these tests may take: a gathering that lasts it has hung.
+    const NEVER: Duration = Duration::from_secs(30);
+
+    #[tokio::test]
+    async fn a_send_alone_is_written_once_no_other_came_for_the_quiet_time() {
+        let (sender, mut queue) = mpsc::channel(QUEUE);
+        sender.send(a_send(2)).await.unwrap();
+        let quiet = Duration::from_millis(50);
+        let (batch, took) = gather_from(&mut queue, Gathering { quiet, most: NEVER }).await;
+        assert_eq!(batch.sends.len(), 1);
+        assert!(took >= quiet, "{took:?}");
+    }
+
+    #[tokio::test]
+    async fn a_steady_stream_is_cut_into_batches_of_the_longest_gathering() {
+        let (sender, mut queue) = mpsc::channel(QUEUE);
+        tokio::spawn(async move {
+            while sender.send(a_send(2)).await.is_ok() {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        });
+        let most = Duration::from_millis(100);
+        let (batch, took) = gather_from(&mut queue, Gathering { quiet: NEVER, most }).await;
+        assert!(took >= most, "{took:?}");
+        assert!(batch.sends.len() > 1, "{} sends gathered", batch.sends.len());
+    }
+
+    #[tokio::test]
+    async fn a_readers_job_ends_the_gathering_at_once() {
+        let (sender, mut queue) = mpsc::channel(QUEUE);
+        sender.send(a_send(2)).await.unwrap();
+        let (done, _written) = oneshot::channel();
+        sender.send(LedgerJob::CaughtUp(done)).await.unwrap();
+        let (batch, _) = gather_from(&mut queue, Gathering { quiet: NEVER, most: NEVER }).await;
+        assert_eq!((batch.sends.len(), batch.waiting.len()), (1, 1));
+    }
+
+    #[tokio::test]
+    async fn a_batch_holds_at_most_its_bytes_of_request_bodies() {
+        let (sender, mut queue) = mpsc::channel(TAKEN_AT_ONCE);
+        tokio::spawn(async move { while sender.send(a_send(64 * 1024)).await.is_ok() {} });
+        let (batch, _) = gather_from(&mut queue, Gathering { quiet: NEVER, most: NEVER }).await;
+        let most = BATCH_BYTES + TAKEN_AT_ONCE * 65 * 1024;
+        assert!((BATCH_BYTES..most).contains(&batch.bytes), "{} bytes gathered", batch.bytes);
     }
 
     #[test]

@@ -160,20 +160,31 @@ impl Store {
     }
 
     /// Records many sends in one transaction (the gateway's ledger writer batches them).
+    ///
+    /// They are inserted in the order of the thread index's key (account, business number,
+    /// customer), then by wamid, which within a thread is also the wamid index's order, as
+    /// Meta's wamids begin with the customer's number. Thousands of inserts in arrival order
+    /// each land on an index page of their own, read back and written out again; in this
+    /// order consecutive inserts share the pages the last ones left in SQLite's cache: for
+    /// batches of 3,000, about a fifth less CPU and half the bytes written per send
+    /// (docs/performance.md, eighth round).
     pub async fn record_sends(&self, sends: &[SendRecord]) -> StoreResult<()> {
+        let mut sends: Vec<&SendRecord> = sends.iter().collect();
+        // Stable: two records of one wamid keep the order they came in.
+        sends.sort_by(|one, other| index_order(one).cmp(&index_order(other)));
         // One statement is a transaction of its own: a batch of one (sends that come one at a
         // time) spares the `BEGIN` and the `COMMIT`, on PostgreSQL two round trips of three.
-        match sends {
+        match sends.as_slice() {
             [] => return Ok(()),
             [_] => {
-                record_sends_query(sends).execute(&self.sends_pool).await?;
+                record_sends_query(&sends).execute(&self.sends_pool).await?;
                 return Ok(());
             }
             _ => {}
         }
         let mut tx = self.sends_pool.begin().await?;
-        let commands: Vec<&[SendRecord]> = match self.dialect {
-            Dialect::Sqlite => sqlite_commands(sends).collect(),
+        let commands: Vec<&[&SendRecord]> = match self.dialect {
+            Dialect::Sqlite => sqlite_commands(&sends).collect(),
             Dialect::Postgres => sends.chunks(1).collect(),
         };
         for command in commands {
@@ -489,7 +500,7 @@ static RECORD_SENDS_SQL: LazyLock<Vec<String>> = LazyLock::new(|| {
 
 /// `sends` cut into runs of at most [`MOST_SENDS_PER_SQLITE_COMMAND`], each a power of two
 /// long (the longest that fits first).
-fn sqlite_commands(mut sends: &[SendRecord]) -> impl Iterator<Item = &[SendRecord]> {
+fn sqlite_commands<T>(mut sends: &[T]) -> impl Iterator<Item = &[T]> {
     std::iter::from_fn(move || {
         let size = 1 << sends.len().min(MOST_SENDS_PER_SQLITE_COMMAND).checked_ilog2()?;
         let (command, rest) = sends.split_at(size);
@@ -530,10 +541,15 @@ fn record_send_sql(offset: usize) -> String {
 
 /// A query recording `sends`: a power of two of them up to [`MOST_SENDS_PER_SQLITE_COMMAND`]
 /// on SQLite, one on PostgreSQL (a prepared query there is one statement).
-fn record_sends_query(sends: &[SendRecord]) -> sqlx::query::Query<'_, sqlx::Any, sqlx::any::AnyArguments<'_>> {
+fn record_sends_query<'q>(sends: &[&'q SendRecord]) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
     debug_assert!(sends.len().is_power_of_two() && sends.len() <= MOST_SENDS_PER_SQLITE_COMMAND);
     let sql = &RECORD_SENDS_SQL[sends.len().ilog2() as usize];
-    sends.iter().fold(sqlx::query(sql), bind_send)
+    sends.iter().copied().fold(sqlx::query(sql), bind_send)
+}
+
+/// The order [`Store::record_sends`] inserts in.
+fn index_order(send: &SendRecord) -> (Uuid, &str, &str, &str) {
+    (send.account_id, &send.phone_number_id, &send.recipient, &send.wamid)
 }
 
 /// Binds one send's [`SEND_PARAMETERS`] values, in `record_send_sql`'s order.
