@@ -36,7 +36,6 @@ use std::time::Duration;
 use axum::body::Bytes;
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
-use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use uuid::Uuid;
 use wabagate_store::{MirroredTemplate, SendRecord, Timestamp};
@@ -166,54 +165,53 @@ impl LedgerWriter {
 /// Writes jobs as they come until `stopping` resolves; then refuses new ones, writes what is
 /// queued, and returns (the server closes the store after that).
 ///
-/// One batch is written (on a task of its own) while the next gathers, so the queue keeps
-/// draining through a long write; the next is written only once the one before it is, so
-/// a reader's job is answered after every send queued before it.
+/// Each batch is written while the next gathers (both in this task), so the queue keeps
+/// draining through a long write; a batch is written only once the one before it is, so a
+/// reader's job is answered after every send queued before it.
 pub(crate) async fn run(state: AppState, mut queue: LedgerQueue, stopping: impl Future<Output = ()>) {
     tokio::pin!(stopping);
     let mut jobs = Vec::with_capacity(TAKEN_AT_ONCE);
-    let mut writing: Option<JoinHandle<()>> = None;
+    let mut batch = Batch::default();
     let mut stopped = false;
     while !stopped {
-        let mut batch = Batch::default();
-        tokio::select! {
-            received = queue.jobs.recv_many(&mut jobs, TAKEN_AT_ONCE) => {
-                if received == 0 {
-                    break;
-                }
-                batch.take(&mut jobs);
-                let gathered = gather(&mut queue.jobs, &mut jobs, &mut batch, GATHERING, stopping.as_mut()).await;
-                stopped = gathered == Gathered::Stopping;
-            }
-            // A template list alone (no send gathering) is written at once.
-            received = queue.template_lists.recv_many(&mut batch.pages, TEMPLATE_QUEUE) => {
-                if received == 0 {
-                    break;
-                }
-            }
-            () = &mut stopping => break,
-        }
-        finish(writing.take()).await;
-        writing = Some(tokio::spawn(write(state.clone(), batch, take_pages(&mut queue.template_lists))));
+        let pages = take_pages(&mut queue.template_lists);
+        let (_, next) = tokio::join!(write(&state, batch, pages), next_batch(&mut queue, &mut jobs, stopping.as_mut()));
+        (batch, stopped) = next;
     }
-    finish(writing.take()).await;
     queue.jobs.close();
     queue.template_lists.close();
-    let mut batch = Batch::default();
     while queue.jobs.recv_many(&mut jobs, TAKEN_AT_ONCE).await > 0 {
         batch.take(&mut jobs);
         if batch.is_full() {
-            write(state.clone(), std::mem::take(&mut batch), Vec::new()).await;
+            write(&state, std::mem::take(&mut batch), Vec::new()).await;
         }
     }
-    write(state.clone(), batch, take_pages(&mut queue.template_lists)).await;
+    write(&state, batch, take_pages(&mut queue.template_lists)).await;
 }
 
-/// Waits for the batch being written, if any.
-async fn finish(writing: Option<JoinHandle<()>>) {
-    let Some(writing) = writing else { return };
-    if let Err(error) = writing.await {
-        tracing::error!(error = %error, "writing a batch of the ledger panicked; its sends are not recorded");
+/// The next batch, gathered from the first job or template list page on; and whether the
+/// writer is to stop (`stopping` resolved, or the queue closed).
+async fn next_batch(
+    queue: &mut LedgerQueue,
+    jobs: &mut Vec<LedgerJob>,
+    mut stopping: Pin<&mut impl Future<Output = ()>>,
+) -> (Batch, bool) {
+    let mut batch = Batch::default();
+    tokio::select! {
+        received = queue.jobs.recv_many(jobs, TAKEN_AT_ONCE) => {
+            if received == 0 {
+                return (batch, true);
+            }
+            batch.take(jobs);
+            let gathered = gather(&mut queue.jobs, jobs, &mut batch, GATHERING, stopping.as_mut()).await;
+            (batch, gathered == Gathered::Stopping)
+        }
+        // A template list alone (no send gathering) is written at once.
+        received = queue.template_lists.recv_many(&mut batch.pages, TEMPLATE_QUEUE) => {
+            let closed = received == 0;
+            (batch, closed)
+        }
+        () = stopping.as_mut() => (batch, true),
     }
 }
 
@@ -293,7 +291,7 @@ async fn gather(
 /// Writes one batch: the sends in one transaction, then the template list pages (taken
 /// after the sends were gathered, so a reader waiting in this batch finds a page that was
 /// queued before it asked); then answers the readers.
-async fn write(state: AppState, batch: Batch, queued_pages: Vec<TemplateListPage>) {
+async fn write(state: &AppState, batch: Batch, queued_pages: Vec<TemplateListPage>) {
     if !batch.sends.is_empty() {
         if let Err(error) = state.store().record_sends(&batch.sends).await {
             tracing::warn!(error = %error, sends = batch.sends.len(), "recording sends in the ledger failed");
