@@ -207,10 +207,7 @@ async fn next_batch(
             (batch, gathered == Gathered::Stopping)
         }
         // A template list alone (no send gathering) is written at once.
-        received = queue.template_lists.recv_many(&mut batch.pages, TEMPLATE_QUEUE) => {
-            let closed = received == 0;
-            (batch, closed)
-        }
+        received = queue.template_lists.recv_many(&mut batch.pages, TEMPLATE_QUEUE) => (batch, received == 0),
         () = stopping.as_mut() => (batch, true),
     }
 }
@@ -269,7 +266,8 @@ async fn gather(
     mut stopping: Pin<&mut impl Future<Output = ()>>,
 ) -> Gathered {
     let last_moment = Instant::now() + gathering.most;
-    let quiet = tokio::time::sleep_until(last_moment.min(Instant::now() + gathering.quiet));
+    let quiet_until = || last_moment.min(Instant::now() + gathering.quiet);
+    let quiet = tokio::time::sleep_until(quiet_until());
     tokio::pin!(quiet);
     while !batch.is_full() && batch.waiting.is_empty() {
         tokio::select! {
@@ -280,7 +278,7 @@ async fn gather(
                     break;
                 }
                 batch.take(jobs);
-                quiet.as_mut().reset(last_moment.min(Instant::now() + gathering.quiet));
+                quiet.as_mut().reset(quiet_until());
             }
             () = quiet.as_mut() => break,
         }
